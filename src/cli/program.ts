@@ -1,0 +1,48 @@
+import { Command, CommanderError } from "commander";
+import { registerAgreementCommands } from "./commands/agreement-command.js";
+import { registerCalendarCommands } from "./commands/calendar-command.js";
+import { CliError, type ExitCode, exitCodes } from "./exit-codes.js";
+import { type CliIo, processIo } from "./io.js";
+
+export type Outcome = ExitCode;
+
+/**
+ * Runs the `baton` command line and returns its exit code; never calls process.exit, so tests
+ * run it in memory with their own io.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<ExitCode> {
+  let outcome: ExitCode = exitCodes.ok;
+  const finish = (code: Outcome) => {
+    outcome = code;
+  };
+  const program = new Command("baton")
+    .description("Baton — the agreement between marketing and sales, enforced.")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
+    .showHelpAfterError("(run with --help for usage)");
+  registerAgreementCommands(program, io, finish);
+  registerCalendarCommands(program, io, finish);
+  for (const command of program.commands) {
+    command.exitOverride();
+    command.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+    for (const sub of command.commands) {
+      sub.exitOverride();
+      sub.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+    }
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return outcome;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const informational = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
+      return informational || error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr(`baton: ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ""}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,195 @@
+import type { z } from "zod";
+import { type AgreementIssue, type LocatedIssue, closest } from "./agreement-issue.js";
+import { type Agreement, agreementSchema } from "./agreement-schema.js";
+import { checkAgreement } from "./check-agreement.js";
+import { locate, parseYaml, type YamlSource } from "./yaml-locations.js";
+
+export type LoadResult =
+  | { ok: true; agreement: Agreement; warnings: LocatedIssue[] }
+  | { ok: false; issues: LocatedIssue[] };
+
+/**
+ * Parse and check an agreement: YAML syntax, then the schema (types, unknown keys), then meaning
+ * (references, expressions, calendars, lifecycle reachability, routing that could leave a lead
+ * without an owner). All problems of the first failing layer and every later layer that can
+ * still run are reported together, sorted by position in the file.
+ */
+export function loadAgreement(text: string, file = "agreement.yaml"): LoadResult {
+  const parsed = parseDocumentWith(agreementSchema, text, file);
+  if (!parsed.ok) return parsed;
+  const located = checkAgreement(parsed.value).map((issue) => locate(parsed.source, issue));
+  const errors = located.filter((issue) => issue.severity === "error");
+  if (errors.length > 0) return { ok: false, issues: sortIssues(located) };
+  return { ok: true, agreement: parsed.value, warnings: sortIssues(located) };
+}
+
+/**
+ * YAML (or JSON, which is YAML) text checked against a schema, with every problem located at
+ * its line and column. Used for the agreement and for standalone files such as one calendar.
+ */
+export function parseDocumentWith<T>(
+  schema: z.ZodType<T>,
+  text: string,
+  file: string,
+): { ok: true; value: T; source: YamlSource } | { ok: false; issues: LocatedIssue[] } {
+  const { source, syntax } = parseYaml(file, text);
+  const syntaxErrors = syntax.filter((issue) => issue.severity === "error");
+  if (syntaxErrors.length > 0) return { ok: false, issues: syntaxErrors };
+  const data: unknown = source.document.toJS();
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((issue) => fromZodIssue(issue, data, schema));
+    return {
+      ok: false,
+      issues: sortIssues(issues.map(({ issue, unknownKey }) => locate(source, issue, unknownKey))),
+    };
+  }
+  return { ok: true, value: parsed.data, source };
+}
+
+function sortIssues(issues: LocatedIssue[]): LocatedIssue[] {
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** Turns a schema issue into Baton's words: what was expected at which field, and how to fix it. */
+function fromZodIssue(
+  issue: ZodIssue,
+  data: unknown,
+  schema: unknown,
+): { issue: AgreementIssue; unknownKey?: string }[] {
+  const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
+  const base = { severity: "error" as const, code: "schema", path };
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => {
+        const known = knownKeysOfSchema(schema, path);
+        const suggestion = closest(key, known);
+        return {
+          issue: {
+            ...base,
+            path: [...path, key],
+            message: `unknown key '${key}'${suggestion ? `; did you mean '${suggestion}'?` : ""}`,
+            hint: "remove it or correct its spelling; the JSON Schema in schema/agreement.schema.json lists every key",
+          },
+          unknownKey: key,
+        };
+      });
+    case "invalid_type": {
+      const actual = describeValue(valueAt(data, path));
+      const missing = actual === "nothing";
+      return [
+        {
+          issue: {
+            ...base,
+            message: missing
+              ? `required field is missing (expected ${issue.expected})`
+              : `expected ${issue.expected}, got ${actual}`,
+            hint: missing ? `add '${String(path[path.length - 1])}'` : undefined,
+          },
+        },
+      ];
+    }
+    case "invalid_union": {
+      const value = valueAt(data, path);
+      return [
+        {
+          issue: {
+            ...base,
+            message: `${describeValue(value)} does not match any allowed form${issue.note ? ` (${issue.note})` : ""}`,
+            hint: "see the allowed forms for this field in schema/agreement.schema.json",
+          },
+        },
+      ];
+    }
+    case "invalid_value":
+      return [
+        {
+          issue: {
+            ...base,
+            message: `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}, got ${describeValue(valueAt(data, path))}`,
+          },
+        },
+      ];
+    default:
+      return [{ issue: { ...base, message: issue.message } }];
+  }
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Keys the schema allows at a path, read from the zod object shapes. */
+function knownKeysOfSchema(root: unknown, path: readonly (string | number)[]): string[] {
+  let candidates: unknown[] = [root];
+  for (const part of path) {
+    candidates = candidates.flatMap((schema) => {
+      const def = definition(unwrap(schema));
+      if (!def) return [];
+      if (def.type === "object" && def.shape) return [def.shape[String(part)]];
+      if (def.type === "record") return [def.valueType];
+      if (def.type === "array") return [def.element];
+      if (def.type === "union" && def.options) return def.options.flatMap((option) => stepInto(option, part));
+      return [];
+    });
+  }
+  const keys = candidates.flatMap((schema) => objectKeys(schema));
+  return [...new Set(keys)];
+}
+
+function stepInto(schema: unknown, part: string | number): unknown[] {
+  const def = definition(unwrap(schema));
+  if (def?.type === "object" && def.shape) return [def.shape[String(part)]];
+  return [];
+}
+
+function objectKeys(schema: unknown): string[] {
+  const def = definition(unwrap(schema));
+  if (def?.type === "object" && def.shape) return Object.keys(def.shape);
+  if (def?.type === "union" && def.options) return def.options.flatMap(objectKeys);
+  return [];
+}
+
+interface SchemaDefinition {
+  type: string;
+  shape?: Record<string, unknown>;
+  valueType?: unknown;
+  element?: unknown;
+  innerType?: unknown;
+  options?: unknown[];
+}
+
+function definition(schema: unknown): SchemaDefinition | undefined {
+  if (schema === null || typeof schema !== "object") return undefined;
+  const internals = (schema as { _zod?: { def?: SchemaDefinition } })._zod;
+  return internals?.def;
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema;
+  for (let depth = 0; depth < 10; depth++) {
+    const def = definition(current);
+    if (def && (def.type === "optional" || def.type === "nullable" || def.type === "default")) {
+      current = def.innerType;
+    } else {
+      return current;
+    }
+  }
+  return current;
+}
