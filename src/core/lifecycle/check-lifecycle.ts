@@ -313,6 +313,9 @@ function checkRecyclingReasons(
       );
     return;
   }
+  // An undeclared list is reported at the transition; judging reasons against it would only
+  // repeat that error here.
+  if (lists.some((list) => sections.reasons[list] === undefined)) return;
   const known = lists.flatMap((list) => (sections.reasons[list] ?? []).map((reason) => reason.id));
   const listNames = lists.join(", ");
   for (const [index, reason] of (on.reasons ?? []).entries()) {

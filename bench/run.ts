@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: every benchmark in one run, each printing its figures and its ratio against
+ * a baseline. Benchmarks print; they never assert timings (timed tests flake).
+ */
+import { runDueDatesBench } from "./due-dates.js";
+import { runRoutingBench } from "./routing.js";
+import { runScoringBench } from "./scoring.js";
+
+console.log(`Baton benchmarks — node ${process.version}, ${process.platform}/${process.arch}\n`);
+await runScoringBench();
+console.log();
+await runDueDatesBench();
+console.log();
+await runRoutingBench();
