@@ -38,7 +38,7 @@ describe("loadAgreement", () => {
     expect(qualification?.kind === "clock" && qualification.goals[0]?.target_minutes).toBe(60);
     expect(firstEffort?.kind === "clock" && firstEffort.goals.at(-1)?.target_minutes).toBe(240);
     expect(steps.map((step) => step.kind)).toEqual(["clock", "clock", "gate", "cadence"]);
-    expect(result.agreement.reasons.rejection.map((reason) => reason.id)).toContain("wrong_persona");
+    expect(result.agreement.reasons.rejection?.map((reason) => reason.id)).toContain("wrong_persona");
   });
 
   it("reports YAML syntax errors with their position", () => {

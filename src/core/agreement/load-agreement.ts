@@ -97,7 +97,7 @@ function fromZodIssue(
         {
           issue: {
             ...base,
-            message: `${describeValue(value)} does not match any allowed form${issue.note ? ` (${issue.note})` : ""}`,
+            message: `${describeValue(value)} does not match any allowed form`,
             hint: "see the allowed forms for this field in schema/agreement.schema.json",
           },
         },

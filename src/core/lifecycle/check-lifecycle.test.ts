@@ -272,7 +272,9 @@ describe("checkLifecycle", () => {
     const issues = check((s) => {
       s.recycling![0]!.on = { reasons: ["not_now", "price", "nope"] };
     });
-    expect(issues).toEqual([expect.objectContaining({ path: ["recycling", 0, "on", "reasons", 2] })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: ["recycling", 0, "on", "reasons", 2] }),
+    ]);
   });
 
   it("flags an unknown action, feedback field or feedback value in a recycling rule", () => {
@@ -315,7 +317,12 @@ describe("checkLifecycle", () => {
       s.lifecycle.stages.push({ id: "mql", label: "Again" });
       s.reasons.loss!.push({ id: "price", label: "Price again" });
       s.feedback.message_match!.values.push("accurate");
-      s.recycling!.push({ id: "timing", on: { action: "lose" }, to: "nurture", requalify_after_days: 1 });
+      s.recycling!.push({
+        id: "timing",
+        on: { action: "lose" },
+        to: "nurture",
+        requalify_after_days: 1,
+      });
     });
     expect(errorsOf(issues).map((issue) => [issue.code, issue.path])).toEqual([
       ["duplicate", ["lifecycle", "stages", 9, "id"]],

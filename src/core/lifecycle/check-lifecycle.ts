@@ -98,7 +98,12 @@ export function checkLifecycle(
         );
     }
     if (!stageIds.includes(transition.to)) {
-      report("error", "reference", [...at, "to"], unknownReference("stage", transition.to, stageIds));
+      report(
+        "error",
+        "reference",
+        [...at, "to"],
+        unknownReference("stage", transition.to, stageIds),
+      );
     }
     for (const [roleIndex, role] of (transition.by ?? []).entries()) {
       if (role === "viewer")
@@ -283,7 +288,8 @@ function fromRefs(
   transition: TransitionDefinition,
   at: IssuePath,
 ): { stage: string; path: IssuePath }[] {
-  if (typeof transition.from === "string") return [{ stage: transition.from, path: [...at, "from"] }];
+  if (typeof transition.from === "string")
+    return [{ stage: transition.from, path: [...at, "from"] }];
   return transition.from.map((stage, index) => ({ stage, path: [...at, "from", index] }));
 }
 

@@ -99,7 +99,11 @@ export function actionsFrom(lifecycle: CompiledLifecycle, stage: string): Compil
  */
 export function matchRecyclingRule(
   rules: readonly RecyclingRule[],
-  outcome: { action: string; reason?: string | undefined; feedback?: Readonly<Record<string, string>> },
+  outcome: {
+    action: string;
+    reason?: string | undefined;
+    feedback?: Readonly<Record<string, string>>;
+  },
 ): RecyclingRule | undefined {
   return rules.find((rule) => {
     const on = rule.on;

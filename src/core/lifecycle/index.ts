@@ -1,8 +1,8 @@
 export { checkLifecycle } from "./check-lifecycle.js";
 export {
+  actionsFrom,
   type CompiledLifecycle,
   type CompiledTransition,
-  actionsFrom,
   compileLifecycle,
   matchRecyclingRule,
 } from "./compile-lifecycle.js";

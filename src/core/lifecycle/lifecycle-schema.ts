@@ -22,10 +22,20 @@ import { z } from "zod";
 /** An id used as a key or reference: lower-case words joined by `_` or `-`. */
 const idSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]*$/, "use lower-case letters, digits, '_' or '-', starting with a letter");
+  .regex(
+    /^[a-z][a-z0-9_-]*$/,
+    "use lower-case letters, digits, '_' or '-', starting with a letter",
+  );
 
 /** Who may act on a lead. `system` is Baton itself (automatic qualification, imports). */
-export const actorRoles = ["system", "admin", "marketing", "sales_manager", "rep", "viewer"] as const;
+export const actorRoles = [
+  "system",
+  "admin",
+  "marketing",
+  "sales_manager",
+  "rep",
+  "viewer",
+] as const;
 export type ActorRole = (typeof actorRoles)[number];
 
 /**

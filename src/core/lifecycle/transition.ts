@@ -1,9 +1,9 @@
 import { closest } from "../agreement/agreement-issue.js";
 import type { FieldRecord, FieldValue, Lead } from "../lead/lead.js";
 import {
+  actionsFrom,
   type CompiledLifecycle,
   type CompiledTransition,
-  actionsFrom,
   matchRecyclingRule,
 } from "./compile-lifecycle.js";
 import type { ActorRole } from "./lifecycle-schema.js";
@@ -154,13 +154,21 @@ export function transition(
     feedback,
   });
   const recycle =
-    rule === undefined ? undefined : { rule: rule.id, until: now + rule.requalify_after_days * dayMs };
+    rule === undefined
+      ? undefined
+      : { rule: rule.id, until: now + rule.requalify_after_days * dayMs };
   const to = rule?.to ?? definition.to;
 
   const events: LifecycleEvent[] = [];
   const changed = changedFields(lead.fields, action.context ?? {});
   if (Object.keys(changed).length > 0) {
-    events.push({ type: "fields_changed", leadId: lead.id, fields: changed, actor: action.actor, at: now });
+    events.push({
+      type: "fields_changed",
+      leadId: lead.id,
+      fields: changed,
+      actor: action.actor,
+      at: now,
+    });
   }
   const note = action.note?.trim();
   events.push({
@@ -202,7 +210,9 @@ function refuse(problems: TransitionProblem[]): { ok: false; error: TransitionEr
   };
 }
 
-type Gate = { ok: true; transition: CompiledTransition } | { ok: false; problem: TransitionProblem };
+type Gate =
+  | { ok: true; transition: CompiledTransition }
+  | { ok: false; problem: TransitionProblem };
 
 function checkGates(
   lead: LifecycleLead,
@@ -225,7 +235,11 @@ function checkGates(
   const allowed = actionsFrom(lifecycle, lead.stage).map((t) => t.action);
   const found = lifecycle.transitionsFrom.get(lead.stage)?.get(action.type);
   if (found === undefined) {
-    const requirement: Requirement = { kind: "transition", stage: lead.stage, allowedActions: allowed };
+    const requirement: Requirement = {
+      kind: "transition",
+      stage: lead.stage,
+      allowedActions: allowed,
+    };
     const options =
       allowed.length > 0
         ? `allowed actions from ${lead.stage}: ${allowed.join(", ")}`
