@@ -49,8 +49,10 @@ export function parseClock(text: string): MinuteOfDay | undefined {
 }
 
 /** A window's text → its minutes, or what is wrong with it in words an author can act on. */
-export function parseWindow(text: string): { ok: true; window: ParsedWindow } | { ok: false; message: string } {
-  const match = windowPattern.exec(text.trim());
+export function parseWindow(
+  text: string,
+): { ok: true; window: ParsedWindow } | { ok: false; message: string } {
+  const match = windowPattern.exec(text);
   const start = match ? parseClock(match[1]!) : undefined;
   const end = match ? parseClock(match[2]!) : undefined;
   if (start === undefined || end === undefined)
@@ -59,7 +61,10 @@ export function parseWindow(text: string): { ok: true; window: ParsedWindow } | 
       message: `'${text}' is not a window; write "HH:MM-HH:MM" in 24-hour local time, e.g. "09:00-17:00" (24:00 may end a window)`,
     };
   if (start === minutesPerDay)
-    return { ok: false, message: `window ${text} starts at 24:00; 24:00 can only end a window — start at "00:00" instead` };
+    return {
+      ok: false,
+      message: `window ${text} starts at 24:00; 24:00 can only end a window — start at "00:00" instead`,
+    };
   if (end <= start)
     return {
       ok: false,
@@ -83,18 +88,21 @@ export function parseDate(text: string): number | undefined {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - daysFromCivil(year, month, 1);
+  return (
+    daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) -
+    daysFromCivil(year, month, 1)
+  );
 }
 
 /** Fixed offsets look like zones to Intl but follow no daylight-saving rules. */
-const fixedOffsetPattern = /^(?:(?:utc|gmt|z)?\s*[+-−]\s*\d|etc\/gmt[+-])/i;
+const fixedOffsetPattern = /^(?:(?:utc|gmt|z)?\s*[+\-−]\s*\d|etc\/gmt[+-])/i;
 
 function timezoneProblem(name: string): string | undefined {
   if (fixedOffsetPattern.test(name))
     return `'${name}' is a fixed UTC offset; name the place's IANA time zone instead (e.g. America/New_York, Europe/London) so daylight saving follows its rules`;
   if (IANAZone.isValidZone(name)) return undefined;
-  const suggestion = similarZone(name);
-  return `'${name}' is not an IANA time zone; use a name like ${suggestion ?? "America/New_York"}${suggestion ? " (closest match)" : ""}`;
+  // The example doubles as the suggestion when the name only differs in case or underscores.
+  return `'${name}' is not an IANA time zone; use a name like ${similarZone(name) ?? "America/New_York"}`;
 }
 
 /** A known zone that differs only in case, spaces or underscores ("America/NewYork"). */
@@ -104,15 +112,37 @@ function similarZone(name: string): string | undefined {
   return Intl.supportedValuesOf("timeZone").find((zone) => squash(zone) === wanted);
 }
 
-const timezoneSchema = z.string().check((ctx) => {
-  const problem = timezoneProblem(ctx.value);
-  if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value, continue: true });
-});
+/*
+ * The JSON Schema descriptions and patterns below only guide editors; the checks beside them
+ * decide, and say what is wrong in words.
+ */
+const clockJsonPattern = "([01]\\d|2[0-3]):[0-5]\\d";
 
-const windowSchema = z.string().check((ctx) => {
-  const parsed = parseWindow(ctx.value);
-  if (!parsed.ok) ctx.issues.push({ code: "custom", message: parsed.message, input: ctx.value, continue: true });
-});
+const timezoneSchema = z
+  .string()
+  .check((ctx) => {
+    const problem = timezoneProblem(ctx.value);
+    if (problem)
+      ctx.issues.push({ code: "custom", message: problem, input: ctx.value, continue: true });
+  })
+  .meta({ description: "IANA time zone, e.g. America/New_York; never a fixed UTC offset" });
+
+const windowSchema = z
+  .string()
+  .check((ctx) => {
+    const parsed = parseWindow(ctx.value);
+    if (!parsed.ok)
+      ctx.issues.push({
+        code: "custom",
+        message: parsed.message,
+        input: ctx.value,
+        continue: true,
+      });
+  })
+  .meta({
+    description: 'open window in local time, "HH:MM-HH:MM"; 24:00 may end it',
+    pattern: `^${clockJsonPattern}-(${clockJsonPattern}|24:00)$`,
+  });
 
 /**
  * One weekday's windows. Each window is compared with the windows listed before it, so the issue
@@ -125,7 +155,9 @@ function daySchema(weekday: Weekday) {
       const parsed = parseWindow(text);
       if (!parsed.ok) return;
       const { window } = parsed;
-      const clash = seen.find((other) => window.start < other.window.end && other.window.start < window.end);
+      const clash = seen.find(
+        (other) => window.start < other.window.end && other.window.start < window.end,
+      );
       if (clash)
         ctx.issues.push({
           code: "custom",
@@ -151,7 +183,10 @@ const weekSchema = z
   })
   .check((ctx) => {
     // A calendar with no window never opens, so every goal on it would be due never.
-    const windows = weekdays.reduce((count, weekday) => count + (ctx.value[weekday]?.length ?? 0), 0);
+    const windows = weekdays.reduce(
+      (count, weekday) => count + (ctx.value[weekday]?.length ?? 0),
+      0,
+    );
     if (windows === 0)
       ctx.issues.push({
         code: "custom",
@@ -161,25 +196,34 @@ const weekSchema = z
       });
   });
 
-const holidayDateSchema = z.string().check((ctx) => {
-  if (parseDate(ctx.value) === undefined)
-    ctx.issues.push({
-      code: "custom",
-      message: `'${ctx.value}' is not a calendar date; write the local date as YYYY-MM-DD, e.g. 2026-12-25`,
-      input: ctx.value,
-      continue: true,
-    });
-});
+const holidayDateSchema = z
+  .string()
+  .check((ctx) => {
+    if (parseDate(ctx.value) === undefined)
+      ctx.issues.push({
+        code: "custom",
+        message: `'${ctx.value}' is not a calendar date; write the local date as YYYY-MM-DD, e.g. 2026-12-25`,
+        input: ctx.value,
+        continue: true,
+      });
+  })
+  .meta({ description: "local date, YYYY-MM-DD", pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
 
-const holidayTimeSchema = z.string().check((ctx) => {
-  if (parseClock(ctx.value) === undefined)
-    ctx.issues.push({
-      code: "custom",
-      message: `'${ctx.value}' is not a time of day; write "HH:MM" in 24-hour local time, e.g. "13:00" ("24:00" is the end of the day)`,
-      input: ctx.value,
-      continue: true,
-    });
-});
+const holidayTimeSchema = z
+  .string()
+  .check((ctx) => {
+    if (parseClock(ctx.value) === undefined)
+      ctx.issues.push({
+        code: "custom",
+        message: `'${ctx.value}' is not a time of day; write "HH:MM" in 24-hour local time, e.g. "13:00" ("24:00" is the end of the day)`,
+        input: ctx.value,
+        continue: true,
+      });
+  })
+  .meta({
+    description: 'local time "HH:MM"; 24:00 is the end of the day',
+    pattern: `^(${clockJsonPattern}|24:00)$`,
+  });
 
 const holidaySchema = z
   .strictObject({
@@ -194,18 +238,27 @@ const holidaySchema = z
   })
   .check((ctx) => {
     const { from, to } = ctx.value;
-    const issue = (path: string, message: string) =>
+    const issue = (path: string, message: string): void => {
       ctx.issues.push({ code: "custom", message, input: ctx.value, path: [path], continue: true });
+    };
     if (from !== undefined && to === undefined)
-      return issue("from", "a partial-day holiday needs both 'from' and 'to'; add 'to' (\"24:00\" for the rest of the day) or remove 'from' to close the whole day");
+      return issue(
+        "from",
+        "a partial-day holiday needs both 'from' and 'to'; add 'to' (\"24:00\" for the rest of the day) or remove 'from' to close the whole day",
+      );
     if (to !== undefined && from === undefined)
-      return issue("to", "a partial-day holiday needs both 'from' and 'to'; add 'from' or remove 'to' to close the whole day");
+      return issue(
+        "to",
+        "a partial-day holiday needs both 'from' and 'to'; add 'from' or remove 'to' to close the whole day",
+      );
     if (from === undefined || to === undefined) return;
     const start = parseClock(from);
     const end = parseClock(to);
     if (start === undefined || end === undefined) return;
-    if (start === minutesPerDay) return issue("from", `'from' is 24:00; 24:00 can only be a 'to' (the end of the day)`);
-    if (end <= start) issue("to", `holiday 'to' (${to}) must be after 'from' (${from}) on the same date`);
+    if (start === minutesPerDay)
+      return issue("from", `'from' is 24:00; 24:00 can only be a 'to' (the end of the day)`);
+    if (end <= start)
+      issue("to", `holiday 'to' (${to}) must be after 'from' (${from}) on the same date`);
   });
 
 export const calendarDefinitionSchema = z.strictObject({

@@ -30,7 +30,8 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
   const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
   return era * 146_097 + dayOfEra - 719_468;
 }
 
@@ -40,9 +41,14 @@ export function civilFromDays(dayIndex: number): { year: number; month: number; 
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
   const yearOfEra = Math.floor(
-    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
   );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
   const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
@@ -102,7 +108,8 @@ export class WallClock {
    *   a window never loses time to the repeated hour.
    */
   toInstant(dayIndex: number, minuteOfDay: number, edge: WindowEdge): number {
-    if (minuteOfDay >= minutesPerDay) return this.toInstant(dayIndex + 1, minuteOfDay - minutesPerDay, "start");
+    if (minuteOfDay >= minutesPerDay)
+      return this.toInstant(dayIndex + 1, minuteOfDay - minutesPerDay, "start");
     const local = dayIndex * dayMs + minuteOfDay * minuteMs;
     const before = this.sample(dayIndex - 1);
     const after = this.sample(dayIndex + 2);
@@ -110,7 +117,12 @@ export class WallClock {
     return this.resolveAcrossTransition(local, before, after, edge);
   }
 
-  private resolveAcrossTransition(local: number, before: number, after: number, edge: WindowEdge): number {
+  private resolveAcrossTransition(
+    local: number,
+    before: number,
+    after: number,
+    edge: WindowEdge,
+  ): number {
     const withBefore = local - before;
     const withAfter = local - after;
     const beforeHolds = this.offsetAt(withBefore) === before;
