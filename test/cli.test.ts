@@ -37,11 +37,16 @@ describe("baton agreement", () => {
 
   it("exits 1 and prints file:line:column for an invalid agreement", async () => {
     const { readFileSync } = await import("node:fs");
-    const text = readFileSync(example, "utf8").replace("to: { pool: na-sdr }", "to: { pool: nope }");
+    const text = readFileSync(example, "utf8").replace(
+      "to: { pool: na-sdr }",
+      "to: { pool: nope }",
+    );
     const path = file("broken.yaml", text);
     const result = await baton("agreement", "validate", path);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`${path}:\\d+:\\d+ error routing\\.rules\\[2\\]\\.to\\.pool: unknown pool 'nope'`));
+    expect(result.stderr).toMatch(
+      new RegExp(`${path}:\\d+:\\d+ error routing\\.rules\\[2\\]\\.to\\.pool: unknown pool 'nope'`),
+    );
   });
 
   it("prints JSON with --json", async () => {
@@ -75,7 +80,17 @@ describe("baton agreement", () => {
 
 describe("baton calendar", () => {
   it("computes V5: Friday 15:00 EST + 4 business hours is Monday 11:00 EDT", async () => {
-    const result = await baton("calendar", "due", "--calendar", newYork, "--start", "2026-03-06T15:00", "--minutes", "240", "--json");
+    const result = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      newYork,
+      "--start",
+      "2026-03-06T15:00",
+      "--minutes",
+      "240",
+      "--json",
+    );
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout);
     expect(output.due.utc).toBe("2026-03-09T15:00:00Z");
@@ -83,28 +98,92 @@ describe("baton calendar", () => {
   });
 
   it("counts pauses (V10) in due and elapsed", async () => {
-    const due = await baton("calendar", "due", "--calendar", newYork, "--start", "2026-03-09T09:00", "--minutes", "240", "--pause", "2026-03-09T10:00/2026-03-09T13:00", "--json");
+    const due = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      newYork,
+      "--start",
+      "2026-03-09T09:00",
+      "--minutes",
+      "240",
+      "--pause",
+      "2026-03-09T10:00/2026-03-09T13:00",
+      "--json",
+    );
     expect(JSON.parse(due.stdout).due.utc).toBe("2026-03-09T20:00:00Z");
-    const elapsed = await baton("calendar", "elapsed", "--calendar", newYork, "--from", "2026-03-09T16:00", "--to", "2026-03-10T10:00", "--json");
+    const elapsed = await baton(
+      "calendar",
+      "elapsed",
+      "--calendar",
+      newYork,
+      "--from",
+      "2026-03-09T16:00",
+      "--to",
+      "2026-03-10T10:00",
+      "--json",
+    );
     expect(JSON.parse(elapsed.stdout).businessMinutes).toBe(120);
   });
 
   it("accepts a JSON calendar and prints human-readable output", async () => {
-    const path = file("utc.json", JSON.stringify({ timezone: "UTC", hours: { mon: ["10:00-18:00"], tue: ["10:00-18:00"], wed: ["10:00-18:00"], thu: ["10:00-18:00"], fri: ["10:00-18:00"] } }));
-    const result = await baton("calendar", "due", "--calendar", path, "--start", "2026-03-04T15:00Z", "--minutes", "600");
+    const path = file(
+      "utc.json",
+      JSON.stringify({
+        timezone: "UTC",
+        hours: {
+          mon: ["10:00-18:00"],
+          tue: ["10:00-18:00"],
+          wed: ["10:00-18:00"],
+          thu: ["10:00-18:00"],
+          fri: ["10:00-18:00"],
+        },
+      }),
+    );
+    const result = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      path,
+      "--start",
+      "2026-03-04T15:00Z",
+      "--minutes",
+      "600",
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Thu 5 Mar 2026 17:00");
   });
 
   it("explains a bad calendar file with its line", async () => {
-    const path = file("bad-calendar.yaml", "timezone: America/NewYork\nhours:\n  mon: [\"09:00-17:00\"]\n");
-    const result = await baton("calendar", "elapsed", "--calendar", path, "--from", "2026-03-09T09:00", "--to", "2026-03-09T10:00");
+    const path = file(
+      "bad-calendar.yaml",
+      'timezone: America/NewYork\nhours:\n  mon: ["09:00-17:00"]\n',
+    );
+    const result = await baton(
+      "calendar",
+      "elapsed",
+      "--calendar",
+      path,
+      "--from",
+      "2026-03-09T09:00",
+      "--to",
+      "2026-03-09T10:00",
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`${path}:1:\\d+ error timezone`));
   });
 
   it("refuses a malformed instant with exit code 2", async () => {
-    const result = await baton("calendar", "due", "--calendar", newYork, "--start", "next tuesday", "--minutes", "60");
+    const result = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      newYork,
+      "--start",
+      "next tuesday",
+      "--minutes",
+      "60",
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--start 'next tuesday' is not an ISO 8601 date-time");
   });

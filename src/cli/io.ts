@@ -17,8 +17,18 @@ export const processIo: CliIo = {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
-        code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code === "EACCES" ? "permission denied" : String(code ?? error);
-      throw new CliError(`cannot read ${file}: ${reason}`, exitCodes.unreadable, "check the path and try again");
+        code === "ENOENT"
+          ? "no such file"
+          : code === "EISDIR"
+            ? "it is a folder"
+            : code === "EACCES"
+              ? "permission denied"
+              : String(code ?? error);
+      throw new CliError(
+        `cannot read ${file}: ${reason}`,
+        exitCodes.unreadable,
+        "check the path and try again",
+      );
     }
   },
 };

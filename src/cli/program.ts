@@ -25,10 +25,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   registerCalendarCommands(program, io, finish);
   for (const command of program.commands) {
     command.exitOverride();
-    command.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+    command.configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+    });
     for (const sub of command.commands) {
       sub.exitOverride();
-      sub.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+      sub.configureOutput({
+        writeOut: (text) => io.stdout(text),
+        writeErr: (text) => io.stderr(text),
+      });
     }
   }
   try {
@@ -36,7 +42,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     return outcome;
   } catch (error) {
     if (error instanceof CommanderError) {
-      const informational = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
+      const informational = [
+        "commander.helpDisplayed",
+        "commander.version",
+        "commander.help",
+      ].includes(error.code);
       return informational || error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     if (error instanceof CliError) {

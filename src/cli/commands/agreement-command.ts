@@ -6,24 +6,40 @@ import { exitCodes } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { Outcome } from "../program.js";
 
-export function registerAgreementCommands(program: Command, io: CliIo, finish: (outcome: Outcome) => void): void {
+export function registerAgreementCommands(
+  program: Command,
+  io: CliIo,
+  finish: (outcome: Outcome) => void,
+): void {
   const agreement = program.command("agreement").description("check and compare agreement files");
 
   agreement
     .command("validate")
-    .description("check an agreement file: syntax, schema, references, expressions, calendars, lifecycle, routing")
+    .description(
+      "check an agreement file: syntax, schema, references, expressions, calendars, lifecycle, routing",
+    )
     .argument("<file>", "agreement YAML file")
     .option("--json", "print the result as JSON")
     .action(async (file: string, options: { json?: boolean }) => {
       const result = loadAgreement(await io.readText(file), file);
       if (options.json) {
-        io.stdout(JSON.stringify(result.ok ? { ok: true, file, warnings: result.warnings } : { ok: false, file, issues: result.issues }, null, 2));
+        io.stdout(
+          JSON.stringify(
+            result.ok
+              ? { ok: true, file, warnings: result.warnings }
+              : { ok: false, file, issues: result.issues },
+            null,
+            2,
+          ),
+        );
         return finish(result.ok ? exitCodes.ok : exitCodes.invalid);
       }
       if (!result.ok) {
         for (const issue of result.issues) io.stderr(formatIssue(issue));
         const errors = result.issues.filter((issue) => issue.severity === "error").length;
-        io.stderr(`${file}: ${errors} error${errors === 1 ? "" : "s"}; the agreement was not accepted`);
+        io.stderr(
+          `${file}: ${errors} error${errors === 1 ? "" : "s"}; the agreement was not accepted`,
+        );
         return finish(exitCodes.invalid);
       }
       for (const warning of result.warnings) io.stderr(formatIssue(warning));
@@ -63,7 +79,9 @@ export function registerAgreementCommands(program: Command, io: CliIo, finish: (
         io.stdout("no changes in meaning");
         return finish(exitCodes.ok);
       }
-      io.stdout(`${changes.length} change${changes.length === 1 ? "" : "s"} from ${oldFile} to ${newFile}:`);
+      io.stdout(
+        `${changes.length} change${changes.length === 1 ? "" : "s"} from ${oldFile} to ${newFile}:`,
+      );
       let section = "";
       for (const change of changes) {
         if (change.section !== section) {

@@ -2,7 +2,12 @@ import { type Command, Option } from "commander";
 import { DateTime } from "luxon";
 import { formatIssue } from "../../core/agreement/agreement-issue.js";
 import { parseDocumentWith } from "../../core/agreement/load-agreement.js";
-import { type CalendarDefinition, calendarDefinitionSchema, compileCalendar, type Interval } from "../../core/calendar/index.js";
+import {
+  type CalendarDefinition,
+  calendarDefinitionSchema,
+  compileCalendar,
+  type Interval,
+} from "../../core/calendar/index.js";
 import { CliError, exitCodes } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { Outcome } from "../program.js";
@@ -15,19 +20,31 @@ interface CommonOptions {
 
 const minuteMs = 60_000;
 
-export function registerCalendarCommands(program: Command, io: CliIo, finish: (outcome: Outcome) => void): void {
+export function registerCalendarCommands(
+  program: Command,
+  io: CliIo,
+  finish: (outcome: Outcome) => void,
+): void {
   const calendar = program
     .command("calendar")
-    .description("check a business calendar before trusting it: due dates and elapsed business time");
+    .description(
+      "check a business calendar before trusting it: due dates and elapsed business time",
+    );
 
   const pauseOption = () =>
-    new Option("--pause <from/to...>", "a paused interval FROM/TO (ISO instants), repeatable").argParser(collect);
+    new Option(
+      "--pause <from/to...>",
+      "a paused interval FROM/TO (ISO instants), repeatable",
+    ).argParser(collect);
 
   calendar
     .command("due")
     .description("when a goal of N business minutes started at an instant is due")
     .requiredOption("--calendar <file>", "one calendar in the agreement's format (YAML or JSON)")
-    .requiredOption("--start <iso>", "start instant; without an offset it is read in the calendar's time zone")
+    .requiredOption(
+      "--start <iso>",
+      "start instant; without an offset it is read in the calendar's time zone",
+    )
     .requiredOption("--minutes <n>", "goal in business minutes", parseMinutes)
     .addOption(pauseOption())
     .option("--json", "print the result as JSON")
@@ -44,15 +61,22 @@ export function registerCalendarCommands(program: Command, io: CliIo, finish: (o
         start: describeInstant(start, zone),
         startsWithinCalendar: business.isOpen(start),
         goalBusinessMinutes: options.minutes,
-        pauses: pauses.map((pause) => ({ from: describeInstant(pause.from, zone), to: describeInstant(pause.to, zone) })),
+        pauses: pauses.map((pause) => ({
+          from: describeInstant(pause.from, zone),
+          to: describeInstant(pause.to, zone),
+        })),
         pausedBusinessMinutes: pausedBusinessMs / minuteMs,
         due: describeInstant(due, zone),
         realHoursAfterStart: (due - start) / 3_600_000,
       };
       if (options.json) io.stdout(JSON.stringify(result, null, 2));
       else {
-        io.stdout(`start  ${result.start.local}  (${result.start.utc})${result.startsWithinCalendar ? "" : "  — outside calendar hours"}`);
-        io.stdout(`goal   ${options.minutes} business minutes${pauses.length > 0 ? `, ${result.pausedBusinessMinutes} business minutes paused` : ""}`);
+        io.stdout(
+          `start  ${result.start.local}  (${result.start.utc})${result.startsWithinCalendar ? "" : "  — outside calendar hours"}`,
+        );
+        io.stdout(
+          `goal   ${options.minutes} business minutes${pauses.length > 0 ? `, ${result.pausedBusinessMinutes} business minutes paused` : ""}`,
+        );
         io.stdout(`due    ${result.due.local}  (${result.due.utc})`);
         io.stdout(`       ${formatHours(result.realHoursAfterStart)} real hours after start`);
       }
@@ -63,7 +87,10 @@ export function registerCalendarCommands(program: Command, io: CliIo, finish: (o
     .command("elapsed")
     .description("business time elapsed between two instants")
     .requiredOption("--calendar <file>", "one calendar in the agreement's format (YAML or JSON)")
-    .requiredOption("--from <iso>", "start instant; without an offset it is read in the calendar's time zone")
+    .requiredOption(
+      "--from <iso>",
+      "start instant; without an offset it is read in the calendar's time zone",
+    )
     .requiredOption("--to <iso>", "end instant")
     .addOption(pauseOption())
     .option("--json", "print the result as JSON")
@@ -72,7 +99,12 @@ export function registerCalendarCommands(program: Command, io: CliIo, finish: (o
       const business = compileCalendar(definition);
       const from = parseInstant(options.from, zone, "--from");
       const to = parseInstant(options.to, zone, "--to");
-      if (to < from) throw new CliError(`--to (${options.to}) is before --from (${options.from})`, exitCodes.usage, "swap the two instants");
+      if (to < from)
+        throw new CliError(
+          `--to (${options.to}) is before --from (${options.from})`,
+          exitCodes.usage,
+          "swap the two instants",
+        );
       const pauses = parsePauses(options.pause ?? [], zone);
       const gross = business.elapsed(from, to);
       const net = business.elapsed(from, to, pauses);
@@ -90,8 +122,13 @@ export function registerCalendarCommands(program: Command, io: CliIo, finish: (o
       else {
         io.stdout(`from   ${result.from.local}  (${result.from.utc})`);
         io.stdout(`to     ${result.to.local}  (${result.to.utc})`);
-        io.stdout(`business time  ${formatHours(result.businessMinutes / 60)} h (${result.businessMinutes} minutes)`);
-        if (pauses.length > 0) io.stdout(`paused         ${result.pausedBusinessMinutes} business minutes (gross ${result.grossBusinessMinutes})`);
+        io.stdout(
+          `business time  ${formatHours(result.businessMinutes / 60)} h (${result.businessMinutes} minutes)`,
+        );
+        if (pauses.length > 0)
+          io.stdout(
+            `paused         ${result.pausedBusinessMinutes} business minutes (gross ${result.grossBusinessMinutes})`,
+          );
         io.stdout(`calendar time  ${formatHours(result.calendarMinutes / 60)} h`);
       }
       finish(exitCodes.ok);
@@ -105,15 +142,26 @@ function collect(value: string, previous: string[] | undefined): string[] {
 function parseMinutes(value: string): number {
   const minutes = Number(value);
   if (!Number.isInteger(minutes) || minutes < 0)
-    throw new CliError(`--minutes must be a whole number of minutes ≥ 0, got '${value}'`, exitCodes.usage, "for 4 business hours write --minutes 240");
+    throw new CliError(
+      `--minutes must be a whole number of minutes ≥ 0, got '${value}'`,
+      exitCodes.usage,
+      "for 4 business hours write --minutes 240",
+    );
   return minutes;
 }
 
-async function readCalendar(io: CliIo, file: string): Promise<{ definition: CalendarDefinition; zone: string }> {
+async function readCalendar(
+  io: CliIo,
+  file: string,
+): Promise<{ definition: CalendarDefinition; zone: string }> {
   const parsed = parseDocumentWith(calendarDefinitionSchema, await io.readText(file), file);
   if (!parsed.ok) {
     for (const issue of parsed.issues) io.stderr(formatIssue(issue));
-    throw new CliError(`${file} is not a valid calendar`, exitCodes.invalid, "a calendar file holds timezone, hours and optional holidays, as one entry of the agreement's calendars");
+    throw new CliError(
+      `${file} is not a valid calendar`,
+      exitCodes.invalid,
+      "a calendar file holds timezone, hours and optional holidays, as one entry of the agreement's calendars",
+    );
   }
   return { definition: parsed.value, zone: parsed.value.timezone };
 }
@@ -122,7 +170,11 @@ async function readCalendar(io: CliIo, file: string): Promise<{ definition: Cale
 function parseInstant(value: string, zone: string, flag: string): number {
   const parsed = DateTime.fromISO(value, { zone });
   if (!parsed.isValid)
-    throw new CliError(`${flag} '${value}' is not an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason})`, exitCodes.usage, "write e.g. 2026-03-06T16:00 (calendar time) or 2026-03-06T21:00Z");
+    throw new CliError(
+      `${flag} '${value}' is not an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason})`,
+      exitCodes.usage,
+      "write e.g. 2026-03-06T16:00 (calendar time) or 2026-03-06T21:00Z",
+    );
   return parsed.toMillis();
 }
 
@@ -130,10 +182,19 @@ function parsePauses(values: string[], zone: string): Interval[] {
   return values.map((value) => {
     const parts = value.split("/");
     if (parts.length !== 2 || !parts[0] || !parts[1])
-      throw new CliError(`--pause '${value}' must be FROM/TO`, exitCodes.usage, "write e.g. --pause 2026-03-09T10:00/2026-03-09T13:00");
+      throw new CliError(
+        `--pause '${value}' must be FROM/TO`,
+        exitCodes.usage,
+        "write e.g. --pause 2026-03-09T10:00/2026-03-09T13:00",
+      );
     const from = parseInstant(parts[0], zone, "--pause");
     const to = parseInstant(parts[1], zone, "--pause");
-    if (to < from) throw new CliError(`--pause '${value}' ends before it starts`, exitCodes.usage, "swap the two instants");
+    if (to < from)
+      throw new CliError(
+        `--pause '${value}' ends before it starts`,
+        exitCodes.usage,
+        "swap the two instants",
+      );
     return { from, to };
   });
 }

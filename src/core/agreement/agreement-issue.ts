@@ -77,6 +77,7 @@ function editDistance(a: string, b: string): number {
 /** "unknown pool 'x'; declared: a, b. Did you mean 'a'?" */
 export function unknownReference(kind: string, name: string, known: readonly string[]): string {
   const suggestion = closest(name, known);
-  const list = known.length > 0 ? `declared ${kind}s: ${known.join(", ")}` : `no ${kind}s are declared`;
+  const list =
+    known.length > 0 ? `declared ${kind}s: ${known.join(", ")}` : `no ${kind}s are declared`;
   return `unknown ${kind} '${name}'; ${list}${suggestion ? `. Did you mean '${suggestion}'?` : ""}`;
 }

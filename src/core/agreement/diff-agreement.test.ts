@@ -30,8 +30,14 @@ describe("diffAgreements", () => {
 
   it("describes a goal change in business minutes and a new rejection reason", () => {
     const next = edited(
-      ["{ id: four-business-hours, target_minutes: 240, calendar: owner }", "{ id: four-business-hours, target_minutes: 120, calendar: owner }"],
-      ["    - { id: purpose_not_agreed,", "    - { id: competitor, label: Uses a competitor }\n    - { id: purpose_not_agreed,"],
+      [
+        "{ id: four-business-hours, target_minutes: 240, calendar: owner }",
+        "{ id: four-business-hours, target_minutes: 120, calendar: owner }",
+      ],
+      [
+        "    - { id: purpose_not_agreed,",
+        "    - { id: competitor, label: Uses a competitor }\n    - { id: purpose_not_agreed,",
+      ],
     );
     const summaries = diffAgreements(base, next).map((change) => change.summary);
     // Changes come in the agreement's section order: reasons before SLA steps.
@@ -42,7 +48,10 @@ describe("diffAgreements", () => {
   });
 
   it("says minutes, not business minutes, for a goal on a 24/7 calendar", () => {
-    const next = edited(["{ id: within-60-minutes, target_minutes: 60, calendar: always }", "{ id: within-60-minutes, target_minutes: 30, calendar: always }"]);
+    const next = edited([
+      "{ id: within-60-minutes, target_minutes: 60, calendar: always }",
+      "{ id: within-60-minutes, target_minutes: 30, calendar: always }",
+    ]);
     expect(diffAgreements(base, next).map((change) => change.summary)).toEqual([
       "SLA step 'mql-qualification' goal 'within-60-minutes': target 60 → 30 minutes",
     ]);
@@ -50,14 +59,22 @@ describe("diffAgreements", () => {
 
   it("describes scoring, threshold, routing and commitment changes", () => {
     const next = edited(
-      ["{ id: target-size, group: fit, when: company.employees >= 200, points: 20 }", "{ id: target-size, group: fit, when: company.employees >= 500, points: 25 }"],
-      ["mql: { score: 60, min_groups: { fit: 20 } }", "mql: { score: 65, min_groups: { fit: 20 } }"],
+      [
+        "{ id: target-size, group: fit, when: company.employees >= 200, points: 20 }",
+        "{ id: target-size, group: fit, when: company.employees >= 500, points: 25 }",
+      ],
+      [
+        "mql: { score: 60, min_groups: { fit: 20 } }",
+        "mql: { score: 65, min_groups: { fit: 20 } }",
+      ],
       ["metric: mql_count, per: week, min: 120 }", "metric: mql_count, per: week, min: 150 }"],
       ["        - { rep: blair, weight: 1 }\n", ""],
     );
     const summaries = diffAgreements(base, next).map((change) => change.summary);
     expect(summaries).toContain("qualification rule 'target-size': 20 → 25 points");
-    expect(summaries).toContain("qualification rule 'target-size': condition 'company.employees >= 200' → 'company.employees >= 500'");
+    expect(summaries).toContain(
+      "qualification rule 'target-size': condition 'company.employees >= 200' → 'company.employees >= 500'",
+    );
     expect(summaries).toContain("MQL threshold 60 → 65 points");
     expect(summaries).toContain("marketing commitment 'mql-volume': at least 120 → 150");
     expect(summaries.some((summary) => summary.includes("blair"))).toBe(true);
@@ -65,8 +82,9 @@ describe("diffAgreements", () => {
 
   it("reports a reordering of routing rules as a move, since first match wins", () => {
     const text = example.replace(
-      /    - id: emea\n      when: lead.region == "emea"\n      to: \{ pool: emea-sdr \}\n(    - id: north-america\n      when: lead.country in \["US", "CA"\]\n      to: \{ pool: na-sdr \}\n)/,
-      (_match, northAmerica: string) => `${northAmerica}    - id: emea\n      when: lead.region == "emea"\n      to: { pool: emea-sdr }\n`,
+      / {4}- id: emea\n {6}when: lead.region == "emea"\n {6}to: \{ pool: emea-sdr \}\n( {4}- id: north-america\n {6}when: lead.country in \["US", "CA"\]\n {6}to: \{ pool: na-sdr \}\n)/,
+      (_match, northAmerica: string) =>
+        `${northAmerica}    - id: emea\n      when: lead.region == "emea"\n      to: { pool: emea-sdr }\n`,
     );
     expect(text).not.toBe(example);
     const changes = diffAgreements(base, load(text));
@@ -77,7 +95,12 @@ describe("diffAgreements", () => {
   });
 
   it("describes added and removed entries of any section by name", () => {
-    const next = edited(["  revops: { label: Revenue operations, side: revops, manager: riley, calendar: us-east }\n", "  revops: { label: Revenue operations, side: revops, manager: riley, calendar: us-east }\n  partners: { label: Partners, side: marketing }\n"]);
-    expect(diffAgreements(base, next).map((change) => change.summary)).toEqual(["team 'partners' added (teams)"]);
+    const next = edited([
+      "  revops: { label: Revenue operations, side: revops, manager: riley, calendar: us-east }\n",
+      "  revops: { label: Revenue operations, side: revops, manager: riley, calendar: us-east }\n  partners: { label: Partners, side: marketing }\n",
+    ]);
+    expect(diffAgreements(base, next).map((change) => change.summary)).toEqual([
+      "team 'partners' added (teams)",
+    ]);
   });
 });

@@ -43,7 +43,13 @@ export function diffAgreements(before: Agreement, after: Agreement): AgreementCh
 function isIdList(value: Json[]): value is { id: string }[] & Json[] {
   return (
     value.length > 0 &&
-    value.every((item) => item !== null && typeof item === "object" && !Array.isArray(item) && typeof item.id === "string")
+    value.every(
+      (item) =>
+        item !== null &&
+        typeof item === "object" &&
+        !Array.isArray(item) &&
+        typeof item.id === "string",
+    )
   );
 }
 
@@ -56,7 +62,11 @@ function compare(a: Json | undefined, b: Json | undefined, path: Path, out: RawC
   if (a === undefined) return void out.push({ kind: "added", path, after: b as Json });
   if (b === undefined) return void out.push({ kind: "removed", path, before: a });
   if (Array.isArray(a) && Array.isArray(b)) {
-    if ((isIdList(a) || a.length === 0) && (isIdList(b) || b.length === 0) && (a.length > 0 || b.length > 0)) {
+    if (
+      (isIdList(a) || a.length === 0) &&
+      (isIdList(b) || b.length === 0) &&
+      (a.length > 0 || b.length > 0)
+    ) {
       compareIdLists(a as { id: string }[], b as { id: string }[], path, out);
       return;
     }
@@ -78,10 +88,16 @@ function compare(a: Json | undefined, b: Json | undefined, path: Path, out: RawC
     for (const key of keys) compare(a[key], b[key], [...path, key], out);
     return;
   }
-  if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ kind: "changed", path, before: a, after: b });
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    out.push({ kind: "changed", path, before: a, after: b });
 }
 
-function compareIdLists(a: { id: string }[], b: { id: string }[], path: Path, out: RawChange[]): void {
+function compareIdLists(
+  a: { id: string }[],
+  b: { id: string }[],
+  path: Path,
+  out: RawChange[],
+): void {
   const beforeIds = a.map((item) => item.id);
   const afterIds = b.map((item) => item.id);
   for (const item of a) {
@@ -90,7 +106,8 @@ function compareIdLists(a: { id: string }[], b: { id: string }[], path: Path, ou
     else compare(item as Json, match as Json, [...path, item.id], out);
   }
   for (const item of b) {
-    if (!beforeIds.includes(item.id)) out.push({ kind: "added", path: [...path, item.id], after: item as Json });
+    if (!beforeIds.includes(item.id))
+      out.push({ kind: "added", path: [...path, item.id], after: item as Json });
   }
   const common = beforeIds.filter((id) => afterIds.includes(id));
   const commonAfter = afterIds.filter((id) => beforeIds.includes(id));
@@ -128,7 +145,12 @@ const singular: Record<string, string> = {
 function show(value: Json | undefined): string {
   if (value === undefined) return "(none)";
   if (typeof value === "string") return `'${value}'`;
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && typeof value.id === "string")
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    typeof value.id === "string"
+  )
     return `'${value.id}'`;
   return JSON.stringify(value);
 }
@@ -146,55 +168,107 @@ function describe(change: RawChange, context: DescribeContext): string {
 
   if (section === "sla" && second === "steps" && typeof third === "string") {
     const step = third;
-    if (fourth === "goals" && typeof fifth === "string" && sixth === "target_minutes" && kind === "changed") {
+    if (
+      fourth === "goals" &&
+      typeof fifth === "string" &&
+      sixth === "target_minutes" &&
+      kind === "changed"
+    ) {
       const goal = findGoal(context.after, step, fifth);
-      const unit = goal?.calendar === "always" || isAlwaysOpen(context.after, goal?.calendar) ? "minutes" : "business minutes";
+      const unit =
+        goal?.calendar === "always" || isAlwaysOpen(context.after, goal?.calendar)
+          ? "minutes"
+          : "business minutes";
       return `SLA step '${step}' goal '${fifth}': target ${String(before)} → ${String(after)} ${unit}`;
     }
-    if (fourth === "goals" && typeof fifth === "string" && sixth === "calendar" && kind === "changed")
+    if (
+      fourth === "goals" &&
+      typeof fifth === "string" &&
+      sixth === "calendar" &&
+      kind === "changed"
+    )
       return `SLA step '${step}' goal '${fifth}': calendar ${show(before)} → ${show(after)}`;
     if (fourth === "goals" && typeof fifth === "string" && path.length === 5)
       return `SLA step '${step}': goal '${fifth}' ${kind === "added" ? `added (${goalText(after)})` : kind === "removed" ? `removed (was ${goalText(before)})` : kind}`;
-    if (fourth === "goals" && kind === "moved") return `SLA step '${step}': goals reordered (${(after as string[]).join(", ")}); the first matching goal applies`;
+    if (fourth === "goals" && kind === "moved")
+      return `SLA step '${step}': goals reordered (${(after as string[]).join(", ")}); the first matching goal applies`;
     if (fourth === "warnings" && (kind === "added" || kind === "removed") && path.length === 5)
       return `SLA step '${step}': warning at ${String(after ?? before)}${fifth === "percent" ? " %" : " minutes before due"} ${kind}`;
     if (path.length === 3 && (kind === "added" || kind === "removed"))
       return `SLA step '${step}' ${kind}`;
   }
-  if (section === "reasons" && typeof second === "string" && typeof third === "string" && path.length === 3 && (kind === "added" || kind === "removed"))
+  if (
+    section === "reasons" &&
+    typeof second === "string" &&
+    typeof third === "string" &&
+    path.length === 3 &&
+    (kind === "added" || kind === "removed")
+  )
     return `${second} reason '${third}' ${kind}`;
   if (section === "qualification") {
-    if (second === "rules" && typeof third === "string" && fourth === "points" && kind === "changed")
+    if (
+      second === "rules" &&
+      typeof third === "string" &&
+      fourth === "points" &&
+      kind === "changed"
+    )
       return `qualification rule '${third}': ${String(before)} → ${String(after)} points`;
     if (second === "rules" && typeof third === "string" && fourth === "when" && kind === "changed")
       return `qualification rule '${third}': condition ${show(before)} → ${show(after)}`;
     if (second === "rules" && typeof third === "string" && path.length === 3)
       return `qualification rule '${third}' ${kind}`;
-    if (second === "thresholds" && typeof third === "string" && fourth === "score" && kind === "changed")
+    if (
+      second === "thresholds" &&
+      typeof third === "string" &&
+      fourth === "score" &&
+      kind === "changed"
+    )
       return `${third.toUpperCase()} threshold ${String(before)} → ${String(after)} points`;
     if (second === "groups" && typeof third === "string" && fourth === "cap" && kind === "changed")
       return `score group '${third}' cap ${String(before)} → ${String(after)} points`;
   }
   if (section === "routing") {
-    if (second === "rules" && kind === "moved") return `routing rules reordered: ${(after as string[]).join(" → ")} (first match wins)`;
-    if (second === "rules" && typeof third === "string" && path.length === 3) return `routing rule '${third}' ${kind}`;
-    if (second === "pools" && typeof third === "string" && fourth === "members" && typeof fifth === "number") {
+    if (second === "rules" && kind === "moved")
+      return `routing rules reordered: ${(after as string[]).join(" → ")} (first match wins)`;
+    if (second === "rules" && typeof third === "string" && path.length === 3)
+      return `routing rule '${third}' ${kind}`;
+    if (
+      second === "pools" &&
+      typeof third === "string" &&
+      fourth === "members" &&
+      typeof fifth === "number"
+    ) {
       const member = (kind === "removed" ? before : after) as { rep?: string } | undefined;
       if (path.length === 5 && member?.rep) return `pool '${third}': rep '${member.rep}' ${kind}`;
     }
   }
-  if (section === "commitments" && typeof second === "string" && typeof third === "string" && (fourth === "min" || fourth === "max") && kind === "changed")
+  if (
+    section === "commitments" &&
+    typeof second === "string" &&
+    typeof third === "string" &&
+    (fourth === "min" || fourth === "max") &&
+    kind === "changed"
+  )
     return `${second} commitment '${third}': ${fourth === "min" ? "at least" : "at most"} ${String(before)} → ${String(after)}`;
-  if (section === "approvers" && typeof second === "string" && (kind === "added" || kind === "removed"))
+  if (
+    section === "approvers" &&
+    typeof second === "string" &&
+    (kind === "added" || kind === "removed")
+  )
     return `${second} approver ${show(kind === "added" ? after : before)} ${kind}`;
 
   const where = humanPath(path);
-  const noun = typeof path[path.length - 2] === "string" ? singular[String(path[path.length - 2])] : undefined;
+  const noun =
+    typeof path[path.length - 2] === "string" ? singular[String(path[path.length - 2])] : undefined;
   switch (kind) {
     case "added":
-      return noun && typeof path[path.length - 1] === "string" ? `${noun} '${String(path[path.length - 1])}' added (${humanPath(path.slice(0, -2))})` : `${where}: ${show(after)} added`;
+      return noun && typeof path[path.length - 1] === "string"
+        ? `${noun} '${String(path[path.length - 1])}' added (${humanPath(path.slice(0, -1))})`
+        : `${where}: ${show(after)} added`;
     case "removed":
-      return noun && typeof path[path.length - 1] === "string" ? `${noun} '${String(path[path.length - 1])}' removed (${humanPath(path.slice(0, -2))})` : `${where}: ${show(before)} removed`;
+      return noun && typeof path[path.length - 1] === "string"
+        ? `${noun} '${String(path[path.length - 1])}' removed (${humanPath(path.slice(0, -1))})`
+        : `${where}: ${show(before)} removed`;
     case "moved":
       return `${where}: order changed to ${JSON.stringify(after)}`;
     default:

@@ -38,7 +38,9 @@ describe("loadAgreement", () => {
     expect(qualification?.kind === "clock" && qualification.goals[0]?.target_minutes).toBe(60);
     expect(firstEffort?.kind === "clock" && firstEffort.goals.at(-1)?.target_minutes).toBe(240);
     expect(steps.map((step) => step.kind)).toEqual(["clock", "clock", "gate", "cadence"]);
-    expect(result.agreement.reasons.rejection?.map((reason) => reason.id)).toContain("wrong_persona");
+    expect(result.agreement.reasons.rejection?.map((reason) => reason.id)).toContain(
+      "wrong_persona",
+    );
   });
 
   it("reports YAML syntax errors with their position", () => {
@@ -59,8 +61,13 @@ describe("loadAgreement", () => {
   });
 
   it("names the field and the expected type for a wrong type", () => {
-    const { text, result } = loadWith(["    - { id: target-size, group: fit, when: company.employees >= 200, points: 20 }", "    - { id: target-size, group: fit, when: company.employees >= 200, points: twenty }"]);
-    const issue = issuesOf(result).find((candidate) => candidate.path.join(".") === "qualification.rules.0.points");
+    const { text, result } = loadWith([
+      "    - { id: target-size, group: fit, when: company.employees >= 200, points: 20 }",
+      "    - { id: target-size, group: fit, when: company.employees >= 200, points: twenty }",
+    ]);
+    const issue = issuesOf(result).find(
+      (candidate) => candidate.path.join(".") === "qualification.rules.0.points",
+    );
     expect(issue?.message).toMatch(/expected number, got the string "twenty"/);
     expect(issue?.line).toBe(positionOf(text, "points: twenty").line);
   });
@@ -73,15 +80,25 @@ describe("loadAgreement", () => {
     );
     const paths = issuesOf(result).map((issue) => issue.path.join("."));
     expect(paths).toEqual(
-      expect.arrayContaining(["owner", "sla.steps.0.goals.0.target_minutes", "approvers.marketing"]),
+      expect.arrayContaining([
+        "owner",
+        "sla.steps.0.goals.0.target_minutes",
+        "approvers.marketing",
+      ]),
     );
   });
 
   it("reports every reference error at once, each at its own line", () => {
     const { text, result } = loadWith(
       ["      to: { pool: na-sdr }", "      to: { pool: na-sdrr }"],
-      ["        - { id: four-business-hours, target_minutes: 240, calendar: owner }", "        - { id: four-business-hours, target_minutes: 240, calendar: us-easst }"],
-      ["  dana: { name: Dana Kim, email: dana@acme.example, team: sdr, calendar: us-east }", "  dana: { name: Dana Kim, email: dana@acme.example, team: sdrs, calendar: us-east }"],
+      [
+        "        - { id: four-business-hours, target_minutes: 240, calendar: owner }",
+        "        - { id: four-business-hours, target_minutes: 240, calendar: us-easst }",
+      ],
+      [
+        "  dana: { name: Dana Kim, email: dana@acme.example, team: sdr, calendar: us-east }",
+        "  dana: { name: Dana Kim, email: dana@acme.example, team: sdrs, calendar: us-east }",
+      ],
     );
     const issues = issuesOf(result);
     const pool = issues.find((issue) => issue.message.includes("na-sdrr"));
@@ -96,7 +113,10 @@ describe("loadAgreement", () => {
   });
 
   it("points an expression error at the character inside the expression", () => {
-    const { text, result } = loadWith(["when: company.employees >= 200, points: 20", "when: company.employes >= 200, points: 20"]);
+    const { text, result } = loadWith([
+      "when: company.employees >= 200, points: 20",
+      "when: company.employes >= 200, points: 20",
+    ]);
     const issue = issuesOf(result).find((candidate) => candidate.code === "expression");
     expect(issue).toBeDefined();
     expect(issue!.message).toContain("employes");
@@ -108,7 +128,9 @@ describe("loadAgreement", () => {
 
   it("catches an expression of the wrong type", () => {
     const { result } = loadWith(["when: lead.score >= 90", "when: lead.score + 90"]);
-    const issue = issuesOf(result).find((candidate) => candidate.path.join(".") === "sla.steps.1.goals.0.when");
+    const issue = issuesOf(result).find(
+      (candidate) => candidate.path.join(".") === "sla.steps.1.goals.0.when",
+    );
     expect(issue?.code).toBe("expression");
   });
 
@@ -119,29 +141,36 @@ describe("loadAgreement", () => {
     );
     const issues = issuesOf(result);
     expect(issues.some((issue) => issue.path.join(".") === "calendars.london.timezone")).toBe(true);
-    expect(issues.some((issue) => issue.path.join(".").startsWith("calendars.london.hours.mon"))).toBe(true);
+    expect(
+      issues.some((issue) => issue.path.join(".").startsWith("calendars.london.hours.mon")),
+    ).toBe(true);
   });
 
   it("catches an unknown stage in a transition and an unreachable stage", () => {
-    const { result } = loadWith(
-      ["    - { action: qualify_sales, from: working, to: sql, by: [rep, sales_manager, admin] }", "    - { action: qualify_sales, from: workng, to: sql, by: [rep, sales_manager, admin] }"],
-    );
+    const { result } = loadWith([
+      "    - { action: qualify_sales, from: working, to: sql, by: [rep, sales_manager, admin] }",
+      "    - { action: qualify_sales, from: workng, to: sql, by: [rep, sales_manager, admin] }",
+    ]);
     const issues = issuesOf(result);
     expect(issues.some((issue) => issue.message.includes("workng"))).toBe(true);
   });
 
   it("refuses routing whose fallback could leave a lead without an owner", () => {
-    const { result } = loadWith(["  fallback: { queue: sdr-queue }", "  fallback: { pool: na-sdr }"], [
-      "      overflow: { queue: sdr-queue }\n    emea-sdr:",
-      "    emea-sdr:",
-    ]);
-    const issue = issuesOf(result).find((candidate) => candidate.path.join(".").startsWith("routing.fallback"));
+    const { result } = loadWith(
+      ["  fallback: { queue: sdr-queue }", "  fallback: { pool: na-sdr }"],
+      ["      overflow: { queue: sdr-queue }\n    emea-sdr:", "    emea-sdr:"],
+    );
+    const issue = issuesOf(result).find((candidate) =>
+      candidate.path.join(".").startsWith("routing.fallback"),
+    );
     expect(issue?.message).toMatch(/unassigned|empty|overflow/);
   });
 
   it("refuses an approver from the wrong side", () => {
     const { result } = loadWith(["  marketing: [maria]", "  marketing: [dana]"]);
-    const issue = issuesOf(result).find((candidate) => candidate.path.join(".") === "approvers.marketing.0");
+    const issue = issuesOf(result).find(
+      (candidate) => candidate.path.join(".") === "approvers.marketing.0",
+    );
     expect(issue?.message).toContain("cannot approve for marketing");
   });
 
@@ -152,7 +181,10 @@ describe("loadAgreement", () => {
   });
 
   it("requires a catch-all goal last", () => {
-    const { result } = loadWith(["        - { id: four-business-hours, target_minutes: 240, calendar: owner }", "        - { id: four-business-hours, when: lead.country == \"US\", target_minutes: 240, calendar: owner }"]);
-    expect(issuesOf(result).some((issue) => issue.message.includes("catch-all"))).toBe(true);
+    const { result } = loadWith([
+      "        - { id: four-business-hours, target_minutes: 240, calendar: owner }",
+      '        - { id: four-business-hours, when: lead.country == "US", target_minutes: 240, calendar: owner }',
+    ]);
+    expect(issuesOf(result).some((issue) => issue.hint?.includes("catch-all"))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { type AgreementIssue, type LocatedIssue, closest } from "./agreement-issue.js";
+import { type AgreementIssue, closest, type LocatedIssue } from "./agreement-issue.js";
 import { type Agreement, agreementSchema } from "./agreement-schema.js";
-import { checkAgreement } from "./check-agreement.js";
+import { checkAgreement, type ValidSections } from "./check-agreement.js";
 import { locate, parseYaml, type YamlSource } from "./yaml-locations.js";
 
 export type LoadResult =
@@ -15,12 +15,39 @@ export type LoadResult =
  * still run are reported together, sorted by position in the file.
  */
 export function loadAgreement(text: string, file = "agreement.yaml"): LoadResult {
-  const parsed = parseDocumentWith(agreementSchema, text, file);
-  if (!parsed.ok) return parsed;
-  const located = checkAgreement(parsed.value).map((issue) => locate(parsed.source, issue));
-  const errors = located.filter((issue) => issue.severity === "error");
-  if (errors.length > 0) return { ok: false, issues: sortIssues(located) };
-  return { ok: true, agreement: parsed.value, warnings: sortIssues(located) };
+  const { source, syntax } = parseYaml(file, text);
+  const syntaxErrors = syntax.filter((issue) => issue.severity === "error");
+  if (syntaxErrors.length > 0) return { ok: false, issues: syntaxErrors };
+  const data: unknown = source.document.toJS();
+  const parsed = agreementSchema.safeParse(data);
+  const schemaIssues = parsed.success
+    ? []
+    : parsed.error.issues
+        .flatMap((issue) => fromZodIssue(issue, data, agreementSchema))
+        .map(({ issue, unknownKey }) => locate(source, issue, unknownKey));
+  const sections = parsed.success ? parsed.data : validSections(data);
+  const fieldsValid =
+    parsed.success || !isRecord(data) || data.fields === undefined || sections.fields !== undefined;
+  const meaningIssues = checkAgreement(sections, fieldsValid).map((issue) => locate(source, issue));
+  const issues = sortIssues([...schemaIssues, ...meaningIssues]);
+  if (!parsed.success || issues.some((issue) => issue.severity === "error"))
+    return { ok: false, issues };
+  return { ok: true, agreement: parsed.data, warnings: issues };
+}
+
+/** Each top-level section that passes its own schema, for meaning checks on a broken file. */
+function validSections(data: unknown): ValidSections {
+  if (!isRecord(data)) return {};
+  const sections: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(agreementSchema.shape)) {
+    const result = (schema as z.ZodType).safeParse(data[key]);
+    if (result.success && result.data !== undefined) sections[key] = result.data;
+  }
+  return sections as ValidSections;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /**
@@ -145,7 +172,8 @@ function knownKeysOfSchema(root: unknown, path: readonly (string | number)[]): s
       if (def.type === "object" && def.shape) return [def.shape[String(part)]];
       if (def.type === "record") return [def.valueType];
       if (def.type === "array") return [def.element];
-      if (def.type === "union" && def.options) return def.options.flatMap((option) => stepInto(option, part));
+      if (def.type === "union" && def.options)
+        return def.options.flatMap((option) => stepInto(option, part));
       return [];
     });
   }

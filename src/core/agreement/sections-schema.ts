@@ -10,7 +10,10 @@ import { fieldTypeNames } from "../lead/field-types.js";
 /** An id used as a map key or reference: lower-case words joined by `_` or `-`. */
 export const idSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]*$/, "use lower-case letters, digits, '_' or '-', starting with a letter");
+  .regex(
+    /^[a-z][a-z0-9_-]*$/,
+    "use lower-case letters, digits, '_' or '-', starting with a letter",
+  );
 
 export const sides = ["marketing", "sales", "revops"] as const;
 export type Side = (typeof sides)[number];
@@ -54,9 +57,16 @@ export const clockTriggerSchema = z
   );
 
 export const escalationActionSchema = z.union([
-  z.strictObject({ notify: z.enum(["owner", "manager", "team", "marketing_owner", "sales_owner"]) }),
+  z.strictObject({
+    notify: z.enum(["owner", "manager", "team", "marketing_owner", "sales_owner"]),
+  }),
   z.strictObject({ reassign: z.literal("routing") }),
-  z.strictObject({ set_field: z.strictObject({ field: idSchema, value: z.union([z.string(), z.number(), z.boolean()]) }) }),
+  z.strictObject({
+    set_field: z.strictObject({
+      field: idSchema,
+      value: z.union([z.string(), z.number(), z.boolean()]),
+    }),
+  }),
 ]);
 
 /** When an escalation rung fires: a warning threshold, the breach, or minutes after the breach. */
@@ -95,7 +105,9 @@ export const clockStepSchema = z.strictObject({
     })
     .optional(),
   escalation: z
-    .array(z.strictObject({ at: escalationAtSchema, actions: z.array(escalationActionSchema).min(1) }))
+    .array(
+      z.strictObject({ at: escalationAtSchema, actions: z.array(escalationActionSchema).min(1) }),
+    )
     .optional(),
 });
 

@@ -1,4 +1,13 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, type Document, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from "yaml";
 import type { AgreementIssue, IssuePath, LocatedIssue } from "./agreement-issue.js";
 
 /**
@@ -12,7 +21,10 @@ export interface YamlSource {
   lineCounter: LineCounter;
 }
 
-export function parseYaml(file: string, text: string): { source: YamlSource; syntax: LocatedIssue[] } {
+export function parseYaml(
+  file: string,
+  text: string,
+): { source: YamlSource; syntax: LocatedIssue[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source = { file, text, document, lineCounter };
@@ -46,7 +58,9 @@ function nodeRange(source: YamlSource, path: IssuePath, unknownKey?: string): [n
   remember(node);
   for (const part of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === String(part),
+      );
       if (!pair) return range;
       remember(pair.key);
       if (pair.value === null) return range;
@@ -61,7 +75,9 @@ function nodeRange(source: YamlSource, path: IssuePath, unknownKey?: string): [n
     remember(node);
   }
   if (unknownKey !== undefined && isMap(node)) {
-    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === unknownKey);
+    const pair = node.items.find(
+      (item) => isScalar(item.key) && String(item.key.value) === unknownKey,
+    );
     if (pair && isNode(pair.key) && pair.key.range) return [pair.key.range[0], pair.key.range[1]];
   }
   return range;
@@ -81,8 +97,13 @@ function valueOffset(source: YamlSource, start: number, offset: number): number 
   return start + (quoted ? 1 : 0) + offset;
 }
 
-export function locate(source: YamlSource, issue: AgreementIssue, unknownKey?: string): LocatedIssue {
-  const [start] = nodeRange(source, issue.path, unknownKey);
+export function locate(
+  source: YamlSource,
+  issue: AgreementIssue,
+  unknownKey?: string,
+): LocatedIssue {
+  const lookup = unknownKey !== undefined ? issue.path.slice(0, -1) : issue.path;
+  const [start] = nodeRange(source, lookup, unknownKey);
   const at = issue.offset !== undefined ? valueOffset(source, start, issue.offset) : start;
   const position = source.lineCounter.linePos(at);
   return { ...issue, file: source.file, line: position.line, column: position.col };

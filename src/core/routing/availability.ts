@@ -34,25 +34,69 @@ export const alwaysAvailable: Availability = {
  * Availability from per-rep working hours and leave. A rep with no working hours listed is
  * treated as always working (the agreement lets a person have no calendar); a rep with no leave
  * listed is never out of office.
+ *
+ * Reps usually share a few team or regional calendars, and one routing decision asks about every
+ * pool member at the same instant, so each distinct calendar remembers its last answer: a pool of
+ * fifteen reps on three calendars costs three calendar look-ups, not fifteen. Calendars are pure
+ * functions of the instant, so the memory never changes an answer.
  */
 export function availabilityFrom(options: {
   workingHours?: Readonly<Record<string, WorkingHours | undefined>>;
   leave?: Readonly<Record<string, readonly Leave[] | undefined>>;
 }): Availability {
-  const workingHours = options.workingHours ?? {};
-  const leave = options.leave ?? {};
-  const isOutOfOffice = (rep: string, at: number): boolean => {
-    const stretches = Object.hasOwn(leave, rep) ? leave[rep] : undefined;
-    if (stretches === undefined) return false;
-    for (const stretch of stretches) if (at >= stretch.start && at < stretch.end) return true;
-    return false;
+  const reps = new Map<string, RepAvailability>();
+  const entry = (rep: string): RepAvailability => {
+    let found = reps.get(rep);
+    if (found === undefined) {
+      found = { leave: undefined, hours: undefined };
+      reps.set(rep, found);
+    }
+    return found;
   };
+  for (const [rep, stretches] of Object.entries(options.leave ?? {}))
+    if (stretches !== undefined && stretches.length > 0) entry(rep).leave = stretches;
+  const memos = new Map<WorkingHours, MemoisedHours>();
+  for (const [rep, hours] of Object.entries(options.workingHours ?? {})) {
+    if (hours === undefined) continue;
+    let memo = memos.get(hours);
+    if (memo === undefined) {
+      memo = { hours, lastAt: Number.NaN, lastOpen: false };
+      memos.set(hours, memo);
+    }
+    entry(rep).hours = memo;
+  }
   return {
-    isOutOfOffice,
+    isOutOfOffice: (rep, at) => {
+      const found = reps.get(rep);
+      return found?.leave !== undefined && onLeave(found.leave, at);
+    },
     isWorking: (rep, at) => {
-      if (isOutOfOffice(rep, at)) return false;
-      const hours = Object.hasOwn(workingHours, rep) ? workingHours[rep] : undefined;
-      return hours === undefined || hours.isOpen(at);
+      const found = reps.get(rep);
+      if (found === undefined) return true;
+      if (found.leave !== undefined && onLeave(found.leave, at)) return false;
+      const memo = found.hours;
+      if (memo === undefined) return true;
+      if (memo.lastAt !== at) {
+        memo.lastOpen = memo.hours.isOpen(at);
+        memo.lastAt = at;
+      }
+      return memo.lastOpen;
     },
   };
+}
+
+interface RepAvailability {
+  leave: readonly Leave[] | undefined;
+  hours: MemoisedHours | undefined;
+}
+
+interface MemoisedHours {
+  hours: WorkingHours;
+  lastAt: number;
+  lastOpen: boolean;
+}
+
+function onLeave(stretches: readonly Leave[], at: number): boolean {
+  for (const stretch of stretches) if (at >= stretch.start && at < stretch.end) return true;
+  return false;
 }

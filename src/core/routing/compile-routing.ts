@@ -1,7 +1,14 @@
-import { type CompiledPool, exclusionOf, ownNumber, takePoolTurn } from "./pool-turn.js";
+import {
+  type CompiledMember,
+  type CompiledPool,
+  exclusionOf,
+  type TurnContext,
+  takePoolTurn,
+} from "./pool-turn.js";
 import {
   type Assignee,
   type Candidate,
+  type CandidateGroup,
   conditionFalse,
   LazyExplanation,
   type RoutingDecision,
@@ -10,7 +17,7 @@ import {
   type SelectionMethod,
 } from "./routing-decision.js";
 import { checkRouting, type Overflow, type RouteTarget, type Routing } from "./routing-schema.js";
-import type { PoolState, RoutingState } from "./routing-state.js";
+import { loadTableOf, type PoolState, type RoutingState, threadedState } from "./routing-state.js";
 
 /**
  * A compiled `when:` condition. Routing takes the lead only when it returns exactly `true`; any
@@ -21,23 +28,31 @@ export type Condition = (input: RoutingInput) => unknown;
 
 /**
  * Turns a `when:` source into a condition. Injected so routing does not depend on the expression
- * engine (see `celConditions` for the CEL one). Conditions are checked when the agreement is
- * loaded, so a condition that does not compile here is a bug: throw.
+ * engine. Conditions are checked when the agreement is loaded, so a condition that does not
+ * compile here is a bug: throw.
  */
 export type CompileCondition = (source: string) => Condition;
 
 export interface Router {
   /**
    * Decides who gets the lead. Pure: the same input, state and time give the same decision, and
-   * `state` is never changed; the decision carries the next state.
+   * `state` is never changed; the decision carries the next state, with the assigned rep's open
+   * leads one higher and the pool's rotation moved on.
    */
   route(input: RoutingInput, state: RoutingState, now: number): RoutingDecision;
 }
 
 type CompiledTarget =
-  | { kind: "pool"; pool: CompiledPool; overflow: Assignee | undefined }
-  | { kind: "queue"; assignee: Assignee }
-  | { kind: "owner"; rep: string; assignee: Assignee; cap: number; hoursRequired: boolean }
+  | { kind: "pool"; pool: CompiledPool; overflow: Taken | undefined }
+  | { kind: "queue"; taken: Taken }
+  | {
+      kind: "owner";
+      rep: string;
+      repIndex: number;
+      assignee: Assignee;
+      cap: number;
+      hoursRequired: boolean;
+    }
   | { kind: "account_owner"; cap: number; hoursRequired: boolean };
 
 interface CompiledRule {
@@ -49,18 +64,26 @@ interface CompiledRule {
   assigned: RuleEvaluation;
 }
 
-/** Result of offering a lead to a target that took it. */
+/** What a target that took the lead decided. */
 interface Taken {
   assignee: Assignee;
   method: SelectionMethod;
+  /** where the assigned rep's open leads are counted in the router's rep order; -1 for none */
+  loadIndex: number;
+  /** a rep outside the router's rep order (an account owner outside every pool) */
+  loadRep: string | undefined;
   pool: string | undefined;
+  poolState: PoolState | undefined;
   turn: number | undefined;
   totalWeight: number | undefined;
   catchUpTurn: boolean;
   viaOverflow: boolean;
-  /** open leads of the assigned rep before this lead; undefined for queues */
-  load: number | undefined;
-  poolState: PoolState | undefined;
+}
+
+/** Open leads for one decision: counts in the router's rep order, and the caller's record. */
+interface Loads {
+  counts: readonly number[];
+  others: Readonly<Record<string, number>>;
 }
 
 /**
@@ -71,60 +94,79 @@ interface Taken {
 export function compileRouting(routing: Routing, compileCondition: CompileCondition): Router {
   const issues = checkRouting(routing);
   if (issues.length > 0) {
-    const list = issues.map((issue) => `routing.${issue.path.join(".")}: ${issue.message}`).join("\n");
-    throw new Error(`cannot compile an invalid routing section; validate the agreement first:\n${list}`);
+    const list = issues
+      .map((issue) => `routing.${issue.path.join(".")}: ${issue.message}`)
+      .join("\n");
+    throw new Error(
+      `cannot compile an invalid routing section; validate the agreement first:\n${list}`,
+    );
   }
+  /** identifies this router's load tables; states from another router are re-read from records */
+  const identity = {};
   const queues = routing.queues ?? {};
-  const assignees = new Map<string, Assignee>();
-  const repAssignee = (rep: string): Assignee => {
-    let assignee = assignees.get(rep);
-    if (assignee === undefined) {
-      assignee = Object.freeze({ kind: "rep", id: rep });
-      assignees.set(rep, assignee);
+
+  // Every rep the routing names gets a position; their open leads are counted in that order.
+  const repIds: string[] = [];
+  const repIndexes = new Map<string, number>();
+  const repAssignees: Assignee[] = [];
+  const indexOf = (rep: string): number => {
+    let index = repIndexes.get(rep);
+    if (index === undefined) {
+      index = repIds.length;
+      repIds.push(rep);
+      repIndexes.set(rep, index);
+      repAssignees.push(Object.freeze({ kind: "rep", id: rep }));
     }
-    return assignee;
+    return index;
   };
   const queueAssignee = (queue: string): Assignee =>
     Object.freeze({ kind: "queue", id: queue, team: queues[queue]!.team });
-  const overflowAssignee = (overflow: Overflow): Assignee =>
-    "queue" in overflow ? queueAssignee(overflow.queue) : repAssignee(overflow.owner);
+  /** An overflow always accepts, so what it decides is the same every time: prepared once. */
+  const compileOverflow = (pool: string, overflow: Overflow): Taken => {
+    const repIndex = "queue" in overflow ? -1 : indexOf(overflow.owner);
+    const assignee = "queue" in overflow ? queueAssignee(overflow.queue) : repAssignees[repIndex]!;
+    return Object.freeze({ ...taken(assignee, "overflow", repIndex), pool, viaOverflow: true });
+  };
 
-  const pools = new Map<string, { pool: CompiledPool; overflow: Assignee | undefined }>();
+  const pools = new Map<string, { pool: CompiledPool; overflow: Taken | undefined }>();
   for (const [id, pool] of Object.entries(routing.pools ?? {})) {
-    const members = pool.members.map((member) => {
-      repAssignee(member.rep);
-      return {
-        rep: member.rep,
-        weight: member.weight ?? 1,
-        cap: member.cap ?? pool.cap ?? Number.POSITIVE_INFINITY,
-      };
-    });
+    const members: CompiledMember[] = pool.members.map((member) => ({
+      rep: member.rep,
+      repIndex: indexOf(member.rep),
+      weight: member.weight ?? 1,
+      cap: member.cap ?? pool.cap ?? Number.POSITIVE_INFINITY,
+    }));
     pools.set(id, {
       pool: {
         id,
         strategy: pool.strategy ?? "round_robin",
         members,
+        memberIds: Object.freeze(members.map((member) => member.rep)),
         hoursRequired: (pool.working_hours ?? "required") === "required",
         catchUp: pool.catch_up ?? false,
-        scratch: new Float64Array(members.length),
-        loads: new Float64Array(members.length),
-        reasons: members.map(() => undefined),
       },
-      overflow: pool.overflow === undefined ? undefined : overflowAssignee(pool.overflow),
+      overflow: pool.overflow === undefined ? undefined : compileOverflow(id, pool.overflow),
     });
   }
 
   const compileTarget = (target: RouteTarget): CompiledTarget => {
     if ("pool" in target) return { kind: "pool", ...pools.get(target.pool)! };
-    if ("queue" in target) return { kind: "queue", assignee: queueAssignee(target.queue) };
-    if ("owner" in target)
+    if ("queue" in target)
+      return {
+        kind: "queue",
+        taken: Object.freeze(taken(queueAssignee(target.queue), "queue", -1)),
+      };
+    if ("owner" in target) {
+      const repIndex = indexOf(target.owner);
       return {
         kind: "owner",
         rep: target.owner,
-        assignee: repAssignee(target.owner),
+        repIndex,
+        assignee: repAssignees[repIndex]!,
         cap: target.cap ?? Number.POSITIVE_INFINITY,
         hoursRequired: target.working_hours === "required",
       };
+    }
     return {
       kind: "account_owner",
       cap: target.cap ?? Number.POSITIVE_INFINITY,
@@ -136,7 +178,12 @@ export function compileRouting(routing: Routing, compileCondition: CompileCondit
     id: rule.id,
     condition: rule.when === undefined ? undefined : compileCondition(rule.when),
     target: compileTarget(rule.to),
-    notMatched: Object.freeze({ ruleId: rule.id, matched: false, assigned: false, reason: conditionFalse }),
+    notMatched: Object.freeze({
+      ruleId: rule.id,
+      matched: false,
+      assigned: false,
+      reason: conditionFalse,
+    }),
     assigned: Object.freeze({
       ruleId: rule.id,
       matched: true,
@@ -145,6 +192,15 @@ export function compileRouting(routing: Routing, compileCondition: CompileCondit
     }),
   }));
   const fallback = compileTarget(routing.fallback);
+  Object.freeze(repIds);
+
+  /** Loads of a state this router returned come ready; any other state's are read from its record. */
+  const loadsOf = (state: RoutingState): Loads => {
+    const table = loadTableOf(state, identity);
+    if (table !== undefined) return table;
+    const others = state.openLeads;
+    return { counts: repIds.map((rep) => ownCount(others, rep)), others };
+  };
 
   /**
    * Offers the lead to a target; returns what it took, or why it could not (a sentence for the
@@ -152,48 +208,53 @@ export function compileRouting(routing: Routing, compileCondition: CompileCondit
    */
   const offer = (
     target: CompiledTarget,
-    ruleId: string | null,
     input: RoutingInput,
     state: RoutingState,
-    now: number,
-    candidates: Candidate[],
+    loads: Loads,
+    context: TurnContext,
+    candidates: (Candidate | CandidateGroup)[],
     forced: boolean,
   ): Taken | string => {
     switch (target.kind) {
       case "queue":
-        return taken(target.assignee, "queue");
+        return target.taken;
       case "pool": {
-        const turn = takePoolTurn(target.pool, ruleId, state, now, candidates);
+        const { pool, overflow } = target;
+        const previous = Object.hasOwn(state.pools, pool.id) ? state.pools[pool.id] : undefined;
+        const turn = takePoolTurn(pool, previous, context, candidates);
         if (turn !== undefined)
           return {
-            assignee: repAssignee(turn.chosen.rep),
-            method: target.pool.strategy,
-            pool: target.pool.id,
+            assignee: repAssignees[turn.chosen.repIndex]!,
+            method: pool.strategy,
+            loadIndex: turn.chosen.repIndex,
+            loadRep: undefined,
+            pool: pool.id,
+            poolState: turn.poolState,
             turn: turn.turn,
             totalWeight: turn.totalWeight,
             catchUpTurn: turn.catchUpTurn,
             viaOverflow: false,
-            load: turn.load,
-            poolState: turn.poolState,
           };
-        if (target.overflow !== undefined)
-          return {
-            ...taken(target.overflow, "overflow"),
-            pool: target.pool.id,
-            viaOverflow: true,
-            load: target.overflow.kind === "rep" ? ownNumber(state.openLeads, target.overflow.id) : undefined,
-          };
-        return `nobody in pool ${target.pool.id} can take the lead (every member is at cap or away) and the pool has no overflow`;
+        if (overflow !== undefined) return overflow;
+        return `nobody in pool ${pool.id} can take the lead (every member is at cap or away) and the pool has no overflow`;
       }
       case "owner":
       case "account_owner": {
         const rep = target.kind === "owner" ? target.rep : accountOwnerOf(input);
         if (rep === undefined) return "the lead has no known account owner";
-        const load = ownNumber(state.openLeads, rep);
-        const reason = exclusionOf(state.availability, rep, now, target.hoursRequired, load, target.cap);
+        const repIndex = target.kind === "owner" ? target.repIndex : repIndexes.get(rep);
+        const load = repIndex === undefined ? ownCount(loads.others, rep) : loads.counts[repIndex]!;
+        const reason = exclusionOf(
+          state.availability,
+          rep,
+          context.now,
+          target.hoursRequired,
+          load,
+          target.cap,
+        );
         candidates.push({
           rep,
-          ruleId,
+          ruleId: context.ruleId,
           pool: undefined,
           eligible: reason === undefined,
           reason,
@@ -205,24 +266,77 @@ export function compileRouting(routing: Routing, compileCondition: CompileCondit
         });
         const role = target.kind === "owner" ? "named owner" : "account owner";
         if (reason !== undefined && !forced) {
-          const detail = reason === "at_cap" ? `at cap (${load}/${target.cap})` : reason.replaceAll("_", " ");
+          const detail =
+            reason === "at_cap" ? `at cap (${load}/${target.cap})` : reason.replaceAll("_", " ");
           return `${role} ${rep} is ${detail}`;
         }
-        return {
-          ...(target.kind === "owner"
-            ? taken(target.assignee, "named_owner")
-            : // Account owners come from lead data, so they are not cached: the set is unbounded.
-              taken(assignees.get(rep) ?? { kind: "rep", id: rep }, "account_owner")),
-          load,
-        };
+        const method = target.kind === "owner" ? "named_owner" : "account_owner";
+        if (repIndex !== undefined) return taken(repAssignees[repIndex]!, method, repIndex);
+        return { ...taken({ kind: "rep", id: rep }, method, -1), loadRep: rep };
       }
     }
+  };
+
+  const decide = (
+    outcome: Taken,
+    ruleId: string | null,
+    viaFallback: boolean,
+    rulesEvaluated: RuleEvaluation[],
+    candidates: (Candidate | CandidateGroup)[],
+    state: RoutingState,
+    loads: Loads,
+  ): RoutingDecision => {
+    let nextState = state;
+    if (
+      outcome.loadIndex >= 0 ||
+      outcome.loadRep !== undefined ||
+      outcome.poolState !== undefined
+    ) {
+      let { counts, others } = loads;
+      if (outcome.loadIndex >= 0) {
+        const next = counts.slice();
+        next[outcome.loadIndex] = next[outcome.loadIndex]! + 1;
+        counts = next;
+      } else if (outcome.loadRep !== undefined) {
+        // A rep outside every pool (an account owner): rare, so the record copy is affordable.
+        others = { ...others, [outcome.loadRep]: ownCount(others, outcome.loadRep) + 1 };
+      }
+      const pools =
+        outcome.poolState !== undefined && outcome.pool !== undefined
+          ? { ...state.pools, [outcome.pool]: outcome.poolState }
+          : state.pools;
+      nextState = threadedState(pools, state.availability, identity, repIds, counts, others);
+    }
+    return {
+      assignee: outcome.assignee,
+      ruleId,
+      viaFallback,
+      viaOverflow: outcome.viaOverflow,
+      explanation: new LazyExplanation(
+        rulesEvaluated,
+        candidates,
+        outcome.method,
+        outcome.pool,
+        outcome.turn,
+        outcome.totalWeight,
+        outcome.catchUpTurn,
+        { assignee: outcome.assignee, ruleId, viaFallback, viaOverflow: outcome.viaOverflow },
+      ),
+      nextState,
+    };
   };
 
   return {
     route(input, state, now) {
       const rulesEvaluated: RuleEvaluation[] = [];
-      const candidates: Candidate[] = [];
+      const candidates: (Candidate | CandidateGroup)[] = [];
+      const loads = loadsOf(state);
+      const context: TurnContext = {
+        availability: state.availability,
+        now,
+        counts: loads.counts,
+        ruleId: null,
+      };
       for (const rule of rules) {
         let matchedReason: string | undefined;
         if (rule.condition !== undefined) {
@@ -242,16 +356,22 @@ export function compileRouting(routing: Routing, compileCondition: CompileCondit
             rulesEvaluated.push(
               result === false
                 ? rule.notMatched
-                : { ruleId: rule.id, matched: false, assigned: false, reason: `condition gave ${describeValue(result)}, not true or false` },
+                : {
+                    ruleId: rule.id,
+                    matched: false,
+                    assigned: false,
+                    reason: `condition gave ${describeValue(result)}, not true or false`,
+                  },
             );
             continue;
           }
           matchedReason = rule.assigned.reason;
         }
-        const outcome = offer(rule.target, rule.id, input, state, now, candidates, false);
+        context.ruleId = rule.id;
+        const outcome = offer(rule.target, input, state, loads, context, candidates, false);
         if (typeof outcome !== "string") {
           rulesEvaluated.push(rule.assigned);
-          return decide(outcome, rule.id, false, rulesEvaluated, candidates, state);
+          return decide(outcome, rule.id, false, rulesEvaluated, candidates, state, loads);
         }
         rulesEvaluated.push({
           ruleId: rule.id,
@@ -260,68 +380,35 @@ export function compileRouting(routing: Routing, compileCondition: CompileCondit
           reason: matchedReason === undefined ? outcome : `${matchedReason}, but ${outcome}`,
         });
       }
-      const outcome = offer(fallback, null, input, state, now, candidates, true);
+      context.ruleId = null;
+      const outcome = offer(fallback, input, state, loads, context, candidates, true);
       if (typeof outcome === "string")
-        throw new Error(`routing fallback could not take a lead (${outcome}); compileRouting should have refused this routing`);
-      return decide(outcome, null, true, rulesEvaluated, candidates, state);
+        throw new Error(
+          `routing fallback could not take a lead (${outcome}); compileRouting should have refused this routing`,
+        );
+      return decide(outcome, null, true, rulesEvaluated, candidates, state, loads);
     },
   };
 }
 
-function taken(assignee: Assignee, method: SelectionMethod): Taken {
+function taken(assignee: Assignee, method: SelectionMethod, loadIndex: number): Taken {
   return {
     assignee,
     method,
+    loadIndex,
+    loadRep: undefined,
     pool: undefined,
+    poolState: undefined,
     turn: undefined,
     totalWeight: undefined,
     catchUpTurn: false,
     viaOverflow: false,
-    load: undefined,
-    poolState: undefined,
   };
 }
 
-function decide(
-  outcome: Taken,
-  ruleId: string | null,
-  viaFallback: boolean,
-  rulesEvaluated: RuleEvaluation[],
-  candidates: Candidate[],
-  state: RoutingState,
-): RoutingDecision {
-  const { assignee } = outcome;
-  let nextState = state;
-  if (assignee.kind === "rep" || outcome.poolState !== undefined) {
-    nextState = {
-      openLeads:
-        assignee.kind === "rep"
-          ? { ...state.openLeads, [assignee.id]: (outcome.load ?? 0) + 1 }
-          : state.openLeads,
-      pools:
-        outcome.poolState !== undefined && outcome.pool !== undefined
-          ? { ...state.pools, [outcome.pool]: outcome.poolState }
-          : state.pools,
-      availability: state.availability,
-    };
-  }
-  return {
-    assignee,
-    ruleId,
-    viaFallback,
-    viaOverflow: outcome.viaOverflow,
-    explanation: new LazyExplanation(
-      rulesEvaluated,
-      candidates,
-      outcome.method,
-      outcome.pool,
-      outcome.turn,
-      outcome.totalWeight,
-      outcome.catchUpTurn,
-      { assignee, ruleId, viaFallback, viaOverflow: outcome.viaOverflow },
-    ),
-    nextState,
-  };
+/** A count from a caller's record, ignoring inherited keys (a rep may be called "constructor"). */
+function ownCount(record: Readonly<Record<string, number>>, rep: string): number {
+  return Object.hasOwn(record, rep) ? (record[rep] ?? 0) : 0;
 }
 
 function accountOwnerOf(input: RoutingInput): string | undefined {

@@ -1,16 +1,18 @@
 import type { Availability } from "./availability.js";
-import type { Candidate, ExclusionReason } from "./routing-decision.js";
+import type { Candidate, CandidateGroup, ExclusionReason } from "./routing-decision.js";
 import type { RoutingStrategy } from "./routing-schema.js";
-import type { PoolState, RoutingState } from "./routing-state.js";
+import type { PoolState } from "./routing-state.js";
 
 /**
  * One turn of a pool: check every member, pick one by the pool's strategy, and return the pool's
  * next rotation memory. This is the hot path of routing, so it works on arrays prepared at
- * compile time and writes the candidates straight into the caller's list.
+ * compile time and records the candidates as those arrays, expanded only when read.
  */
 
 export interface CompiledMember {
   rep: string;
+  /** position of the rep in the router's rep order, where its open leads are counted */
+  repIndex: number;
   weight: number;
   /** Infinity when the member has no cap */
   cap: number;
@@ -20,40 +22,35 @@ export interface CompiledPool {
   id: string;
   strategy: RoutingStrategy;
   members: readonly CompiledMember[];
+  /** member rep ids; new pool states share this array, so the next turn knows they line up */
+  memberIds: readonly string[];
   hoursRequired: boolean;
   catchUp: boolean;
-  /**
-   * Next current weights, one per member, reused by every turn. Safe because a turn runs to the
-   * end synchronously and never calls back into routing.
-   */
-  scratch: Float64Array;
-  /** each member's open leads this turn; reused like `scratch` */
-  loads: Float64Array;
-  /** each member's exclusion this turn; reused like `scratch` */
-  reasons: (ExclusionReason | undefined)[];
+}
+
+/** What a turn needs to know about the moment and the loads. */
+export interface TurnContext {
+  availability: Availability;
+  now: number;
+  /** open leads per rep, in the router's rep order */
+  counts: readonly number[];
+  ruleId: string | null;
 }
 
 export interface PoolTurn {
   chosen: CompiledMember;
-  /** the chosen member's open leads before this lead */
-  load: number;
   poolState: PoolState;
   turn: number;
-  /** round robin: total weight of the members taking part this turn */
+  /** round robin: total weight of the members available this turn */
   totalWeight: number | undefined;
   /** a catch-up pool paid a turn owed to the chosen member instead of rotating */
   catchUpTurn: boolean;
 }
 
-const emptyRecord: Readonly<Record<string, number>> = Object.freeze({});
+const noValues: readonly number[] = Object.freeze([]);
 
 /** Owed shares are sums of fractions; a hair under 1 (rounding) still counts as a whole turn. */
 const wholeTurn = 1 - 1e-9;
-
-/** A number from a caller's record, ignoring inherited keys (a rep may be called "constructor"). */
-export function ownNumber(record: Readonly<Record<string, number>>, key: string): number {
-  return Object.hasOwn(record, key) ? (record[key] ?? 0) : 0;
-}
 
 /** Why a rep cannot take a lead now, or undefined when they can. Leave is checked first. */
 export function exclusionOf(
@@ -72,19 +69,69 @@ export function exclusionOf(
 
 /**
  * Takes a turn, or returns undefined (state untouched) when no member can take the lead. Every
- * member is appended to `candidates` with its load, weight and exclusion reason.
+ * member is recorded in `candidates` with its load, weight and exclusion reason (compactly; see
+ * `PoolCandidates`).
  */
 export function takePoolTurn(
   pool: CompiledPool,
-  ruleId: string | null,
-  state: RoutingState,
-  now: number,
-  candidates: Candidate[],
+  previous: PoolState | undefined,
+  context: TurnContext,
+  candidates: (Candidate | CandidateGroup)[],
 ): PoolTurn | undefined {
-  const previous = Object.hasOwn(state.pools, pool.id) ? state.pools[pool.id] : undefined;
+  const memory = alignedMemory(pool, previous);
   return pool.strategy === "round_robin"
-    ? roundRobinTurn(pool, ruleId, state, now, candidates, previous)
-    : fewestAssignedTurn(pool, ruleId, state, now, candidates, previous);
+    ? roundRobinTurn(pool, memory, context, candidates)
+    : fewestAssignedTurn(pool, memory, context, candidates);
+}
+
+interface Memory {
+  current: readonly number[];
+  owed: readonly number[];
+  lastAssignedTurn: readonly number[];
+  turns: number;
+}
+
+/**
+ * The previous memory with one value per current member, in member order. States this router
+ * wrote line up already; a state from another agreement version (members added, removed or
+ * reordered) is matched by rep id, and newcomers start at 0.
+ */
+function alignedMemory(pool: CompiledPool, previous: PoolState | undefined): Memory {
+  const size = pool.members.length;
+  if (previous === undefined)
+    return {
+      current: zeros(size),
+      owed: pool.catchUp ? zeros(size) : noValues,
+      lastAssignedTurn: zeros(size),
+      turns: 0,
+    };
+  const lined =
+    previous.members === pool.memberIds ||
+    (previous.members.length === size &&
+      previous.members.every((rep, index) => rep === pool.memberIds[index]));
+  return {
+    current:
+      pool.strategy === "round_robin" ? aligned(pool, previous, previous.current, lined) : noValues,
+    owed: pool.catchUp ? aligned(pool, previous, previous.owed, lined) : noValues,
+    lastAssignedTurn: aligned(pool, previous, previous.lastAssignedTurn, lined),
+    turns: previous.turns,
+  };
+}
+
+/** One value per current member: as stored when the members line up, else matched by rep id. */
+function aligned(
+  pool: CompiledPool,
+  previous: PoolState,
+  values: readonly number[],
+  lined: boolean,
+): readonly number[] {
+  if (lined && values.length === pool.memberIds.length) return values;
+  const byRep = new Map(previous.members.map((rep, index) => [rep, values[index] ?? 0]));
+  return pool.memberIds.map((rep) => byRep.get(rep) ?? 0);
+}
+
+function zeros(size: number): number[] {
+  return new Array<number>(size).fill(0);
 }
 
 /**
@@ -94,7 +141,10 @@ export function takePoolTurn(
  * weight, spread out rather than in runs: weights 2:1:1 give a, b, c, a, a, b, c, a, …
  *
  * A member who is skipped (away or at cap) is reset to 0, so they rejoin like a new member and
- * get no run of leads on return. With catch-up, an away member is also owed their share of each
+ * get no run of leads on return. The available members are shifted by the same amount so the
+ * current weights still sum to 0 (shifting all of them alike keeps their order): that sum is what
+ * keeps the rotation smooth, and resetting one member alone would leave the pool with runs a
+ * fresh rotation never has. With catch-up, an away member is also owed their share of each
  * rotation turn they miss (see `PoolState.owed`); a turn in which an available member is owed a
  * whole turn pays the member owed most instead (ties: listed first) and leaves the rotation as it
  * was, so the pool resumes its normal order once the debt is paid. Being at cap is not a missed
@@ -102,31 +152,38 @@ export function takePoolTurn(
  */
 function roundRobinTurn(
   pool: CompiledPool,
-  ruleId: string | null,
-  state: RoutingState,
-  now: number,
-  candidates: Candidate[],
-  previous: PoolState | undefined,
+  memory: Memory,
+  context: TurnContext,
+  candidates: (Candidate | CandidateGroup)[],
 ): PoolTurn | undefined {
-  const { members, scratch, loads, reasons, catchUp } = pool;
-  const previousCurrent = previous?.current ?? emptyRecord;
-  const previousOwed = previous?.owed ?? emptyRecord;
-  const { openLeads, availability } = state;
+  const { members, catchUp } = pool;
+  const { availability, now, counts } = context;
+  const reasons: (ExclusionReason | undefined)[] = [];
 
   let availableWeight = 0;
   let awayWeight = 0;
+  /** sum of the available members' current weights; 0 unless someone was just skipped */
+  let availableSum = 0;
+  let availableCount = 0;
   let payee = -1;
   let payeeOwed = 0;
   for (let index = 0; index < members.length; index++) {
     const member = members[index]!;
-    const load = ownNumber(openLeads, member.rep);
-    const reason = exclusionOf(availability, member.rep, now, pool.hoursRequired, load, member.cap);
-    loads[index] = load;
-    reasons[index] = reason;
+    const reason = exclusionOf(
+      availability,
+      member.rep,
+      now,
+      pool.hoursRequired,
+      counts[member.repIndex]!,
+      member.cap,
+    );
+    reasons.push(reason);
     if (reason === undefined) {
       availableWeight += member.weight;
+      availableSum += memory.current[index]!;
+      availableCount++;
       if (catchUp) {
-        const owed = ownNumber(previousOwed, member.rep);
+        const owed = memory.owed[index]!;
         if (owed >= wholeTurn && owed > payeeOwed) {
           payee = index;
           payeeOwed = owed;
@@ -138,60 +195,51 @@ function roundRobinTurn(
   }
 
   const paying = payee >= 0;
+  const shift = availableCount > 0 ? -availableSum / availableCount : 0;
   let best = payee;
   let bestScore = Number.NEGATIVE_INFINITY;
-  const owedNext: Record<string, number> | undefined = catchUp ? {} : undefined;
+  const current = memory.current.slice();
+  const owed = catchUp ? memory.owed.slice() : undefined;
   for (let index = 0; index < members.length; index++) {
     const member = members[index]!;
     const reason = reasons[index];
-    let current = ownNumber(previousCurrent, member.rep);
-    if (reason !== undefined) current = 0;
-    else if (!paying) {
-      current += member.weight;
-      if (current > bestScore) {
+    let weight = current[index]!;
+    if (reason !== undefined) weight = 0;
+    else if (paying) weight += shift;
+    else {
+      weight += shift + member.weight;
+      if (weight > bestScore) {
         best = index;
-        bestScore = current;
+        bestScore = weight;
       }
     }
-    scratch[index] = current;
-    let owed: number | undefined;
-    if (owedNext !== undefined) {
-      owed = ownNumber(previousOwed, member.rep);
-      if (paying && index === payee) owed -= 1;
+    current[index] = weight;
+    if (owed !== undefined) {
+      if (paying && index === payee) owed[index] = owed[index]! - 1;
       else if (!paying && availableWeight > 0 && reason !== undefined && reason !== "at_cap")
-        owed += member.weight / (availableWeight + awayWeight);
-      if (owed !== 0) owedNext[member.rep] = owed;
+        owed[index] = owed[index]! + member.weight / (availableWeight + awayWeight);
     }
-    candidates.push({
-      rep: member.rep,
-      ruleId,
-      pool: pool.id,
-      eligible: reason === undefined,
-      reason,
-      load: loads[index]!,
-      cap: member.cap === Number.POSITIVE_INFINITY ? undefined : member.cap,
-      weight: member.weight,
-      score: current,
-      owed,
-    });
   }
+  const dropped = best >= 0 && !paying ? availableWeight : 0;
+  if (best >= 0) current[best] = current[best]! - dropped;
+  candidates.push(
+    new PoolCandidates(pool, context.ruleId, reasons, counts, current, owed, best, dropped),
+  );
   if (best < 0) return undefined;
-  if (!paying) scratch[best] = scratch[best]! - availableWeight;
-  const current: Record<string, number> = {};
-  for (let index = 0; index < members.length; index++) current[members[index]!.rep] = scratch[index]!;
-  const chosen = members[best]!;
-  const turn = (previous?.turns ?? 0) + 1;
+  const turn = memory.turns + 1;
+  const lastAssignedTurn = memory.lastAssignedTurn.slice();
+  lastAssignedTurn[best] = turn;
   return {
-    chosen,
-    load: loads[best]!,
+    chosen: members[best]!,
     turn,
     totalWeight: availableWeight,
     catchUpTurn: paying,
     poolState: {
+      members: pool.memberIds,
       current,
-      owed: owedNext ?? emptyRecord,
+      owed: owed ?? noValues,
+      lastAssignedTurn,
       turns: turn,
-      lastAssignedTurn: { ...previous?.lastAssignedTurn, [chosen.rep]: turn },
     },
   };
 }
@@ -203,62 +251,95 @@ function roundRobinTurn(
  */
 function fewestAssignedTurn(
   pool: CompiledPool,
-  ruleId: string | null,
-  state: RoutingState,
-  now: number,
-  candidates: Candidate[],
-  previous: PoolState | undefined,
+  memory: Memory,
+  context: TurnContext,
+  candidates: (Candidate | CandidateGroup)[],
 ): PoolTurn | undefined {
   const { members } = pool;
-  const lastAssigned = previous?.lastAssignedTurn ?? emptyRecord;
-  const { openLeads, availability } = state;
-  let best: CompiledMember | undefined;
-  let bestLoad = 0;
+  const { availability, now, counts } = context;
+  const reasons: (ExclusionReason | undefined)[] = [];
+  let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  let bestLast = 0;
-  for (const member of members) {
-    const load = ownNumber(openLeads, member.rep);
+  for (let index = 0; index < members.length; index++) {
+    const member = members[index]!;
+    const load = counts[member.repIndex]!;
     const reason = exclusionOf(availability, member.rep, now, pool.hoursRequired, load, member.cap);
-    const score = load / member.weight;
-    candidates.push({
-      rep: member.rep,
-      ruleId,
-      pool: pool.id,
-      eligible: reason === undefined,
-      reason,
-      load,
-      cap: member.cap === Number.POSITIVE_INFINITY ? undefined : member.cap,
-      weight: member.weight,
-      score,
-      owed: undefined,
-    });
+    reasons.push(reason);
     if (reason !== undefined) continue;
-    // Never assigned counts as assigned before every real turn.
-    const last = Object.hasOwn(lastAssigned, member.rep) ? (lastAssigned[member.rep] ?? -1) : -1;
-    if (
-      best === undefined ||
-      score < bestScore ||
-      (score === bestScore && (last < bestLast || (last === bestLast && member.rep < best.rep)))
-    ) {
-      best = member;
-      bestLoad = load;
+    const score = load / member.weight;
+    if (best < 0 || score < bestScore) {
+      best = index;
       bestScore = score;
-      bestLast = last;
+      continue;
     }
+    if (score !== bestScore) continue;
+    const last = memory.lastAssignedTurn[index]!;
+    const bestLast = memory.lastAssignedTurn[best]!;
+    if (last < bestLast || (last === bestLast && member.rep < members[best]!.rep)) best = index;
   }
-  if (best === undefined) return undefined;
-  const turn = (previous?.turns ?? 0) + 1;
+  candidates.push(
+    new PoolCandidates(pool, context.ruleId, reasons, counts, undefined, undefined, best, 0),
+  );
+  if (best < 0) return undefined;
+  const turn = memory.turns + 1;
+  const lastAssignedTurn = memory.lastAssignedTurn.slice();
+  lastAssignedTurn[best] = turn;
   return {
-    chosen: best,
-    load: bestLoad,
+    chosen: members[best]!,
     turn,
     totalWeight: undefined,
     catchUpTurn: false,
     poolState: {
-      current: previous?.current ?? emptyRecord,
-      owed: previous?.owed ?? emptyRecord,
+      members: pool.memberIds,
+      current: noValues,
+      owed: noValues,
+      lastAssignedTurn,
       turns: turn,
-      lastAssignedTurn: { ...lastAssigned, [best.rep]: turn },
     },
   };
+}
+
+/**
+ * The candidates of one pool turn, kept as the arrays the turn produced and expanded into
+ * `Candidate` records only when an explanation is read. Every array here is immutable once the
+ * turn ends (the pool state keeps `current` and `owed`, the load table keeps `counts`).
+ */
+class PoolCandidates implements CandidateGroup {
+  constructor(
+    private readonly pool: CompiledPool,
+    private readonly ruleId: string | null,
+    private readonly reasons: readonly (ExclusionReason | undefined)[],
+    private readonly counts: readonly number[],
+    /** round robin: current weights after the turn */
+    private readonly current: readonly number[] | undefined,
+    private readonly owed: readonly number[] | undefined,
+    /** the chosen member, or -1 */
+    private readonly chosen: number,
+    /** how far the chosen member's current weight dropped after being compared */
+    private readonly dropped: number,
+  ) {}
+
+  expand(out: Candidate[]): void {
+    const { pool, reasons, counts, current, owed } = this;
+    for (let index = 0; index < pool.members.length; index++) {
+      const member = pool.members[index]!;
+      const load = counts[member.repIndex]!;
+      const reason = reasons[index];
+      out.push({
+        rep: member.rep,
+        ruleId: this.ruleId,
+        pool: pool.id,
+        eligible: reason === undefined,
+        reason,
+        load,
+        cap: member.cap === Number.POSITIVE_INFINITY ? undefined : member.cap,
+        weight: member.weight,
+        score:
+          current === undefined
+            ? load / member.weight
+            : current[index]! + (index === this.chosen ? this.dropped : 0),
+        owed: owed?.[index],
+      });
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { FieldRecord } from "../lead/lead.js";
+import type { FieldRecord, Lead } from "../lead/lead.js";
 import type { RoutingStrategy } from "./routing-schema.js";
 import type { RoutingState } from "./routing-state.js";
 
@@ -17,6 +17,18 @@ export type RoutingInput = {
   company: FieldRecord;
   account?: FieldRecord | undefined;
 };
+
+/**
+ * The routing input for a lead: its fields with the lifecycle's own `stage` and `created_at`
+ * (which live on the lead, not in its fields), its company, and the matched account if any.
+ */
+export function routingInputOf(lead: Lead, account?: FieldRecord): RoutingInput {
+  return {
+    lead: { ...lead.fields, stage: lead.stage, created_at: lead.createdAt },
+    company: lead.company,
+    account,
+  };
+}
 
 export type Assignee =
   | { readonly kind: "rep"; readonly id: string }
@@ -56,6 +68,14 @@ export interface Candidate {
   score: number | undefined;
   /** catch-up pools: turns owed to the rep after this decision (see `PoolState.owed`) */
   owed: number | undefined;
+}
+
+/**
+ * Candidates recorded compactly while deciding (a pool turn keeps its arrays) and expanded into
+ * `Candidate` records only when somebody reads the explanation.
+ */
+export interface CandidateGroup {
+  expand(out: Candidate[]): void;
 }
 
 /** One rule tried, in order. */
@@ -118,14 +138,20 @@ interface Outcome {
   viaOverflow: boolean;
 }
 
-/** An explanation whose sentence is written only when somebody reads `why`. */
+/**
+ * An explanation whose candidate records and sentence are built on first read, so deciding stays
+ * cheap when nobody reads them. Copy it with `toJSON` (or JSON.stringify), not a spread: the
+ * computed fields live on the prototype.
+ */
 export class LazyExplanation implements RoutingExplanation {
   #why: string | undefined;
+  #candidates: readonly Candidate[] | undefined;
+  readonly #sources: readonly (Candidate | CandidateGroup)[];
   readonly #outcome: Outcome;
 
   constructor(
     readonly rulesEvaluated: readonly RuleEvaluation[],
-    readonly candidates: readonly Candidate[],
+    sources: readonly (Candidate | CandidateGroup)[],
     readonly strategy: SelectionMethod,
     readonly pool: string | undefined,
     readonly turn: number | undefined,
@@ -133,7 +159,20 @@ export class LazyExplanation implements RoutingExplanation {
     readonly catchUpTurn: boolean,
     outcome: Outcome,
   ) {
+    this.#sources = sources;
     this.#outcome = outcome;
+  }
+
+  get candidates(): readonly Candidate[] {
+    if (this.#candidates === undefined) {
+      const candidates: Candidate[] = [];
+      for (const source of this.#sources) {
+        if ("expand" in source) source.expand(candidates);
+        else candidates.push(source);
+      }
+      this.#candidates = candidates;
+    }
+    return this.#candidates;
   }
 
   get why(): string {
@@ -141,7 +180,7 @@ export class LazyExplanation implements RoutingExplanation {
     return this.#why;
   }
 
-  /** Stored decisions keep the sentence too: a getter is not serialised by itself. */
+  /** Stored decisions keep the candidates and the sentence: getters are not serialised by themselves. */
   toJSON(): RoutingExplanation {
     return {
       rulesEvaluated: this.rulesEvaluated,
@@ -161,21 +200,37 @@ function describeDecision(explanation: RoutingExplanation, outcome: Outcome): st
   const unmatched: string[] = [];
   for (const rule of explanation.rulesEvaluated) {
     if (rule.assigned) parts.push(`rule ${rule.ruleId} matched`);
-    else if (rule.matched) parts.push(`rule ${rule.ruleId} matched but was skipped: ${rule.reason}`);
+    else if (rule.matched)
+      parts.push(`rule ${rule.ruleId} matched but was skipped: ${rule.reason}`);
     else if (rule.reason === conditionFalse) unmatched.push(rule.ruleId);
     else parts.push(`rule ${rule.ruleId} did not match: ${rule.reason}`);
   }
   if (unmatched.length > 0)
-    parts.unshift(`${unmatched.length === 1 ? "rule" : "rules"} ${unmatched.join(", ")} did not match`);
+    parts.unshift(
+      `${unmatched.length === 1 ? "rule" : "rules"} ${unmatched.join(", ")} did not match`,
+    );
   if (outcome.viaFallback)
-    parts.push(explanation.rulesEvaluated.length === 0 ? "no rules; fallback used" : "no rule assigned the lead; fallback used");
+    parts.push(
+      explanation.rulesEvaluated.length === 0
+        ? "no rules; fallback used"
+        : "no rule assigned the lead; fallback used",
+    );
 
   const { assignee } = outcome;
+  // The assignee's own candidate record; an overflow owner or a queue was never a candidate.
+  const picked = explanation.strategy !== "overflow" && explanation.strategy !== "queue";
   const chosen = explanation.candidates.find(
-    (candidate) => assignee.kind === "rep" && candidate.rep === assignee.id && candidate.ruleId === outcome.ruleId,
+    (candidate) =>
+      picked &&
+      assignee.kind === "rep" &&
+      candidate.rep === assignee.id &&
+      candidate.ruleId === outcome.ruleId,
   );
   const eligibleInPool = explanation.candidates.filter(
-    (candidate) => candidate.pool === explanation.pool && candidate.ruleId === outcome.ruleId && candidate.eligible,
+    (candidate) =>
+      candidate.pool === explanation.pool &&
+      candidate.ruleId === outcome.ruleId &&
+      candidate.eligible,
   ).length;
   switch (explanation.strategy) {
     case "round_robin":
@@ -205,7 +260,9 @@ function describeDecision(explanation: RoutingExplanation, outcome: Outcome): st
       parts.push(`assigned to account owner ${assignee.id}`);
       break;
     case "queue":
-      parts.push(`sent to queue ${assignee.id}${assignee.kind === "queue" ? ` (team ${assignee.team})` : ""}`);
+      parts.push(
+        `sent to queue ${assignee.id}${assignee.kind === "queue" ? ` (team ${assignee.team})` : ""}`,
+      );
       break;
     case "overflow":
       parts.push(
@@ -215,7 +272,9 @@ function describeDecision(explanation: RoutingExplanation, outcome: Outcome): st
   }
   for (const candidate of explanation.candidates) {
     if (!candidate.eligible && candidate !== chosen)
-      parts.push(`${candidate.rep} excluded${candidate.pool === undefined ? "" : ` from ${candidate.pool}`}: ${describeExclusion(candidate)}`);
+      parts.push(
+        `${candidate.rep} excluded${candidate.pool === undefined ? "" : ` from ${candidate.pool}`}: ${describeExclusion(candidate)}`,
+      );
   }
   return parts.join("; ");
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { poolSchema, referencedReps, type Routing, routingSchema } from "./routing-schema.js";
+import { type poolSchema, type Routing, referencedReps, routingSchema } from "./routing-schema.js";
 
 /** A routing section as written in the file, before defaults. */
 type RoutingFile = z.input<typeof routingSchema>;
@@ -21,7 +21,11 @@ function exampleRouting(): RoutingFile {
     pools: {
       "enterprise-na": {
         strategy: "round_robin",
-        members: [{ rep: "alex", weight: 2, cap: 30 }, { rep: "blair" }, { rep: "casey", weight: 1 }],
+        members: [
+          { rep: "alex", weight: 2, cap: 30 },
+          { rep: "blair" },
+          { rep: "casey", weight: 1 },
+        ],
         cap: 40,
         working_hours: "required",
         catch_up: false,
@@ -37,7 +41,10 @@ function exampleRouting(): RoutingFile {
 function issuesOf(routing: unknown): { path: string; message: string }[] {
   const result = routingSchema.safeParse(routing);
   if (result.success) return [];
-  return result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  return result.error.issues.map((issue) => ({
+    path: issue.path.join("."),
+    message: issue.message,
+  }));
 }
 
 function edit(change: (routing: RoutingFile, pool: PoolFile) => void): RoutingFile {
@@ -52,7 +59,9 @@ describe("routingSchema", () => {
   });
 
   it("refuses unknown keys (strict objects)", () => {
-    const issues = issuesOf(edit((_routing, pool) => Object.assign(pool, { stratgy: "round_robin" })));
+    const issues = issuesOf(
+      edit((_routing, pool) => Object.assign(pool, { stratgy: "round_robin" })),
+    );
     expect(issues.map((issue) => issue.path)).toContain("pools.enterprise-na");
   });
 
@@ -66,10 +75,15 @@ describe("routingSchema", () => {
     );
     expect(issues).toContainEqual({
       path: "rules.1.to.pool",
-      message: "unknown pool 'enterprise-n'; declared pools: enterprise-na. Did you mean 'enterprise-na'?",
+      message:
+        "unknown pool 'enterprise-n'; declared pools: enterprise-na. Did you mean 'enterprise-na'?",
     });
-    expect(issues.find((issue) => issue.path === "fallback.queue")?.message).toContain("Did you mean 'sdr-queue'?");
-    expect(issues.find((issue) => issue.path === "pools.enterprise-na.overflow.queue")?.message).toContain("unknown queue 'nowhere'");
+    expect(issues.find((issue) => issue.path === "fallback.queue")?.message).toContain(
+      "Did you mean 'sdr-queue'?",
+    );
+    expect(
+      issues.find((issue) => issue.path === "pools.enterprise-na.overflow.queue")?.message,
+    ).toContain("unknown queue 'nowhere'");
   });
 
   it("refuses duplicate rule ids at the second one", () => {
@@ -81,7 +95,7 @@ describe("routingSchema", () => {
 
   it("refuses weights of 0 or less and caps below 1, at the field", () => {
     const issues = issuesOf(
-      edit((routing, pool) => {
+      edit((_routing, pool) => {
         pool.members[1]!.weight = 0;
         pool.members[0]!.cap = 0;
         pool.cap = 2.5;
@@ -92,7 +106,9 @@ describe("routingSchema", () => {
       "pools.enterprise-na.members.0.cap",
       "pools.enterprise-na.members.1.weight",
     ]);
-    expect(issues.find((issue) => issue.path.endsWith("weight"))?.message).toContain("greater than 0");
+    expect(issues.find((issue) => issue.path.endsWith("weight"))?.message).toContain(
+      "greater than 0",
+    );
   });
 
   it("refuses a pool with no members and a rep listed twice", () => {
@@ -102,7 +118,10 @@ describe("routingSchema", () => {
     ]);
     const twice = issuesOf(edit((_routing, pool) => pool.members.push({ rep: "alex" })));
     expect(twice).toEqual([
-      { path: "pools.enterprise-na.members.3.rep", message: expect.stringContaining("alex is listed twice") },
+      {
+        path: "pools.enterprise-na.members.3.rep",
+        message: expect.stringContaining("alex is listed twice"),
+      },
     ]);
   });
 
@@ -124,9 +143,13 @@ describe("routingSchema", () => {
   });
 
   it("refuses fallbacks that can be empty: capped or hours-bound owners, the account owner", () => {
-    expect(issuesOf(edit((routing) => (routing.fallback = { owner: "riley", cap: 5 })))[0]?.path).toBe("fallback.cap");
     expect(
-      issuesOf(edit((routing) => (routing.fallback = { owner: "riley", working_hours: "required" })))[0]?.path,
+      issuesOf(edit((routing) => (routing.fallback = { owner: "riley", cap: 5 })))[0]?.path,
+    ).toBe("fallback.cap");
+    expect(
+      issuesOf(
+        edit((routing) => (routing.fallback = { owner: "riley", working_hours: "required" })),
+      )[0]?.path,
     ).toBe("fallback.working_hours");
     expect(issuesOf(edit((routing) => (routing.fallback = { account_owner: true })))[0]?.path).toBe(
       "fallback.account_owner",
@@ -135,16 +158,24 @@ describe("routingSchema", () => {
   });
 
   it("refuses rules hidden behind an unconditional rule that always assigns", () => {
-    const issues = issuesOf(edit((routing) => routing.rules.splice(1, 0, { id: "everyone", to: { queue: "sdr-queue" } })));
+    const issues = issuesOf(
+      edit((routing) => routing.rules.splice(1, 0, { id: "everyone", to: { queue: "sdr-queue" } })),
+    );
     expect(issues.map((issue) => issue.path)).toEqual(["rules.2.id", "rules.3.id"]);
-    expect(issues[0]!.message).toContain("rule 'enterprise-na' can never apply: rule 'everyone' before it");
+    expect(issues[0]!.message).toContain(
+      "rule 'enterprise-na' can never apply: rule 'everyone' before it",
+    );
     // A named owner can be away, so rules after an unconditional owner rule stay reachable.
-    expect(issuesOf(edit((routing) => routing.rules.splice(1, 0, { id: "riley", to: { owner: "riley" } })))).toEqual([]);
+    expect(
+      issuesOf(
+        edit((routing) => routing.rules.splice(1, 0, { id: "riley", to: { owner: "riley" } })),
+      ),
+    ).toEqual([]);
   });
 
   it("refuses catch-up on a fewest-assigned pool", () => {
     const issues = issuesOf(
-      edit((routing, pool) => {
+      edit((_routing, pool) => {
         pool.strategy = "fewest_assigned";
         pool.catch_up = true;
       }),
@@ -154,7 +185,9 @@ describe("routingSchema", () => {
 
   it("reports paths from the document root when nested in the agreement", () => {
     const agreement = z.strictObject({ routing: routingSchema });
-    const result = agreement.safeParse({ routing: edit((routing) => (routing.rules[1]!.to = { pool: "x" })) });
+    const result = agreement.safeParse({
+      routing: edit((routing) => (routing.rules[1]!.to = { pool: "x" })),
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(["routing", "rules", 1, "to", "pool"]);
   });

@@ -29,10 +29,9 @@ export const workingHoursPolicies = ["required", "ignored"] as const;
 export type WorkingHoursPolicy = (typeof workingHoursPolicies)[number];
 
 /** A cap counts open leads, so it is a whole number; 0 would mean "never route here". */
-const capSchema = z
-  .number()
-  .int({ error: "a cap is a whole number of open leads" })
-  .min(1, { error: "a cap must be at least 1; remove the rep from the pool instead of capping at 0" });
+const capSchema = z.number().int({ error: "a cap is a whole number of open leads" }).min(1, {
+  error: "a cap must be at least 1; remove the rep from the pool instead of capping at 0",
+});
 
 const weightSchema = z
   .number()
@@ -105,18 +104,24 @@ export const routingRuleSchema = z.strictObject({
   to: routeTargetSchema,
 });
 
-export const routingSchema = z
-  .strictObject({
-    rules: z.array(routingRuleSchema),
-    pools: z.record(idSchema, poolSchema).optional(),
-    queues: z.record(idSchema, queueSchema).optional(),
-    fallback: routeTargetSchema,
-  })
-  .superRefine((routing, context) => {
-    for (const issue of checkRouting(routing)) {
-      context.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
-    }
-  });
+/**
+ * The section's shape alone. `routingSchema` adds the meaning checks of `checkRouting` as schema
+ * issues; a loader that reports meaning problems in a later pass (so they appear together with
+ * other sections' reference errors) can parse with this and call `checkRouting` itself.
+ */
+export const routingShapeSchema = z.strictObject({
+  rules: z.array(routingRuleSchema),
+  pools: z.record(idSchema, poolSchema).optional(),
+  queues: z.record(idSchema, queueSchema).optional(),
+  fallback: routeTargetSchema,
+});
+
+/** The section with its meaning checks: unknown pools or queues, a fallback that can be empty, … */
+export const routingSchema = routingShapeSchema.superRefine((routing, context) => {
+  for (const issue of checkRouting(routing)) {
+    context.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+  }
+});
 
 export type Routing = z.infer<typeof routingSchema>;
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
@@ -146,9 +151,15 @@ export function checkRouting(routing: Routing): RoutingIssue[] {
 
   const checkTarget = (target: RouteTarget | Overflow, path: (string | number)[]) => {
     if ("pool" in target && !Object.hasOwn(pools, target.pool))
-      issues.push({ path: [...path, "pool"], message: unknownReference("pool", target.pool, poolIds) });
+      issues.push({
+        path: [...path, "pool"],
+        message: unknownReference("pool", target.pool, poolIds),
+      });
     if ("queue" in target && !Object.hasOwn(queues, target.queue))
-      issues.push({ path: [...path, "queue"], message: unknownReference("queue", target.queue, queueIds) });
+      issues.push({
+        path: [...path, "queue"],
+        message: unknownReference("queue", target.queue, queueIds),
+      });
   };
 
   const seenRules = new Map<string, number>();
@@ -196,7 +207,11 @@ export function checkRouting(routing: Routing): RoutingIssue[] {
 
   checkTarget(routing.fallback, ["fallback"]);
   const fallback = routing.fallback;
-  if ("pool" in fallback && Object.hasOwn(pools, fallback.pool) && pools[fallback.pool]?.overflow === undefined)
+  if (
+    "pool" in fallback &&
+    Object.hasOwn(pools, fallback.pool) &&
+    pools[fallback.pool]?.overflow === undefined
+  )
     issues.push({
       path: ["fallback", "pool"],
       message: `fallback pool '${fallback.pool}' can leave a lead unassigned when every member is at cap or away; add \`overflow: { queue: … }\` to pool '${fallback.pool}' or make the fallback a queue`,
@@ -204,17 +219,20 @@ export function checkRouting(routing: Routing): RoutingIssue[] {
   if ("account_owner" in fallback)
     issues.push({
       path: ["fallback", "account_owner"],
-      message: "the fallback cannot be the account owner: a lead with no known account has none, so it would stay unassigned; make the fallback a queue or a named owner",
+      message:
+        "the fallback cannot be the account owner: a lead with no known account has none, so it would stay unassigned; make the fallback a queue or a named owner",
     });
   if ("owner" in fallback && fallback.cap !== undefined)
     issues.push({
       path: ["fallback", "cap"],
-      message: "a fallback owner with a cap can be full and leave a lead unassigned; remove 'cap' or make the fallback a queue",
+      message:
+        "a fallback owner with a cap can be full and leave a lead unassigned; remove 'cap' or make the fallback a queue",
     });
   if ("owner" in fallback && fallback.working_hours === "required")
     issues.push({
       path: ["fallback", "working_hours"],
-      message: "a fallback owner who is skipped outside working hours leaves leads unassigned at night; remove 'working_hours' or make the fallback a queue",
+      message:
+        "a fallback owner who is skipped outside working hours leaves leads unassigned at night; remove 'working_hours' or make the fallback a queue",
     });
   return issues;
 }
@@ -237,7 +255,8 @@ export interface RepReference {
 export function referencedReps(routing: Routing): RepReference[] {
   const references: RepReference[] = [];
   for (const [index, rule] of routing.rules.entries()) {
-    if ("owner" in rule.to) references.push({ rep: rule.to.owner, path: ["rules", index, "to", "owner"] });
+    if ("owner" in rule.to)
+      references.push({ rep: rule.to.owner, path: ["rules", index, "to", "owner"] });
   }
   for (const [id, pool] of Object.entries(routing.pools ?? {})) {
     for (const [index, member] of pool.members.entries())

@@ -42,7 +42,11 @@ export function exampleRouting(): Routing {
     pools: {
       "enterprise-na": {
         strategy: "round_robin",
-        members: [{ rep: "alex", weight: 2, cap: 30 }, { rep: "blair" }, { rep: "casey", weight: 1 }],
+        members: [
+          { rep: "alex", weight: 2, cap: 30 },
+          { rep: "blair" },
+          { rep: "casey", weight: 1 },
+        ],
         cap: 40,
         working_hours: "required",
         catch_up: false,
@@ -70,7 +74,9 @@ export function input(
 export const enterpriseLead = input({ country: "US" }, { employees: 5000 });
 
 /** Availability from sets of reps away, for scenarios that do not need calendars. */
-export function availabilityOf(options: { outOfOffice?: string[]; offHours?: string[] } = {}): Availability {
+export function availabilityOf(
+  options: { outOfOffice?: string[]; offHours?: string[] } = {},
+): Availability {
   const outOfOffice = new Set(options.outOfOffice ?? []);
   const offHours = new Set(options.offHours ?? []);
   return {

@@ -1,0 +1,44 @@
+import { wrongType } from "./expression-errors.js";
+import { ExpressionFrame } from "./expression-frame.js";
+import type { CompileResult, ConditionResult, VariableSchema } from "./expression-types.js";
+
+/**
+ * Compiles a CEL expression against the declared variables: parse and type-check with cel-js,
+ * then build plain closures (see compile-ast.ts for the value rules).
+ *
+ * `expect` names the type the caller needs: a condition must be `bool`, a score `number`.
+ * Every failure is returned as errors located in the source; evaluating never throws.
+ *
+ * Each call has a frame of its own; to evaluate many expressions over the same record, compile
+ * them into one `ExpressionFrame` so shared fields are read once.
+ */
+export function compileExpression(
+  source: string,
+  schema: VariableSchema,
+  expect?: "bool" | "number",
+): CompileResult {
+  const frame = new ExpressionFrame(schema);
+  const result = frame.compile(source);
+  if (!result.ok) return result;
+  const { evaluate, type } = result.compiled;
+  if (expect !== undefined && type !== expect)
+    return { ok: false, errors: [wrongType(source, expect, type)] };
+  const size = frame.size;
+  return {
+    ok: true,
+    type,
+    evaluate: (context) => {
+      const values: unknown[] = new Array(size);
+      frame.loadContext(values, context);
+      return evaluate(values);
+    },
+  };
+}
+
+/** A `bool` expression as a predicate: true only when the expression is exactly true. */
+export function compileCondition(source: string, schema: VariableSchema): ConditionResult {
+  const compiled = compileExpression(source, schema, "bool");
+  if (!compiled.ok) return compiled;
+  const evaluate = compiled.evaluate;
+  return { ok: true, test: (context) => evaluate(context) === true };
+}
