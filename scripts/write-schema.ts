@@ -13,7 +13,9 @@ const text = `${JSON.stringify(agreementJsonSchema(), null, 2)}\n`;
 if (process.argv.includes("--check")) {
   const current = await readFile(target, "utf8").catch(() => "");
   if (current !== text) {
-    console.error("schema/agreement.schema.json is out of date: run `npm run schema` and commit it");
+    console.error(
+      "schema/agreement.schema.json is out of date: run `npm run schema` and commit it",
+    );
     process.exit(1);
   }
   console.log("schema/agreement.schema.json is current");

@@ -7,7 +7,9 @@ import { agreementJsonSchema } from "./json-schema.js";
 const published = JSON.parse(
   readFileSync(new URL("../../../schema/agreement.schema.json", import.meta.url), "utf8"),
 ) as Record<string, unknown>;
-const example = parse(readFileSync(new URL("../../../examples/agreement.yaml", import.meta.url), "utf8")) as Record<string, unknown>;
+const example = parse(
+  readFileSync(new URL("../../../examples/agreement.yaml", import.meta.url), "utf8"),
+) as Record<string, unknown>;
 
 describe("the published JSON Schema", () => {
   it("is the one generated from the zod schema (run `npm run schema` after changing it)", () => {
