@@ -14,14 +14,17 @@ import {
  * Numbers. Baton has one number type. CEL distinguishes int and double and refuses `double ==
  * int` and `double + int`, so declared number fields are CEL doubles and every integer literal in
  * the tree is turned into a double before checking (`employees == 200` then checks as double ==
- * double). Integers can still come from `size()`; mixed int/double operators are registered so
- * `size(lead.tags) + 1` checks too. Integer literals used as a list index stay integers, as CEL
- * requires.
+ * double). `size()`, CEL's one source of integers here, is renamed to `sizeFunction`, registered
+ * to return a double, so `size(lead.tags) in [1, 2]` checks too. Integer literals used as a list
+ * index stay integers, as CEL requires.
  *
  * Timestamps. cel-js 8 gives `timestamp("…")` the type `google.protobuf.Timestamp` but a field
  * declared `timestamp` the type `timestamp`, and the two do not compare; timestamp fields are
  * declared with the protobuf name so `lead.created_at > timestamp("2026-01-01T00:00:00Z")` checks.
  */
+
+/** What `size` is renamed to before checking; error messages name it `size` again. */
+export const sizeFunction = "batonSize";
 
 const celFieldTypes: Record<FieldType, string> = {
   string: "string",
@@ -73,19 +76,22 @@ export function celEnvironmentFor(schema: VariableSchema): CelEnvironment {
     environment.registerVariable(scope, `$${scope}`);
     recordClasses.set(scope, recordClass);
   }
-  // One number type: let int results of size() mix with doubles. `==` registers both orders.
-  environment.registerOperator(
-    "int == double",
-    (left: bigint, right: number) => Number(left) === right,
+  // One number type: size() counts as a double (see the module comment), and % works on doubles.
+  const codePoints = (text: string) => [...text].length;
+  environment.registerFunction(`${sizeFunction}(string): double`, codePoints);
+  environment.registerFunction(
+    `${sizeFunction}(list<dyn>): double`,
+    (list: readonly unknown[]) => list.length,
   );
-  for (const operator of ["+", "-", "*", "/", "%"] as const) {
-    const apply = arithmetic[operator];
-    environment.registerOperator(`int ${operator} double: double`, (left: bigint, right: number) =>
-      apply(Number(left), right),
-    );
-    environment.registerOperator(`double ${operator} int: double`, (left: number, right: bigint) =>
-      apply(left, Number(right)),
-    );
+  for (const receiverType of ["string", "list<dyn>"]) {
+    environment.registerFunction({
+      name: sizeFunction,
+      receiverType,
+      returnType: "double",
+      handler: (value: string | readonly unknown[]) =>
+        typeof value === "string" ? codePoints(value) : value.length,
+      params: [],
+    });
   }
   environment.registerOperator(
     "double % double: double",
@@ -96,21 +102,14 @@ export function celEnvironmentFor(schema: VariableSchema): CelEnvironment {
   return built;
 }
 
-const arithmetic = {
-  "+": (left: number, right: number) => left + right,
-  "-": (left: number, right: number) => left - right,
-  "*": (left: number, right: number) => left * right,
-  "/": (left: number, right: number) => left / right,
-  "%": (left: number, right: number) => left % right,
-};
-
 export type CelParseResult =
   | { ok: true; ast: ASTNode; celType: string; evaluateWithCel: (context: object) => unknown }
   | { ok: false; errors: ExpressionError[] };
 
 /**
- * Parses and type-checks `source`; `screen` refuses constructs before type checking. On success the tree has its integer literals turned into
- * doubles (see above) and every node carries the type cel-js inferred.
+ * Parses and type-checks `source`; `screen` refuses constructs before type checking. On success
+ * every number in the tree is a double (see above) and every node carries the type cel-js
+ * inferred.
  */
 export function parseAndCheck(
   source: string,
@@ -195,7 +194,10 @@ function checkDepth(root: ASTNode): ExpressionError | undefined {
   return undefined;
 }
 
-/** Turns integer and unsigned literals into doubles, except list indexes. See the module comment. */
+/**
+ * Makes every number a double before checking (see the module comment): integer and unsigned
+ * literals become doubles, except list indexes, and size() calls become `sizeFunction` calls.
+ */
 function numbersAsDoubles(root: ASTNode): void {
   const stack: ASTNode[] = [root];
   while (stack.length > 0) {
@@ -206,6 +208,8 @@ function numbersAsDoubles(root: ASTNode): void {
       else if (isUnsignedInt(value)) setLiteral(node, Number(value.valueOf()));
       continue;
     }
+    if ((node.op === "call" || node.op === "rcall") && node.args[0] === "size")
+      (node.args as unknown[])[0] = sizeFunction;
     if (node.op === "[]" || node.op === "[?]") {
       const [target, index] = node.args;
       stack.push(target);

@@ -1,6 +1,6 @@
 import type { ASTNode } from "@marcbachmann/cel-js";
 import { closest } from "../agreement/agreement-issue.js";
-import { childrenOf } from "./cel-environment.js";
+import { childrenOf, sizeFunction } from "./cel-environment.js";
 import { supportedFunctions, unknownField } from "./expression-errors.js";
 import type {
   ExpressionError,
@@ -227,7 +227,7 @@ function finish(top: CompiledValue): CompiledExpression {
 }
 
 function orUndefined(value: number): number | undefined {
-  return !Number.isNaN(value) ? value : undefined;
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** A reader that is true only for `true`: missing values fail conditions. */
@@ -805,7 +805,8 @@ function call(
   const [first] = argumentNodes;
   if (first === undefined || argumentNodes.length !== 1)
     return fail(node, `${name}() takes one argument`);
-  switch (name) {
+  const called = name === sizeFunction ? "size" : name;
+  switch (called) {
     case "has": {
       const target = compileNode(first, slots);
       if (target.kind === "scope" || !(first.op === "." || first.op === "[]"))
@@ -829,19 +830,19 @@ function call(
       if (argument.kind !== "string" || !argument.constant)
         return fail(
           first,
-          `${name}() takes a quoted literal, e.g. ${name === "timestamp" ? 'timestamp("2026-01-01T00:00:00Z")' : 'duration("36h")'}`,
+          `${called}() takes a quoted literal, e.g. ${called === "timestamp" ? 'timestamp("2026-01-01T00:00:00Z")' : 'duration("36h")'}`,
         );
       const text = constantValue(argument) as string;
-      const parsed = name === "timestamp" ? parseTimestamp(text) : parseDuration(text);
+      const parsed = called === "timestamp" ? parseTimestamp(text) : parseDuration(text);
       if (parsed === undefined)
         return fail(
           first,
-          `'${text}' is not a valid ${name}`,
-          name === "timestamp"
+          `'${text}' is not a valid ${called}`,
+          called === "timestamp"
             ? "use RFC 3339 with a zone: 2026-01-01T00:00:00Z or 2026-01-01T09:00:00-05:00"
             : "use a number and a unit (h, m, s, ms), e.g. 36h, 90m, 1h30m",
         );
-      return { kind: name, read: () => parsed, constant: true };
+      return { kind: called, read: () => parsed, constant: true };
     }
     default:
       return fail(node, `function ${name}() is not supported in Baton expressions`);
@@ -854,7 +855,7 @@ function method(
   receiver: CompiledValue,
   argumentsList: CompiledValue[],
 ): CompiledValue {
-  if (name === "size") return size(node, receiver);
+  if (name === "size" || name === sizeFunction) return size(node, receiver);
   if (receiver.kind !== "string") return fail(node, `.${name}() applies to text`);
   const s = receiver.read;
   switch (name) {

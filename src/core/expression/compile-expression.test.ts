@@ -91,6 +91,8 @@ describe("compileExpression: values", () => {
     ["lead.score + 10 >= 82.5", true],
     ["size(lead.tags) + 1 == 3", true],
     ["1 + size(lead.tags) == 3", true],
+    ["size(lead.tags) in [1, 2]", true],
+    ["(lead.score > 0 ? size(lead.tags) : 0) == 2", true],
     ['company.employees >= 1000 ? "enterprise" == "x" : lead.country == "US"', true],
     ['lead.created_at > timestamp("2026-01-01T00:00:00Z")', true],
     ['lead.created_at < timestamp("2026-03-15T12:00:00Z") + duration("1s")', true],

@@ -9,8 +9,10 @@ import type { CompileResult, ConditionResult, VariableSchema } from "./expressio
  * `expect` names the type the caller needs: a condition must be `bool`, a score `number`.
  * Every failure is returned as errors located in the source; evaluating never throws.
  *
- * Each call has a frame of its own; to evaluate many expressions over the same record, compile
- * them into one `ExpressionFrame` so shared fields are read once.
+ * Each compiled expression has a frame of its own, reused by every evaluation: evaluating runs
+ * to completion without calling out, so one values array is enough. To evaluate many
+ * expressions over the same record, compile them into one `ExpressionFrame` so shared fields
+ * are read once.
  */
 export function compileExpression(
   source: string,
@@ -23,13 +25,13 @@ export function compileExpression(
   const { evaluate, type } = result.compiled;
   if (expect !== undefined && type !== expect)
     return { ok: false, errors: [wrongType(source, expect, type)] };
-  const size = frame.size;
+  const values = frame.values();
+  const load = frame.contextLoader();
   return {
     ok: true,
     type,
     evaluate: (context) => {
-      const values: unknown[] = new Array(size);
-      frame.loadContext(values, context);
+      load(values, context);
       return evaluate(values);
     },
   };
@@ -37,8 +39,17 @@ export function compileExpression(
 
 /** A `bool` expression as a predicate: true only when the expression is exactly true. */
 export function compileCondition(source: string, schema: VariableSchema): ConditionResult {
-  const compiled = compileExpression(source, schema, "bool");
-  if (!compiled.ok) return compiled;
-  const evaluate = compiled.evaluate;
-  return { ok: true, test: (context) => evaluate(context) === true };
+  const frame = new ExpressionFrame(schema);
+  const result = frame.compileCondition(source);
+  if (!result.ok) return result;
+  const { test } = result;
+  const values = frame.values();
+  const load = frame.contextLoader();
+  return {
+    ok: true,
+    test: (context) => {
+      load(values, context);
+      return test(values);
+    },
+  };
 }

@@ -132,6 +132,16 @@ describe("compileExpression: errors", () => {
     expect(errorOf("lead.created_at > 1700000000000").hint).toContain("timestamp(");
   });
 
+  it("asks for a literal list index", () => {
+    expect(errorOf('lead.tags[size(lead.tags) - 1] == "x"').message).toContain(
+      "whole number written out",
+    );
+  });
+
+  it("names size() as written in its errors", () => {
+    expect(errorOf("size(lead.score) > 1").message).toBe("no function size(number)");
+  });
+
   it("refuses a record used as a value", () => {
     expect(errorOf("has(lead)").message).toContain("has() takes one field");
   });

@@ -1,5 +1,6 @@
 import type { ASTNode, TypeError as CelTypeError, ParseError } from "@marcbachmann/cel-js";
 import { closest } from "../agreement/agreement-issue.js";
+import { sizeFunction } from "./cel-environment.js";
 import type { ExpressionError, ExpressionType, VariableSchema } from "./expression-types.js";
 
 /**
@@ -75,7 +76,8 @@ export function describeCelError(
   const start = node?.start ?? error.range?.start ?? 0;
   const end = node?.end ?? error.range?.end ?? start;
   const at = { offset: start, ...(end > start ? { length: end - start } : {}) };
-  const summary = error.summary;
+  // size() is checked under another name (cel-environment.ts); authors wrote `size`.
+  const summary = error.summary.replaceAll(sizeFunction, "size");
   const text = (child: ASTNode) => source.slice(child.start, child.end);
 
   switch (error.code) {
@@ -142,6 +144,8 @@ export function describeCelError(
         ...at,
         hint: "compare the value, e.g. company.employees >= 200",
       };
+    case "invalid_index_type":
+      return { message: "a list index is a whole number written out, e.g. lead.tags[0]", ...at };
     case "invalid_macro_argument":
       return { message: "has() takes one field, e.g. has(lead.country)", ...at };
     case "unexpected_character":

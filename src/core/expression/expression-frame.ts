@@ -23,10 +23,17 @@ import type {
  * Usage: compile every expression, then `values()` once, then per record `load` each scope and
  * call the compiled functions with the same values array.
  */
+type Loader = (
+  values: unknown[],
+  record: Readonly<Record<string, unknown>> | undefined | null,
+) => void;
+
 export class ExpressionFrame implements FieldSlots {
   readonly #slots = new Map<string, number>();
   /** scope → parallel lists of the fields it loads: slot, field name, declared type */
   readonly #loads = new Map<string, { slots: number[]; fields: string[]; types: FieldType[] }>();
+  /** prepared loaders; a scope's is dropped when one of its fields gets a slot */
+  readonly #loaders = new Map<string, Loader>();
   #size = 0;
 
   constructor(readonly schema: VariableSchema) {}
@@ -52,6 +59,7 @@ export class ExpressionFrame implements FieldSlots {
       load.slots.push(slot);
       load.fields.push(field);
       load.types.push(type);
+      this.#loaders.delete(scope);
     }
     return slot;
   }
@@ -94,16 +102,30 @@ export class ExpressionFrame implements FieldSlots {
     scope: string,
     record: Readonly<Record<string, unknown>> | undefined | null,
   ): void {
-    this.loaderFor(scope)(values, record);
+    let loader = this.#loaders.get(scope);
+    if (loader === undefined) {
+      loader = this.loaderFor(scope);
+      this.#loaders.set(scope, loader);
+    }
+    loader(values, record);
+  }
+
+  /**
+   * Loads every scope of a context, prepared once like `loaderFor`: call it after every
+   * expression of the frame is compiled.
+   */
+  contextLoader(): (values: unknown[], context: ExpressionContext) => void {
+    const loaders = [...this.#loads.keys()].map((scope) => [scope, this.loaderFor(scope)] as const);
+    return (values, context) => {
+      for (const [scope, load] of loaders) load(values, context[scope]);
+    };
   }
 
   /**
    * `load` for one scope, prepared once: for callers that load the same scope for every record.
    * Call it after every expression of the frame is compiled.
    */
-  loaderFor(
-    scope: string,
-  ): (values: unknown[], record: Readonly<Record<string, unknown>> | undefined | null) => void {
+  loaderFor(scope: string): Loader {
     const load = this.#loads.get(scope);
     if (load === undefined) return () => {};
     const slots = [...load.slots];
@@ -140,11 +162,6 @@ export class ExpressionFrame implements FieldSlots {
         values[slots[index]!] = value;
       }
     };
-  }
-
-  /** Loads every scope of a context. */
-  loadContext(values: unknown[], context: ExpressionContext): void {
-    for (const scope of this.#loads.keys()) this.load(values, scope, context[scope]);
   }
 }
 

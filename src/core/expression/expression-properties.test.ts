@@ -49,6 +49,7 @@ const expressions = [
   '!(lead.country == "US") && company.employees != 250',
   'lead.tags == ["trial", "webinar"]',
   'company.employees > 100 ? lead.country != "US" : lead.title == ""',
+  "size(lead.tags) in [0, 2] || (lead.student ? size(lead.title) : 0) > 3",
 ];
 
 const countries = fc.constantFrom("US", "CA", "GB", "DE", "", "us");

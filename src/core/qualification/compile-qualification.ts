@@ -4,6 +4,7 @@ import type {
   Contribution,
   GroupScore,
   LeadScore,
+  ScoringActivity,
   ScoringInput,
   ThresholdCheck,
   ThresholdDecision,
@@ -196,6 +197,7 @@ export function compileQualification(
   const loadLead = frame.loaderFor("lead");
   const loadCompany = frame.loaderFor("company");
   const loadAccount = frame.loaderFor("account");
+  const loadActivity = frame.loaderFor(activityScope);
   const hasActivityRules = rulesByActivity.size > 0;
 
   return {
@@ -204,7 +206,8 @@ export function compileQualification(
       loadLead(values, input.lead);
       loadCompany(values, input.company);
       loadAccount(values, input.account);
-      if (hasActivityRules) countActivities(input, now, frame, rules, rulesByActivity, scratch);
+      if (hasActivityRules)
+        countActivities(input, now, loadActivity, rules, rulesByActivity, scratch);
 
       for (let index = 0; index < groups.length; index++) {
         remaining[index] = groups[index]!.cap;
@@ -296,7 +299,7 @@ interface Scratch {
 function countActivities(
   input: ScoringInput,
   now: number,
-  frame: ExpressionFrame,
+  loadActivity: (values: unknown[], activity: ScoringActivity) => void,
   rules: readonly CompiledRule[],
   rulesByActivity: ReadonlyMap<string, readonly { rule: ActivityRule; index: number }[]>,
   scratch: Scratch,
@@ -319,7 +322,7 @@ function countActivities(
       }
       if (rule.where !== undefined) {
         if (!loaded) {
-          frame.load(values, activityScope, activity);
+          loadActivity(values, activity);
           loaded = true;
         }
         if (!rule.where(values)) continue;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileCondition } from "../expression/index.js";
+import { compileCondition, type ExpressionContext } from "../expression/index.js";
 import { withoutActivity } from "./check-qualification.js";
 import { compileQualification } from "./compile-qualification.js";
 import type { ScoringActivity, ScoringInput } from "./lead-score.js";
@@ -16,13 +16,13 @@ const qualification = exampleQualification();
 const scorer = compileQualification(qualification, testSchema);
 
 function referenceTotal(section: Qualification, input: ScoringInput, at: number): number {
-  const test = (source: string, context: Record<string, unknown>, withActivity: boolean) => {
+  const test = (source: string, context: ExpressionContext, withActivity: boolean) => {
     const compiled = compileCondition(
       source,
       withActivity ? testSchema : withoutActivity(testSchema),
     );
     if (!compiled.ok) throw new Error(source);
-    return compiled.test(context as never);
+    return compiled.test(context);
   };
   const lead = { lead: input.lead, company: input.company, account: input.account };
   let total = 0;
