@@ -29,11 +29,15 @@ const ordered = Object.fromEntries(
 const next = `${JSON.stringify({ ...lock, packages: ordered }, null, 2)}\n`;
 if (process.argv.includes("--check")) {
   if (next !== text) {
-    console.error("package-lock.json lacks optional platform packages: run `node scripts/complete-lockfile.mjs` and commit it");
+    console.error(
+      "package-lock.json lacks optional platform packages: run `node scripts/complete-lockfile.mjs` and commit it",
+    );
     process.exit(1);
   }
   console.log("package-lock.json lists every optional platform package");
 } else {
   writeFileSync(file, next);
-  console.log(`package-lock.json: ${added} optional platform package${added === 1 ? "" : "s"} listed`);
+  console.log(
+    `package-lock.json: ${added} optional platform package${added === 1 ? "" : "s"} listed`,
+  );
 }

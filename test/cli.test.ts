@@ -173,6 +173,39 @@ describe("baton calendar", () => {
     expect(result.stderr).toMatch(new RegExp(`${path}:1:\\d+ error timezone`));
   });
 
+  it("takes one calendar out of an agreement with --name, and says how when it is missing", async () => {
+    const london = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      example,
+      "--name",
+      "london",
+      "--start",
+      "2026-03-27T17:00",
+      "--minutes",
+      "60",
+      "--json",
+    );
+    expect(london.code).toBe(0);
+    // Friday closes at 16:00; Monday 30 March is after the UK clock change (BST, UTC+1)
+    expect(JSON.parse(london.stdout).due.utc).toBe("2026-03-30T09:00:00Z");
+    const missing = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      example,
+      "--start",
+      "2026-03-27T17:00",
+      "--minutes",
+      "60",
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      "pick one of its calendars with --name (always, us-east, london)",
+    );
+  });
+
   it("refuses a malformed instant with exit code 2", async () => {
     const result = await baton(
       "calendar",

@@ -1,6 +1,9 @@
 import { type Command, Option } from "commander";
 import { DateTime } from "luxon";
-import { formatIssue } from "../../core/agreement/agreement-issue.js";
+import { parse } from "yaml";
+import { z } from "zod";
+import { formatIssue, unknownReference } from "../../core/agreement/agreement-issue.js";
+import { agreementSchema } from "../../core/agreement/agreement-schema.js";
 import { parseDocumentWith } from "../../core/agreement/load-agreement.js";
 import {
   type CalendarDefinition,
@@ -14,6 +17,7 @@ import type { Outcome } from "../program.js";
 
 interface CommonOptions {
   calendar: string;
+  name?: string;
   pause?: string[];
   json?: boolean;
 }
@@ -40,7 +44,11 @@ export function registerCalendarCommands(
   calendar
     .command("due")
     .description("when a goal of N business minutes started at an instant is due")
-    .requiredOption("--calendar <file>", "one calendar in the agreement's format (YAML or JSON)")
+    .requiredOption(
+      "--calendar <file>",
+      "one calendar in the agreement's format (YAML or JSON), or an agreement",
+    )
+    .option("--name <calendar>", "with an agreement file: which of its calendars")
     .requiredOption(
       "--start <iso>",
       "start instant; without an offset it is read in the calendar's time zone",
@@ -49,7 +57,7 @@ export function registerCalendarCommands(
     .addOption(pauseOption())
     .option("--json", "print the result as JSON")
     .action(async (options: CommonOptions & { start: string; minutes: number }) => {
-      const { definition, zone } = await readCalendar(io, options.calendar);
+      const { definition, zone } = await readCalendar(io, options.calendar, options.name);
       const business = compileCalendar(definition);
       const start = parseInstant(options.start, zone, "--start");
       const pauses = parsePauses(options.pause ?? [], zone);
@@ -86,7 +94,11 @@ export function registerCalendarCommands(
   calendar
     .command("elapsed")
     .description("business time elapsed between two instants")
-    .requiredOption("--calendar <file>", "one calendar in the agreement's format (YAML or JSON)")
+    .requiredOption(
+      "--calendar <file>",
+      "one calendar in the agreement's format (YAML or JSON), or an agreement",
+    )
+    .option("--name <calendar>", "with an agreement file: which of its calendars")
     .requiredOption(
       "--from <iso>",
       "start instant; without an offset it is read in the calendar's time zone",
@@ -95,7 +107,7 @@ export function registerCalendarCommands(
     .addOption(pauseOption())
     .option("--json", "print the result as JSON")
     .action(async (options: CommonOptions & { from: string; to: string }) => {
-      const { definition, zone } = await readCalendar(io, options.calendar);
+      const { definition, zone } = await readCalendar(io, options.calendar, options.name);
       const business = compileCalendar(definition);
       const from = parseInstant(options.from, zone, "--from");
       const to = parseInstant(options.to, zone, "--to");
@@ -135,6 +147,20 @@ export function registerCalendarCommands(
     });
 }
 
+/** The `calendars` map when the text is an agreement (has `calendars:`), else undefined. */
+function agreementCalendars(text: string): Record<string, unknown> | undefined {
+  try {
+    const data: unknown = parse(text);
+    if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
+    const calendars = (data as Record<string, unknown>).calendars;
+    return calendars !== null && typeof calendars === "object" && !Array.isArray(calendars)
+      ? (calendars as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined; // not YAML at all: the calendar parser reports where
+  }
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -153,8 +179,45 @@ function parseMinutes(value: string): number {
 async function readCalendar(
   io: CliIo,
   file: string,
+  name: string | undefined,
 ): Promise<{ definition: CalendarDefinition; zone: string }> {
-  const parsed = parseDocumentWith(calendarDefinitionSchema, await io.readText(file), file);
+  const text = await io.readText(file);
+  const calendars = agreementCalendars(text);
+  if (calendars !== undefined) {
+    // An agreement file: take one of its calendars by name rather than refusing every key.
+    const names = Object.keys(calendars);
+    if (name === undefined)
+      throw new CliError(
+        `${file} is an agreement, not one calendar`,
+        exitCodes.usage,
+        `pick one of its calendars with --name (${names.join(", ")})`,
+      );
+    if (!names.includes(name))
+      throw new CliError(
+        unknownReference("calendar", name, names),
+        exitCodes.usage,
+        `pick one of: ${names.join(", ")}`,
+      );
+    // Only the calendars are checked here; `baton agreement validate` checks the rest.
+    const single = parseDocumentWith(
+      z.object({ calendars: agreementSchema.shape.calendars }),
+      text,
+      file,
+    );
+    if (!single.ok) {
+      for (const issue of single.issues) io.stderr(formatIssue(issue));
+      throw new CliError(`the calendars of ${file} are not valid`, exitCodes.invalid);
+    }
+    const definition = single.value.calendars[name]!;
+    return { definition, zone: definition.timezone };
+  }
+  if (name !== undefined)
+    throw new CliError(
+      `--name applies to an agreement file; ${file} holds one calendar`,
+      exitCodes.usage,
+      "drop --name",
+    );
+  const parsed = parseDocumentWith(calendarDefinitionSchema, text, file);
   if (!parsed.ok) {
     for (const issue of parsed.issues) io.stderr(formatIssue(issue));
     throw new CliError(

@@ -120,6 +120,16 @@ function fromZodIssue(
     }
     case "invalid_union": {
       const value = valueAt(data, path);
+      if (value === undefined)
+        return [
+          {
+            issue: {
+              ...base,
+              message: "required field is missing",
+              hint: `add '${String(path[path.length - 1])}'`,
+            },
+          },
+        ];
       return [
         {
           issue: {
