@@ -82,7 +82,7 @@ export const goalSchema = z.strictObject({
   when: z.string().min(1).optional(),
   target_minutes: z.number().int().positive(),
   /** a calendar name, or `owner` / `team` (their working hours), or `region` (lead.region → calendar) */
-  calendar: z.union([idSchema]),
+  calendar: idSchema,
 });
 
 export const clockStepSchema = z.strictObject({
