@@ -79,10 +79,22 @@ export const escalationAtSchema = z.union([
 export const goalSchema = z.strictObject({
   id: idSchema,
   /** CEL condition over lead and company; the first goal whose condition holds applies */
-  when: z.string().min(1).optional(),
-  target_minutes: z.number().int().positive(),
+  when: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "CEL condition over lead and company; the first goal whose condition holds applies; the last goal has none",
+    ),
+  target_minutes: z
+    .number()
+    .int()
+    .positive()
+    .describe(
+      "Goal in minutes, counted on the goal's calendar (business minutes unless the calendar is 24/7)",
+    ),
   /** a calendar name, or `owner` / `team` (their working hours), or `region` (lead.region → calendar) */
-  calendar: idSchema,
+  calendar: idSchema.describe("A calendar name, or owner / team / region for their working hours"),
 });
 
 export const clockStepSchema = z.strictObject({
@@ -92,12 +104,29 @@ export const clockStepSchema = z.strictObject({
   owner: idSchema,
   /** how the CRM shows the step, as written in the SLA table ("Lead Status: New -> MQL") */
   crm_trigger: z.string().optional(),
-  start_on: z.array(clockTriggerSchema).min(1),
-  stop_on: z.array(clockTriggerSchema).min(1),
+  start_on: z
+    .array(clockTriggerSchema)
+    .min(1)
+    .describe(
+      "Events that start a cycle: created, assigned, touch, enter:<stage>, exit:<stage>, action:<action>",
+    ),
+  stop_on: z
+    .array(clockTriggerSchema)
+    .min(1)
+    .describe("Events that stop (fulfil) the running cycle"),
   /** CEL conditions over the lead; paused while any holds */
-  pause_when: z.array(z.string().min(1)).optional(),
-  reset_on: z.array(clockTriggerSchema).optional(),
-  goals: z.array(goalSchema).min(1),
+  pause_when: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("CEL conditions over the lead; the clock is paused while any holds"),
+  reset_on: z
+    .array(clockTriggerSchema)
+    .optional()
+    .describe("Events that end the running cycle and start a new one"),
+  goals: z
+    .array(goalSchema)
+    .min(1)
+    .describe("Ordered goals; the first whose condition holds applies; a catch-all last"),
   warnings: z
     .strictObject({
       percent: z.array(z.number().gt(0).lt(100)).optional(),
