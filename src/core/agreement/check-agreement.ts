@@ -295,6 +295,13 @@ function checkSla(agreement: ValidSections, steps: SlaStep[], context: SlaContex
     for (const [goalIndex, goal] of step.goals.entries()) {
       const goalPath = [...path, "goals", goalIndex];
       if (goal.when !== undefined) checkExpression([...goalPath, "when"], goal.when);
+      if ((goal.target_minutes === undefined) === (goal.target_business_days === undefined))
+        error(
+          goalPath,
+          `goal '${goal.id}' needs exactly one target: target_minutes or target_business_days`,
+          "value",
+          "write target_minutes: 240 for four business hours, or target_business_days: 1 for the end of the next business day",
+        );
       const isLast = goalIndex === step.goals.length - 1;
       if (isLast && goal.when !== undefined)
         error(

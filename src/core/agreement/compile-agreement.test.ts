@@ -209,4 +209,90 @@ describe("the example agreement's decisions", () => {
       false,
     );
   });
+
+  it("refuses to guess a calendar: unknown owners and prototype names from CRM data", () => {
+    const step = compiled.clockSteps.find((candidate) => candidate.step.id === "sdr-first-effort")!;
+    const unknown = step.selectGoal({ lead: lead.fields, company: lead.company, owner: "nobody" });
+    expect(!unknown.ok && unknown.error.code).toBe("unknown_owner");
+    const prototypeOwner = step.selectGoal({
+      lead: lead.fields,
+      company: lead.company,
+      owner: "constructor",
+    });
+    expect(!prototypeOwner.ok && prototypeOwner.error.code).toBe("unknown_owner");
+    // a lead waiting in the queue (no owner) is measured on the SDR team's calendar
+    const queued = step.selectGoal({ lead: lead.fields, company: lead.company });
+    expect(queued.ok && queued.calendar).toBe("us-east");
+  });
+
+  it("turns the escalation ladder of a cycle into keyed timers", () => {
+    const step = compiled.clockSteps.find((candidate) => candidate.step.id === "sdr-first-effort")!;
+    const goal = step.selectGoal({ lead: lead.fields, company: lead.company, owner: "alex" });
+    if (!goal.ok) throw new Error(goal.error.message);
+    const events = [{ type: "start" as const, at: fridayFourPm, seq: 1, goal: goal.snapshot(1) }];
+    const state = replayClock(events, (ref) => compiled.calendars.get(ref), fridayFourPm, "c1");
+    if (!state.ok) throw new Error(state.error.message);
+    const cycle = state.value.cycles[0]!;
+    const timers = step.escalations(cycle, "c1");
+    const due = Date.parse("2026-03-09T16:00:00Z");
+    expect(timers.map((timer) => [timer.rung, new Date(timer.at).toISOString()])).toEqual([
+      // 50 % of 240 business minutes: Friday 16:00–17:00, then Monday 09:00–10:00
+      [0, "2026-03-09T14:00:00.000Z"],
+      // 90 %: 216 minutes → Monday 11:36 EDT
+      [1, "2026-03-09T15:36:00.000Z"],
+      [2, new Date(due).toISOString()],
+      [3, new Date(due + 120 * 60_000).toISOString()],
+    ]);
+    expect(timers[2]!.actions).toEqual([{ notify: "manager" }, { reassign: "routing" }]);
+    expect(new Set(timers.map((timer) => timer.key)).size).toBe(4);
+  });
+});
+
+describe("goals written in business days", () => {
+  const text = readFileSync(
+    new URL("../../../examples/agreement.yaml", import.meta.url),
+    "utf8",
+  ).replace(
+    "{ id: four-business-hours, target_minutes: 240, calendar: owner }",
+    "{ id: next-business-day, target_business_days: 1, calendar: owner }",
+  );
+  const result = loadAgreement(text);
+  if (!result.ok) throw new Error(result.issues.map((issue) => issue.message).join("\n"));
+  const days = compileAgreement(result.agreement);
+  const step = days.clockSteps.find((candidate) => candidate.step.id === "sdr-first-effort")!;
+
+  it("last until the end of the next business day, as business time the clock can pause", () => {
+    const mondayEleven = Date.parse("2026-03-09T15:00:00Z");
+    const goal = step.selectGoal({
+      lead: lead.fields,
+      company: lead.company,
+      owner: "alex",
+      startAt: mondayEleven,
+    });
+    if (!goal.ok) throw new Error(goal.error.message);
+    // Monday 11:00 → end of Tuesday: 6 h Monday + 8 h Tuesday
+    expect(goal.targetMs).toBe(14 * 3_600_000);
+    const state = replayClock(
+      [{ type: "start", at: mondayEleven, seq: 1, goal: goal.snapshot(1) }],
+      (ref) => days.calendars.get(ref),
+      mondayEleven,
+      "c",
+    );
+    if (!state.ok) throw new Error(state.error.message);
+    expect(new Date(state.value.cycles[0]!.dueAt!).toISOString()).toBe("2026-03-10T21:00:00.000Z");
+  });
+
+  it("need the start instant", () => {
+    const goal = step.selectGoal({ lead: lead.fields, company: lead.company, owner: "alex" });
+    expect(!goal.ok && goal.error.code).toBe("start_required");
+  });
+
+  it("are refused together with minutes on the same goal", () => {
+    const both = loadAgreement(
+      text.replace("target_business_days: 1,", "target_business_days: 1, target_minutes: 60,"),
+    );
+    expect(
+      !both.ok && both.issues.some((issue) => issue.message.includes("exactly one target")),
+    ).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { type BusinessCalendar, compileCalendar } from "../calendar/index.js";
+import { type BusinessCalendar, compileCalendar, endOfBusinessDays } from "../calendar/index.js";
 import { compileCondition, type VariableSchema } from "../expression/index.js";
 import type { FieldRecord } from "../lead/lead.js";
 import { type CompiledLifecycle, compileLifecycle } from "../lifecycle/index.js";
@@ -38,8 +38,13 @@ export interface CompiledAgreement {
 export interface GoalInput {
   lead: FieldRecord;
   company: FieldRecord;
-  /** the lead's current owner (person id), for `calendar: owner` */
+  /**
+   * the lead's current owner (person id), for `calendar: owner`; a lead waiting in a queue has
+   * none and is measured on the step's team calendar
+   */
   owner?: string;
+  /** when the cycle starts (epoch ms); needed by goals written in business days */
+  startAt?: number;
 }
 
 export type GoalSelection =
@@ -53,16 +58,54 @@ export type GoalSelection =
       why: string;
       snapshot: (agreementVersion: number, calendarVersion?: string) => GoalSnapshot;
     }
-  | { ok: false; error: { code: "no_goal" | "no_calendar"; message: string } };
+  | {
+      ok: false;
+      error: {
+        code: "no_goal" | "no_calendar" | "unknown_owner" | "start_required";
+        message: string;
+      };
+    };
 
 export interface CompiledClockStep {
   step: ClockStep;
   selectGoal(input: GoalInput): GoalSelection;
   /** true while any of the step's pause conditions holds for the lead */
   paused(input: GoalInput): boolean;
+  /**
+   * The escalation ladder of one cycle as timers: each rung with the instant it fires and its
+   * actions, keyed like the clock's own timers so a durable scheduler fires each exactly once.
+   * Rungs at a warning follow the warning's due instant; `after_breach_minutes` counts
+   * wall-clock minutes after the breach (a manager is paged at night too when the agreement
+   * says so). Rungs whose instant is not known yet (a paused cycle) are left out.
+   */
+  escalations(cycle: EscalationCycle, clockId: string): EscalationTimer[];
+}
+
+/** The parts of an SLA cycle (core/sla `Cycle`) the escalation ladder reads. */
+export interface EscalationCycle {
+  id: number | string;
+  dueAt: number | null;
+  breachedAt: number | null;
+  warnings: readonly { threshold: { kind: string; value: number }; dueAt: number | null }[];
+}
+
+export interface EscalationTimer {
+  key: string;
+  at: number;
+  rung: number;
+  actions: ClockStep["escalation"] extends (infer Rung)[] | undefined
+    ? Rung extends { actions: infer Actions }
+      ? Actions
+      : never
+    : never;
 }
 
 const minuteMs = 60_000;
+
+/** `record[key]` when `key` is the record's own key (never a prototype member such as toString). */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
 
 export function compileAgreement(agreement: Agreement): CompiledAgreement {
   const variables = expressionSchemaOf(agreement);
@@ -80,7 +123,7 @@ export function compileAgreement(agreement: Agreement): CompiledAgreement {
   };
   const clockSteps = agreement.sla.steps
     .filter((step): step is ClockStep => step.kind === "clock")
-    .map((step) => compileClockStep(agreement, step, condition));
+    .map((step) => compileClockStep(agreement, step, condition, calendars));
 
   const workingHours: Record<string, BusinessCalendar | undefined> = {};
   const leave: Record<string, Leave[]> = {};
@@ -113,6 +156,7 @@ function compileClockStep(
   agreement: Agreement,
   step: ClockStep,
   condition: (source: string) => Test,
+  calendars: ReadonlyMap<string, BusinessCalendar>,
 ): CompiledClockStep {
   const goals = step.goals.map((goal) => ({
     goal,
@@ -121,26 +165,78 @@ function compileClockStep(
   const pauses = (step.pause_when ?? []).map(condition);
   const context = (input: GoalInput) => ({ lead: input.lead, company: input.company });
 
-  const resolveCalendar = (name: string, input: GoalInput): string | undefined => {
+  /** Calendar name for a goal, or why there is none. Lookups use own keys only: lead fields come from CRMs. */
+  const resolveCalendar = (
+    name: string,
+    input: GoalInput,
+  ):
+    | { ok: true; calendar: string }
+    | { ok: false; code: "no_calendar" | "unknown_owner"; message: string } => {
+    const teamCalendar = own(agreement.teams, step.owner)?.calendar;
+    const none = (whose: string) => ({
+      ok: false as const,
+      code: "no_calendar" as const,
+      message: `goal of '${step.id}' is measured on the ${name} calendar, and ${whose} has none`,
+    });
     if (name === "owner") {
-      const person = input.owner === undefined ? undefined : agreement.people[input.owner];
-      return (
-        person?.calendar ??
-        (person ? agreement.teams[person.team]?.calendar : undefined) ??
-        agreement.teams[step.owner]?.calendar
-      );
+      if (input.owner === undefined)
+        return teamCalendar === undefined
+          ? none(`team '${step.owner}'`)
+          : { ok: true, calendar: teamCalendar };
+      const person = own(agreement.people, input.owner);
+      if (person === undefined)
+        return {
+          ok: false,
+          code: "unknown_owner",
+          message: `owner '${input.owner}' is not a person of the agreement, so their working hours are unknown`,
+        };
+      const calendar =
+        person.calendar ?? own(agreement.teams, person.team)?.calendar ?? teamCalendar;
+      return calendar === undefined ? none(`owner '${input.owner}'`) : { ok: true, calendar };
     }
-    if (name === "team") return agreement.teams[step.owner]?.calendar;
+    if (name === "team")
+      return teamCalendar === undefined
+        ? none(`team '${step.owner}'`)
+        : { ok: true, calendar: teamCalendar };
     if (name === "region") {
       const region = input.lead.region;
-      return typeof region === "string" ? agreement.regions?.[region] : undefined;
+      const calendar =
+        typeof region === "string" ? own(agreement.regions ?? {}, region) : undefined;
+      return calendar === undefined
+        ? none(`region '${String(region ?? "(none)")}'`)
+        : { ok: true, calendar };
     }
-    return name;
+    return { ok: true, calendar: name };
   };
 
   return {
     step,
     paused: (input) => pauses.some((test) => test(context(input))),
+    escalations(cycle, clockId) {
+      const timers: EscalationTimer[] = [];
+      for (const [rung, { at, actions }] of (step.escalation ?? []).entries()) {
+        let when: number | null = null;
+        if (at === "breach") when = cycle.breachedAt ?? cycle.dueAt;
+        else if ("warning" in at)
+          when =
+            cycle.warnings.find(
+              (warning) =>
+                warning.threshold.kind === "percent" && warning.threshold.value === at.warning,
+            )?.dueAt ?? null;
+        else {
+          const breach = cycle.breachedAt ?? cycle.dueAt;
+          when = breach === null ? null : breach + at.after_breach_minutes * minuteMs;
+        }
+        if (when !== null && Number.isFinite(when))
+          timers.push({
+            key: `${clockId}:${cycle.id}:escalation:${rung}`,
+            at: when,
+            rung,
+            actions,
+          });
+      }
+      return timers;
+    },
     selectGoal(input) {
       const values = context(input);
       const chosen = goals.find(({ test }) => test === undefined || test(values));
@@ -153,16 +249,28 @@ function compileClockStep(
           },
         };
       const { goal } = chosen;
-      const calendar = resolveCalendar(goal.calendar, input);
-      if (calendar === undefined)
-        return {
-          ok: false,
-          error: {
-            code: "no_calendar",
-            message: `goal '${goal.id}' of '${step.id}' is measured on the ${goal.calendar}'s calendar, and ${goal.calendar === "owner" ? `owner '${input.owner ?? "(none)"}'` : goal.calendar === "region" ? `region '${String(input.lead.region ?? "(none)")}'` : `team '${step.owner}'`} has none`,
-          },
-        };
-      const targetMs = goal.target_minutes * minuteMs;
+      const resolved = resolveCalendar(goal.calendar, input);
+      if (!resolved.ok)
+        return { ok: false, error: { code: resolved.code, message: resolved.message } };
+      const { calendar } = resolved;
+      let targetMs: number;
+      if (goal.target_business_days !== undefined) {
+        const business = calendars.get(calendar);
+        if (input.startAt === undefined || business === undefined)
+          return {
+            ok: false,
+            error: {
+              code: "start_required",
+              message: `goal '${goal.id}' is in business days, so its target depends on when the cycle starts; pass startAt`,
+            },
+          };
+        // "N business days" becomes the business time until the end of the Nth business day,
+        // so the clock (pauses, recalculation, warnings) treats it like any other target.
+        const end = endOfBusinessDays(business, input.startAt, goal.target_business_days);
+        targetMs = business.elapsed(input.startAt, end);
+      } else {
+        targetMs = (goal.target_minutes ?? 0) * minuteMs;
+      }
       const warnings = step.warnings
         ? {
             ...(step.warnings.percent ? { percent: step.warnings.percent } : {}),

@@ -288,5 +288,9 @@ function isAlwaysOpen(agreement: Agreement, calendar: string | undefined): boole
 function goalText(goal: Json | undefined): string {
   if (!isObject(goal ?? null)) return show(goal);
   const value = goal as { [key: string]: Json };
-  return `${String(value.target_minutes)} minutes on ${show(value.calendar)}${value.when ? ` when ${String(value.when)}` : ""}`;
+  const target =
+    value.target_business_days !== undefined
+      ? `${String(value.target_business_days)} business days`
+      : `${String(value.target_minutes)} minutes`;
+  return `${target} on ${show(value.calendar)}${value.when ? ` when ${String(value.when)}` : ""}`;
 }

@@ -90,8 +90,18 @@ export const goalSchema = z.strictObject({
     .number()
     .int()
     .positive()
+    .optional()
     .describe(
       "Goal in minutes, counted on the goal's calendar (business minutes unless the calendar is 24/7)",
+    ),
+  /** "N business days" = until the end of the Nth business day (SLA-CLOCKS.md) */
+  target_business_days: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "Goal as N business days: until the end of the Nth business day of the goal's calendar (instead of target_minutes)",
     ),
   /** a calendar name, or `owner` / `team` (their working hours), or `region` (lead.region → calendar) */
   calendar: idSchema.describe("A calendar name, or owner / team / region for their working hours"),

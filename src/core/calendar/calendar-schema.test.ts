@@ -81,7 +81,7 @@ holidays:
     expect(issuesOf({ timezone: "Mars/Olympus", hours: "24/7" })[0]?.[1]).toBe(
       "'Mars/Olympus' is not an IANA time zone; use a name like America/New_York",
     );
-    for (const fixed of ["+05:00", "UTC+5", "GMT-3", "Etc/GMT+5"])
+    for (const fixed of ["+05:00", "UTC+5", "GMT-3", "Etc/GMT+5", "EST", "MST", "HST"])
       expect(issuesOf({ timezone: fixed, hours: "24/7" })[0]?.[1]).toContain(
         "is a fixed UTC offset",
       );

@@ -96,9 +96,11 @@ function daysInMonth(year: number, month: number): number {
 
 /** Fixed offsets look like zones to Intl but follow no daylight-saving rules. */
 const fixedOffsetPattern = /^(?:(?:utc|gmt|z)?\s*[+\-−]\s*\d|etc\/gmt[+-])/i;
+/** Legacy abbreviations the zone database keeps as fixed offsets (EST is always UTC−5). */
+const fixedOffsetNames = new Set(["est", "mst", "hst"]);
 
 function timezoneProblem(name: string): string | undefined {
-  if (fixedOffsetPattern.test(name))
+  if (fixedOffsetPattern.test(name) || fixedOffsetNames.has(name.toLowerCase()))
     return `'${name}' is a fixed UTC offset; name the place's IANA time zone instead (e.g. America/New_York, Europe/London) so daylight saving follows its rules`;
   if (IANAZone.isValidZone(name)) return undefined;
   // The example doubles as the suggestion when the name only differs in case or underscores.

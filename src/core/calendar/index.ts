@@ -3,6 +3,7 @@
  * elapsed business time and due instants for SLA clocks (SLA-CLOCKS.md).
  */
 export { type BusinessCalendar, compileCalendar } from "./business-calendar.js";
+export { endOfBusinessDays } from "./business-days.js";
 export { alwaysOpen, type BusinessTime, type Interval, mergePauses } from "./business-time.js";
 export {
   alwaysOpenHours,
