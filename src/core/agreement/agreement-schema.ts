@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { calendarDefinitionSchema } from "../calendar/calendar-schema.js";
+import { calendarDefinitionSchema, timezoneSchema } from "../calendar/calendar-schema.js";
 import {
   feedbackSchema,
   lifecycleSchema,
@@ -40,10 +40,9 @@ export const agreementSchema = z.strictObject({
     .optional()
     .describe("A label for humans, e.g. 2026-Q4; the store numbers versions itself"),
   /** workspace time zone for periods and date-only values (METRICS.md) */
-  timezone: z
-    .string()
-    .min(1)
-    .describe("Workspace IANA time zone for periods and date-only values, e.g. America/New_York"),
+  timezone: timezoneSchema.describe(
+    "Workspace IANA time zone for periods and date-only values, e.g. America/New_York",
+  ),
   fields: fieldsSchema
     .optional()
     .describe(

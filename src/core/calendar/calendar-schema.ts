@@ -120,7 +120,7 @@ function similarZone(name: string): string | undefined {
  */
 const clockJsonPattern = "([01]\\d|2[0-3]):[0-5]\\d";
 
-const timezoneSchema = z
+export const timezoneSchema = z
   .string()
   .check((ctx) => {
     const problem = timezoneProblem(ctx.value);

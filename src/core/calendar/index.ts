@@ -10,6 +10,7 @@ export {
   type CalendarDefinition,
   calendarDefinitionSchema,
   type HolidayDefinition,
+  timezoneSchema,
   type Weekday,
   weekdays,
 } from "./calendar-schema.js";
