@@ -60,6 +60,18 @@ describe("baton agreement", () => {
     expect(result.stderr).toContain("no such file");
   });
 
+  it("names a UTF-16 file instead of parsing it, and answers --json scripts in JSON", async () => {
+    const path = join(scratch, "utf16.yaml");
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("baton: 1\n", "utf16le")]),
+    );
+    const result = await baton("agreement", "validate", path, "--json");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is UTF-16 encoded");
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { exitCode: 1 } });
+  });
+
   it("rejects unknown flags", async () => {
     const result = await baton("agreement", "validate", example, "--frobnicate");
     expect(result.code).toBe(2);
@@ -204,6 +216,48 @@ describe("baton calendar", () => {
     expect(missing.stderr).toContain(
       "pick one of its calendars with --name (always, us-east, london)",
     );
+  });
+
+  it("refuses a goal of more than ten years instead of searching for it", async () => {
+    const result = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      newYork,
+      "--start",
+      "2026-03-06T15:00",
+      "--minutes",
+      "1000000000000",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("more than ten years");
+  });
+
+  it("says how it read a local time the clocks skip or repeat", async () => {
+    const gap = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      newYork,
+      "--start",
+      "2026-03-08T02:30",
+      "--minutes",
+      "60",
+    );
+    expect(gap.stderr).toContain(
+      "does not exist in America/New_York (clocks skip it); read as 03:30 EDT",
+    );
+    const overlap = await baton(
+      "calendar",
+      "due",
+      "--calendar",
+      newYork,
+      "--start",
+      "2026-11-01T01:30",
+      "--minutes",
+      "60",
+    );
+    expect(overlap.stderr).toContain("happens twice in America/New_York");
   });
 
   it("refuses a malformed instant with exit code 2", async () => {

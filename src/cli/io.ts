@@ -8,12 +8,38 @@ export interface CliIo {
   readText: (file: string) => Promise<string>;
 }
 
+/**
+ * Files are UTF-8 (a byte-order mark is allowed). UTF-16 and binary files are refused by name
+ * rather than parsed into nonsense.
+ */
+export function decodeText(file: string, bytes: Buffer): string {
+  const utf16 =
+    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff) ||
+    (bytes.length > 1 && (bytes[0] === 0 || bytes[1] === 0));
+  if (utf16)
+    throw new CliError(
+      `${file} is UTF-16 encoded`,
+      exitCodes.invalid,
+      "save it as UTF-8 and try again",
+    );
+  if (bytes.subarray(0, 8192).includes(0))
+    throw new CliError(
+      `${file} is not a text file`,
+      exitCodes.invalid,
+      "pass the YAML or JSON file",
+    );
+  const text = bytes.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
   stderr: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
   readText: async (file) => {
+    let bytes: Buffer;
     try {
-      return await readFile(file, "utf8");
+      bytes = await readFile(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
@@ -30,5 +56,6 @@ export const processIo: CliIo = {
         "check the path and try again",
       );
     }
+    return decodeText(file, bytes);
   },
 };

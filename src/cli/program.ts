@@ -50,6 +50,18 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       return informational || error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     if (error instanceof CliError) {
+      // Scripts that asked for JSON get JSON on stdout for failures too.
+      if (argv.includes("--json"))
+        io.stdout(
+          JSON.stringify(
+            {
+              ok: false,
+              error: { message: error.message, hint: error.hint, exitCode: error.exitCode },
+            },
+            null,
+            2,
+          ),
+        );
       io.stderr(`baton: ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ""}`);
       return error.exitCode;
     }

@@ -50,7 +50,9 @@ export function registerAgreementCommands(
           `${value.lifecycle.stages.length} stages, ${value.lifecycle.transitions.length} transitions, ` +
           `${value.qualification.rules.length} scoring rules, ${value.sla.steps.length} SLA steps (${clocks} timed), ` +
           `${value.routing.rules.length} routing rules, ${Object.keys(value.calendars).length} calendars` +
-          (result.warnings.length > 0 ? `, ${result.warnings.length} warnings` : ""),
+          (result.warnings.length > 0
+            ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? "" : "s"}`
+            : ""),
       );
       return finish(exitCodes.ok);
     });

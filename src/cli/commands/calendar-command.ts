@@ -59,9 +59,15 @@ export function registerCalendarCommands(
     .action(async (options: CommonOptions & { start: string; minutes: number }) => {
       const { definition, zone } = await readCalendar(io, options.calendar, options.name);
       const business = compileCalendar(definition);
-      const start = parseInstant(options.start, zone, "--start");
+      const start = parseInstant(options.start, zone, "--start", io);
       const pauses = parsePauses(options.pause ?? [], zone);
       const due = business.due(start, options.minutes * minuteMs, pauses);
+      if (!Number.isFinite(due))
+        throw new CliError(
+          `the calendar never accumulates ${options.minutes} business minutes after ${options.start}`,
+          exitCodes.invalid,
+          "check the calendar's hours and holidays: it has no open time left",
+        );
       const pausedBusinessMs = business.elapsed(start, due) - business.elapsed(start, due, pauses);
       const result = {
         calendar: options.calendar,
@@ -86,7 +92,9 @@ export function registerCalendarCommands(
           `goal   ${options.minutes} business minutes${pauses.length > 0 ? `, ${result.pausedBusinessMinutes} business minutes paused` : ""}`,
         );
         io.stdout(`due    ${result.due.local}  (${result.due.utc})`);
-        io.stdout(`       ${formatHours(result.realHoursAfterStart)} real hours after start`);
+        io.stdout(
+          `       ${formatHours(result.realHoursAfterStart)} real hour${result.realHoursAfterStart === 1 ? "" : "s"} after start`,
+        );
       }
       finish(exitCodes.ok);
     });
@@ -109,8 +117,8 @@ export function registerCalendarCommands(
     .action(async (options: CommonOptions & { from: string; to: string }) => {
       const { definition, zone } = await readCalendar(io, options.calendar, options.name);
       const business = compileCalendar(definition);
-      const from = parseInstant(options.from, zone, "--from");
-      const to = parseInstant(options.to, zone, "--to");
+      const from = parseInstant(options.from, zone, "--from", io);
+      const to = parseInstant(options.to, zone, "--to", io);
       if (to < from)
         throw new CliError(
           `--to (${options.to}) is before --from (${options.from})`,
@@ -139,7 +147,7 @@ export function registerCalendarCommands(
         );
         if (pauses.length > 0)
           io.stdout(
-            `paused         ${result.pausedBusinessMinutes} business minutes (gross ${result.grossBusinessMinutes})`,
+            `paused         ${result.pausedBusinessMinutes} business minutes (${result.grossBusinessMinutes} before pauses)`,
           );
         io.stdout(`calendar time  ${formatHours(result.calendarMinutes / 60)} h`);
       }
@@ -165,8 +173,17 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** Ten years of minutes: beyond it a goal is a typing mistake, not an SLA. */
+const maxMinutes = 10 * 366 * 24 * 60;
+
 function parseMinutes(value: string): number {
   const minutes = Number(value);
+  if (Number.isInteger(minutes) && minutes > maxMinutes)
+    throw new CliError(
+      `--minutes ${value} is more than ten years; SLA goals are minutes to days`,
+      exitCodes.usage,
+      "for 4 business hours write --minutes 240",
+    );
   if (!Number.isInteger(minutes) || minutes < 0)
     throw new CliError(
       `--minutes must be a whole number of minutes ≥ 0, got '${value}'`,
@@ -230,8 +247,25 @@ async function readCalendar(
 }
 
 /** An ISO instant; without an offset it is a wall-clock time in the calendar's zone. */
-function parseInstant(value: string, zone: string, flag: string): number {
+function parseInstant(value: string, zone: string, flag: string, io?: CliIo): number {
   const parsed = DateTime.fromISO(value, { zone });
+  if (parsed.isValid && io !== undefined && !/(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(value)) {
+    // A wall-clock time the zone skips (spring forward) or repeats (fall back) is read one
+    // way; say which, so nobody trusts a due date computed from a time they did not mean.
+    const wall = DateTime.fromISO(value, { zone: "utc" });
+    const shown = parsed.setZone("utc", { keepLocalTime: true });
+    if (wall.isValid && wall.toMillis() !== shown.toMillis())
+      io.stderr(
+        `note: ${flag} ${value} does not exist in ${zone} (clocks skip it); read as ${parsed.toFormat("HH:mm ZZZZ")}`,
+      );
+    else if (
+      parsed.minus({ hours: 1 }).toFormat("HH:mm") === parsed.toFormat("HH:mm") ||
+      parsed.plus({ hours: 1 }).toFormat("HH:mm") === parsed.toFormat("HH:mm")
+    )
+      io.stderr(
+        `note: ${flag} ${value} happens twice in ${zone} (clocks go back); read as the ${parsed.offset > parsed.plus({ hours: 1 }).offset ? "first" : "second"}, ${parsed.toFormat("HH:mm ZZZZ")}`,
+      );
+  }
   if (!parsed.isValid)
     throw new CliError(
       `${flag} '${value}' is not an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason})`,

@@ -75,9 +75,18 @@ function editDistance(a: string, b: string): number {
 }
 
 /** "unknown pool 'x'; declared: a, b. Did you mean 'a'?" */
-export function unknownReference(kind: string, name: string, known: readonly string[]): string {
+export function unknownReference(
+  kind: string,
+  name: string,
+  known: readonly string[],
+  /** where the names come from, when not simply "declared" ("the rejection list") */
+  source?: string,
+): string {
   const suggestion = closest(name, known);
+  const where = source === undefined ? `declared ${kind}s` : `${kind}s in ${source}`;
   const list =
-    known.length > 0 ? `declared ${kind}s: ${known.join(", ")}` : `no ${kind}s are declared`;
+    known.length > 0
+      ? `${where}: ${known.join(", ")}`
+      : `no ${where.replace(/^declared /, "")} are declared`;
   return `unknown ${kind} '${name}'; ${list}${suggestion ? `. Did you mean '${suggestion}'?` : ""}`;
 }

@@ -23,7 +23,12 @@ export type ValidSections = Partial<Agreement>;
  * `fieldsValid` is false when a `fields:` section exists but is broken (expressions would then
  * report false unknown-field errors, so they are not checked).
  */
-export function checkAgreement(agreement: ValidSections, fieldsValid = true): AgreementIssue[] {
+export function checkAgreement(
+  agreement: ValidSections,
+  fieldsValid = true,
+  /** sections present in the file but invalid: references into them are not checked */
+  invalidSections: ReadonlySet<string> = new Set(),
+): AgreementIssue[] {
   const issues: AgreementIssue[] = [];
   const error = (path: IssuePath, message: string, code = "reference", hint?: string) =>
     issues.push({
@@ -116,6 +121,8 @@ export function checkAgreement(agreement: ValidSections, fieldsValid = true): Ag
       calendarIds,
       stageIds,
       actionIds,
+      invalidSections,
+      leadFields: fieldsValid ? Object.keys(variables.lead ?? {}) : undefined,
     });
 
   if (agreement.routing) {
@@ -168,7 +175,9 @@ export function checkAgreement(agreement: ValidSections, fieldsValid = true): Ag
                 [...path, key],
                 `${key} ${value} is not a rate; rates are fractions between 0 and 1`,
                 "value",
-                `write ${value / 100} for ${value} %`,
+                value <= 100
+                  ? `write ${value / 100} for ${value} %`
+                  : "write the rate as a fraction: 0.9 for 90 %",
               );
           }
         }
@@ -184,9 +193,49 @@ export function checkAgreement(agreement: ValidSections, fieldsValid = true): Ag
       reference(["reviews", index, "owners", ownerIndex], "team", owner, teamIds);
   }
 
+  const warn = (path: IssuePath, message: string, hint?: string) =>
+    issues.push({
+      severity: "warning",
+      code: "consistency",
+      path,
+      message,
+      ...(hint === undefined ? {} : { hint }),
+    });
+  if (agreement.routing && people && teams) {
+    for (const { rep, path } of referencedReps(agreement.routing)) {
+      const team = Object.hasOwn(people, rep) ? teams[people[rep]!.team] : undefined;
+      if (team?.side === "marketing")
+        warn(
+          ["routing", ...path],
+          `${rep} is on the marketing side but receives leads to work`,
+          "route leads to sales-side people",
+        );
+    }
+    for (const [id, queue] of Object.entries(agreement.routing.queues ?? {})) {
+      if (
+        !Object.values(people).some((person) => person.team === queue.team) &&
+        Object.hasOwn(teams, queue.team)
+      )
+        warn(
+          ["routing", "queues", id, "team"],
+          `queue '${id}' belongs to team '${queue.team}', which has no people, so nobody works it`,
+          `add people to team '${queue.team}'`,
+        );
+    }
+  }
+
   if (agreement.approvers && people && teams) {
     for (const side of ["marketing", "sales"] as const) {
+      const seenApprovers = new Set<string>();
       for (const [index, approver] of agreement.approvers[side].entries()) {
+        if (seenApprovers.has(approver))
+          error(
+            ["approvers", side, index],
+            `${approver} is listed twice as a ${side} approver`,
+            "value",
+            "list each approver once",
+          );
+        seenApprovers.add(approver);
         const person = people[approver];
         if (!person) {
           reference(["approvers", side, index], "person", approver, personIds);
@@ -207,6 +256,9 @@ export function checkAgreement(agreement: ValidSections, fieldsValid = true): Ag
 }
 
 interface SlaContext {
+  invalidSections: ReadonlySet<string>;
+  /** lead fields an escalation may set; undefined when `fields:` is broken */
+  leadFields: string[] | undefined;
   error: (path: IssuePath, message: string, code?: string, hint?: string) => void;
   reference: (
     path: IssuePath,
@@ -223,10 +275,10 @@ interface SlaContext {
 function checkSla(agreement: ValidSections, steps: SlaStep[], context: SlaContext): void {
   const { error, reference, checkExpression, calendarIds, stageIds, actionIds } = context;
   const teamIds = agreement.teams ? Object.keys(agreement.teams) : undefined;
-  const reviewIds =
-    agreement.reviews !== undefined || agreement.sla !== undefined
-      ? (agreement.reviews ?? []).map((review) => review.id)
-      : undefined;
+  const reviewIds = context.invalidSections.has("reviews")
+    ? undefined
+    : (agreement.reviews ?? []).map((review) => review.id);
+  const leadFields = context.leadFields;
   const seen = new Set<string>();
   for (const [index, step] of steps.entries()) {
     const path = ["sla", "steps", index];
@@ -330,6 +382,17 @@ function checkSla(agreement: ValidSections, steps: SlaStep[], context: SlaContex
           "reference",
           "add regions: { <region>: <calendar> } at the top level",
         );
+    }
+    for (const [rungIndex, rung] of (step.escalation ?? []).entries()) {
+      for (const [actionIndex, action] of rung.actions.entries()) {
+        if ("set_field" in action && context.leadFields !== undefined)
+          context.reference(
+            [...path, "escalation", rungIndex, "actions", actionIndex, "set_field", "field"],
+            "lead field",
+            action.set_field.field,
+            context.leadFields,
+          );
+      }
     }
     const percents = step.warnings?.percent ?? [];
     for (const [rungIndex, rung] of (step.escalation ?? []).entries()) {

@@ -187,4 +187,70 @@ describe("loadAgreement", () => {
     ]);
     expect(issuesOf(result).some((issue) => issue.hint?.includes("catch-all"))).toBe(true);
   });
+
+  it("refuses an alias bomb, an empty file and a duplicate key with their own words", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const name of ["b", "c", "d", "e", "f"])
+      bomb.push(
+        `${name}: &${name} [${Array(9)
+          .fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`)
+          .join(", ")}]`,
+      );
+    expect(issuesOf(loadAgreement(bomb.join("\n"), "bomb.yaml"))[0]?.message).toContain(
+      "too many alias references",
+    );
+    expect(issuesOf(loadAgreement("# only a comment\n", "empty.yaml"))[0]?.message).toBe(
+      "the file is empty",
+    );
+    const duplicate = issuesOf(loadAgreement("baton: 1\nname: a\nname: b\n", "dup.yaml"))[0];
+    expect(duplicate).toMatchObject({
+      line: 3,
+      message: expect.stringContaining("duplicate key 'name'"),
+    });
+  });
+
+  it("says which value of a form is wrong, and what a bound is", () => {
+    const { result } = loadWith(
+      [
+        "actions: [{ notify: owner }] }\n        - { at: breach, actions: [{ notify: manager }] }\n    - id: sdr",
+        "actions: [{ notify: ownr }] }\n        - { at: breach, actions: [{ notify: manager }] }\n    - id: sdr",
+      ],
+      ["hours: 24/7", "hours: 24x7"],
+      ["metric: mql_count, per: week, min: 120 }", "metric: mql_count, per: week, min: -5 }"],
+    );
+    const messages = issuesOf(result).map((issue) => issue.message);
+    expect(messages).toContain(
+      "'notify: ownr' is not allowed; notify is one of owner, manager, team, marketing_owner, sales_owner. Did you mean 'owner'?",
+    );
+    expect(messages).toContain(
+      'expected "24/7" or a mapping, got the string "24x7"; did you mean "24/7"?',
+    );
+    expect(messages).toContain("expected a number at least 0, got number -5");
+  });
+
+  it("does not blame a reference on a section that is only invalid", () => {
+    const { result } = loadWith([
+      '    day: mon\n    time: "09:00"',
+      '    day: monday\n    time: "09:00"',
+    ]);
+    const issues = issuesOf(result);
+    expect(issues.some((issue) => issue.path.join(".") === "reviews.0.day")).toBe(true);
+    expect(issues.some((issue) => issue.message.includes("unknown review"))).toBe(false);
+  });
+
+  it("catches duplicate approvers and an escalation setting an unknown field", () => {
+    const { result } = loadWith(
+      ["  sales: [sam]", "  sales: [sam, sam]"],
+      ["field: handoff_notes, value: escalated", "field: handoff_note, value: escalated"],
+    );
+    const messages = issuesOf(result).map((issue) => issue.message);
+    expect(messages).toContain("sam is listed twice as a sales approver");
+    expect(
+      messages.some(
+        (message) =>
+          message.startsWith("unknown lead field 'handoff_note'") &&
+          message.includes("Did you mean 'handoff_notes'?"),
+      ),
+    ).toBe(true);
+  });
 });

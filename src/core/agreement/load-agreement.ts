@@ -15,10 +15,9 @@ export type LoadResult =
  * still run are reported together, sorted by position in the file.
  */
 export function loadAgreement(text: string, file = "agreement.yaml"): LoadResult {
-  const { source, syntax } = parseYaml(file, text);
-  const syntaxErrors = syntax.filter((issue) => issue.severity === "error");
-  if (syntaxErrors.length > 0) return { ok: false, issues: syntaxErrors };
-  const data: unknown = source.document.toJS();
+  const read = readDocument(file, text);
+  if (!read.ok) return read;
+  const { source, data } = read;
   const parsed = agreementSchema.safeParse(data);
   const schemaIssues = parsed.success
     ? []
@@ -26,9 +25,16 @@ export function loadAgreement(text: string, file = "agreement.yaml"): LoadResult
         .flatMap((issue) => fromZodIssue(issue, data, agreementSchema))
         .map(({ issue, unknownKey }) => locate(source, issue, unknownKey));
   const sections = parsed.success ? parsed.data : validSections(data);
+  const invalid = new Set(
+    isRecord(data)
+      ? Object.keys(data).filter((key) => data[key] !== undefined && !(key in sections))
+      : [],
+  );
   const fieldsValid =
     parsed.success || !isRecord(data) || data.fields === undefined || sections.fields !== undefined;
-  const meaningIssues = checkAgreement(sections, fieldsValid).map((issue) => locate(source, issue));
+  const meaningIssues = checkAgreement(sections, fieldsValid, invalid).map((issue) =>
+    locate(source, issue),
+  );
   const issues = sortIssues([...schemaIssues, ...meaningIssues]);
   if (!parsed.success || issues.some((issue) => issue.severity === "error"))
     return { ok: false, issues };
@@ -59,10 +65,9 @@ export function parseDocumentWith<T>(
   text: string,
   file: string,
 ): { ok: true; value: T; source: YamlSource } | { ok: false; issues: LocatedIssue[] } {
-  const { source, syntax } = parseYaml(file, text);
-  const syntaxErrors = syntax.filter((issue) => issue.severity === "error");
-  if (syntaxErrors.length > 0) return { ok: false, issues: syntaxErrors };
-  const data: unknown = source.document.toJS();
+  const read = readDocument(file, text);
+  if (!read.ok) return read;
+  const { source, data } = read;
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((issue) => fromZodIssue(issue, data, schema));
@@ -72,6 +77,42 @@ export function parseDocumentWith<T>(
     };
   }
   return { ok: true, value: parsed.data, source };
+}
+
+/**
+ * YAML text to plain data, or the reasons it cannot be: syntax errors, an empty document, or
+ * an alias bomb (nested `&a`/`*a` references that would expand without bound).
+ */
+function readDocument(
+  file: string,
+  text: string,
+): { ok: true; source: YamlSource; data: unknown } | { ok: false; issues: LocatedIssue[] } {
+  const { source, syntax } = parseYaml(file, text);
+  const syntaxErrors = syntax.filter((issue) => issue.severity === "error");
+  if (syntaxErrors.length > 0) return { ok: false, issues: syntaxErrors };
+  const at = (message: string, hint: string): { ok: false; issues: LocatedIssue[] } => ({
+    ok: false,
+    issues: [
+      { file, line: 1, column: 1, severity: "error", code: "syntax", path: [], message, hint },
+    ],
+  });
+  let data: unknown;
+  try {
+    data = source.document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    if (error instanceof ReferenceError)
+      return at(
+        "too many alias references (*name): the document would expand without bound",
+        "write the repeated parts out, or use fewer nested aliases",
+      );
+    throw error;
+  }
+  if (data === null || data === undefined)
+    return at(
+      "the file is empty",
+      "start from examples/agreement.yaml, or check you passed the right file",
+    );
+  return { ok: true, source, data };
 }
 
 function sortIssues(issues: LocatedIssue[]): LocatedIssue[] {
@@ -118,6 +159,47 @@ function fromZodIssue(
         },
       ];
     }
+    case "too_small":
+    case "too_big": {
+      const value = valueAt(data, path);
+      const small = issue.code === "too_small";
+      const bound = String(issue.code === "too_small" ? issue.minimum : issue.maximum);
+      const inclusive = issue.inclusive !== false;
+      const relation = small
+        ? inclusive
+          ? "at least"
+          : "more than"
+        : inclusive
+          ? "at most"
+          : "less than";
+      const message =
+        issue.origin === "array"
+          ? `needs ${relation} ${bound} item${bound === "1" ? "" : "s"}, got ${Array.isArray(value) ? value.length : 0}`
+          : issue.origin === "string"
+            ? small && bound === "1"
+              ? "must not be empty"
+              : `must be ${relation} ${bound} characters long`
+            : `expected a number ${relation} ${bound}, got ${describeValue(value)}`;
+      return [{ issue: { ...base, message } }];
+    }
+    case "invalid_format": {
+      const expected =
+        issue.format === "date"
+          ? "a date written YYYY-MM-DD"
+          : issue.format === "email"
+            ? "an e-mail address"
+            : issue.format === "regex"
+              ? issue.message
+              : `a ${issue.format}`;
+      return [
+        {
+          issue: {
+            ...base,
+            message: `expected ${expected}, got ${describeValue(valueAt(data, path))}`,
+          },
+        },
+      ];
+    }
     case "invalid_union": {
       const value = valueAt(data, path);
       if (value === undefined)
@@ -134,7 +216,7 @@ function fromZodIssue(
         {
           issue: {
             ...base,
-            message: `${describeValue(value)} does not match any allowed form`,
+            message: unionMessage(value, schema, path),
             hint: "see the allowed forms for this field in schema/agreement.schema.json",
           },
         },
@@ -152,6 +234,33 @@ function fromZodIssue(
     default:
       return [{ issue: { ...base, message: issue.message } }];
   }
+}
+
+/** What a value that fits none of a field's forms was, and which forms there are. */
+function unionMessage(value: unknown, schema: unknown, path: readonly (string | number)[]): string {
+  const literals = literalsOfSchema(schema, path);
+  const keys = knownKeysOfSchema(schema, path);
+  if (typeof value === "string" && literals.length > 0) {
+    const suggestion = closest(value, literals.map(String));
+    return `expected ${literals.map((literal) => JSON.stringify(literal)).join(" or ")}${keys.length > 0 ? " or a mapping" : ""}, got ${describeValue(value)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""}`;
+  }
+  if (isRecord(value) && keys.length > 0) {
+    const given = Object.keys(value);
+    const only = given.length === 1 ? given[0] : undefined;
+    if (only !== undefined && keys.includes(only)) {
+      // The form is right; its value is not (e.g. `notify: ownr`).
+      const allowed = literalsOfSchema(schema, [...path, only]).map(String);
+      const inner = value[only];
+      if (allowed.length > 0 && typeof inner === "string") {
+        const suggestion = closest(inner, allowed);
+        return `'${only}: ${inner}' is not allowed; ${only} is one of ${allowed.join(", ")}${suggestion ? `. Did you mean '${suggestion}'?` : ""}`;
+      }
+    }
+    const unknown = given.filter((key) => !keys.includes(key));
+    const suggestion = unknown[0] === undefined ? undefined : closest(unknown[0], keys);
+    return `a mapping with ${given.map((key) => `'${key}'`).join(", ") || "no keys"} fits none of the allowed forms; allowed keys: ${keys.join(", ")}${suggestion ? `. Did you mean '${suggestion}'?` : ""}`;
+  }
+  return `${describeValue(value)} does not match any allowed form`;
 }
 
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
@@ -194,6 +303,33 @@ function knownKeysOfSchema(root: unknown, path: readonly (string | number)[]): s
 function stepInto(schema: unknown, part: string | number): unknown[] {
   const def = definition(unwrap(schema));
   if (def?.type === "object" && def.shape) return [def.shape[String(part)]];
+  if (def?.type === "union" && def.options)
+    return def.options.flatMap((option) => stepInto(option, part));
+  return [];
+}
+
+/** Literal values a schema (or the options of a union) accepts at a path, e.g. "24/7". */
+function literalsOfSchema(root: unknown, path: readonly (string | number)[]): unknown[] {
+  let candidates: unknown[] = [root];
+  for (const part of path)
+    candidates = candidates.flatMap((schema) =>
+      stepInto(schema, part).concat(stepIntoContainer(schema)),
+    );
+  const literals = (schema: unknown): unknown[] => {
+    const def = definition(unwrap(schema));
+    if (def?.type === "literal" && def.values) return def.values;
+    if (def?.type === "enum" && def.entries) return Object.values(def.entries);
+    if (def?.type === "union" && def.options) return def.options.flatMap(literals);
+    return [];
+  };
+  return [...new Set(candidates.flatMap(literals))];
+}
+
+function stepIntoContainer(schema: unknown): unknown[] {
+  const def = definition(unwrap(schema));
+  if (def?.type === "record") return [def.valueType];
+  if (def?.type === "array") return [def.element];
+  if (def?.type === "union" && def.options) return def.options.flatMap(stepIntoContainer);
   return [];
 }
 
@@ -211,6 +347,8 @@ interface SchemaDefinition {
   element?: unknown;
   innerType?: unknown;
   options?: unknown[];
+  values?: unknown[];
+  entries?: Record<string, unknown>;
 }
 
 function definition(schema: unknown): SchemaDefinition | undefined {

@@ -12,7 +12,7 @@ export const idSchema = z
   .string()
   .regex(
     /^[a-z][a-z0-9_-]*$/,
-    "use lower-case letters, digits, '_' or '-', starting with a letter",
+    "an id of lower-case letters, digits, '_' or '-', starting with a letter",
   );
 
 export const sides = ["marketing", "sales", "revops"] as const;
@@ -53,7 +53,7 @@ export const clockTriggerSchema = z
   .string()
   .regex(
     /^(created|assigned|touch|(enter|exit|action):[a-z][a-z0-9_-]*)$/,
-    "use created, assigned, touch, enter:<stage>, exit:<stage> or action:<action>",
+    "created, assigned, touch, enter:<stage>, exit:<stage> or action:<action>",
   );
 
 export const escalationActionSchema = z.union([
@@ -217,7 +217,7 @@ export const reviewSchema = z.strictObject({
   owners: z.array(idSchema).min(1),
   every: z.enum(["week", "2 weeks", "month", "quarter"]),
   day: z.enum(weekdays),
-  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM, 24-hour"),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time written HH:MM (24-hour)"),
   calendar: idSchema,
   covers: z.array(z.string().min(1)).min(1),
 });

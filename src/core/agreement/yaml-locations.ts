@@ -30,6 +30,7 @@ export function parseYaml(
   const source = { file, text, document, lineCounter };
   const syntax = [...document.errors, ...document.warnings].map((error): LocatedIssue => {
     const position = lineCounter.linePos(error.pos[0]);
+    const message = describeYamlError(error.message, error.pos[0], text);
     return {
       file,
       line: position.line,
@@ -37,11 +38,23 @@ export function parseYaml(
       severity: document.errors.includes(error) ? "error" : "warning",
       code: "syntax",
       path: [],
-      message: error.message.split("\n")[0] ?? error.message,
-      hint: "fix the YAML syntax at this position (indentation, quoting, a missing ':')",
+      message,
+      hint: message.startsWith("duplicate key")
+        ? "keep one of them"
+        : "fix the YAML syntax at this position (indentation, quoting, a missing ':')",
     };
   });
   return { source, syntax };
+}
+
+/** The YAML library's first line, with the key named when it is a duplicate. */
+function describeYamlError(message: string, offset: number, text: string): string {
+  const first = message.split("\n")[0] ?? message;
+  if (first.startsWith("Map keys must be unique")) {
+    const key = /^\s*["']?([^"':\n]+)/.exec(text.slice(offset))?.[1]?.trim();
+    return key ? `duplicate key '${key}': each key may appear once in a mapping` : first;
+  }
+  return first;
 }
 
 /**

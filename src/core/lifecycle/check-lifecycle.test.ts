@@ -251,7 +251,9 @@ describe("checkLifecycle", () => {
       expect.objectContaining({
         code: "reference",
         path: ["recycling", 0, "on", "reasons", 1],
-        message: expect.stringContaining("unknown reason (from rejection) 'bad_timing'"),
+        message: expect.stringContaining(
+          "unknown reason 'bad_timing'; reasons in the rejection list",
+        ),
       }),
     ]);
   });

@@ -330,7 +330,7 @@ function checkRecyclingReasons(
         "error",
         "reference",
         [...at, index],
-        unknownReference(`reason (from ${listNames})`, reason, known),
+        unknownReference("reason", reason, known, `the ${listNames} list`),
       );
   }
 }
