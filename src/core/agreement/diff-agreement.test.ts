@@ -103,4 +103,29 @@ describe("diffAgreements", () => {
       "team 'partners' added (teams)",
     ]);
   });
+
+  it("names items by what they are, ignores expression spacing and says rates in percent", () => {
+    const next = edited(
+      ["        - { at: { warning: 75 }, actions: [{ notify: owner }] }\n", ""],
+      [
+        '      mon: ["09:00-17:00"]\n      tue: ["09:00-17:00"]\n      wed',
+        '      mon: ["08:00-17:00"]\n      tue: ["09:00-17:00"]\n      wed',
+      ],
+      ["    hours: 24/7", '    hours: { mon: ["00:00-24:00"] }'],
+      ["  fallback: { queue: sdr-queue }", "  fallback: { owner: dana }"],
+      ['lead.country in ["US", "CA", "GB", "IE"]', 'lead.country in ["US","CA","GB","IE"]'],
+      ["      min: 0.25", "      min: 0.3"],
+      ["        - { rep: alex, weight: 2 }", "        - { rep: alex, weight: 3 }"],
+      ['      - { date: "2026-11-26", name: Thanksgiving }\n', ""],
+    );
+    expect(diffAgreements(base, next).map((change) => change.summary)).toEqual([
+      "calendar 'always' hours: 24/7 → mon: [00:00-24:00]",
+      "calendar 'us-east' hours mon: 09:00-17:00 → 08:00-17:00",
+      "holiday '2026-11-26' removed (calendars › us-east › holidays)",
+      "SLA step 'mql-qualification': escalation at warning 75 % ([notify: owner]) removed",
+      "routing › pools › na-sdr › members › alex › weight: 2 → 3",
+      "routing › fallback: { queue: sdr-queue } → { owner: dana }",
+      "marketing commitment 'mql-to-sql': at least 25 % → 30 %",
+    ]);
+  });
 });

@@ -39,22 +39,70 @@ export function diffAgreements(before: Agreement, after: Agreement): AgreementCh
   }));
 }
 
-/** Lists of objects with an `id` are compared by id (so a reorder is a move, not a rewrite). */
-function isIdList(value: Json[]): value is { id: string }[] & Json[] {
-  return (
-    value.length > 0 &&
-    value.every(
-      (item) =>
-        item !== null &&
-        typeof item === "object" &&
-        !Array.isArray(item) &&
-        typeof item.id === "string",
-    )
-  );
+/**
+ * The identity of a list item, so lists are compared item by item whatever their order: `id`
+ * where there is one, else what names the item to its readers (a transition by its action and
+ * stages, a pool member by rep, a holiday by date, an escalation rung by when it fires).
+ */
+function itemKey(item: Json): string | undefined {
+  if (!isObject(item)) return undefined;
+  if (typeof item.id === "string") return item.id;
+  if (typeof item.rep === "string") return item.rep;
+  if (typeof item.action === "string" && item.from !== undefined)
+    return `${item.action} from ${[item.from].flat().join("/")}`;
+  if (typeof item.date === "string")
+    return `${item.date}${typeof item.from === "string" ? ` ${item.from}` : ""}`;
+  if (item.at !== undefined) return `at ${describeAt(item.at)}`;
+  return undefined;
+}
+
+function describeAt(at: Json): string {
+  if (at === "breach") return "breach";
+  if (isObject(at) && typeof at.warning === "number") return `warning ${at.warning} %`;
+  if (isObject(at) && typeof at.after_breach_minutes === "number")
+    return `${at.after_breach_minutes} minutes after breach`;
+  return JSON.stringify(at);
+}
+
+/** Keys of a list whose items all have distinct keys; undefined otherwise. */
+function keysOf(list: Json[]): string[] | undefined {
+  const keys = list.map(itemKey);
+  if (keys.some((key) => key === undefined)) return undefined;
+  return new Set(keys).size === keys.length ? (keys as string[]) : undefined;
 }
 
 function isScalarList(value: Json[]): boolean {
   return value.every((item) => item === null || typeof item !== "object");
+}
+
+/** Keys whose values are CEL expressions: compared as expressions, not as text. */
+const expressionKeys = new Set(["when", "where", "segment", "pause_when"]);
+
+/** Whitespace outside string literals carries no meaning in an expression. */
+export function normaliseExpression(source: string): string {
+  let out = "";
+  let quote: string | undefined;
+  for (let index = 0; index < source.length; index++) {
+    const character = source[index]!;
+    if (quote !== undefined) {
+      out += character;
+      if (character === "\\") out += source[++index] ?? "";
+      else if (character === quote) quote = undefined;
+    } else if (character === '"' || character === "'") {
+      quote = character;
+      out += character;
+    } else if (!/\s/.test(character)) {
+      out += character;
+    }
+  }
+  return out;
+}
+
+function sameValue(a: Json, b: Json, path: Path): boolean {
+  const isExpression = path.some((part) => typeof part === "string" && expressionKeys.has(part));
+  if (isExpression && typeof a === "string" && typeof b === "string")
+    return normaliseExpression(a) === normaliseExpression(b);
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function compare(a: Json | undefined, b: Json | undefined, path: Path, out: RawChange[]): void {
@@ -62,17 +110,25 @@ function compare(a: Json | undefined, b: Json | undefined, path: Path, out: RawC
   if (a === undefined) return void out.push({ kind: "added", path, after: b as Json });
   if (b === undefined) return void out.push({ kind: "removed", path, before: a });
   if (Array.isArray(a) && Array.isArray(b)) {
+    const keysA = a.length === 0 ? [] : keysOf(a);
+    const keysB = b.length === 0 ? [] : keysOf(b);
     if (
-      (isIdList(a) || a.length === 0) &&
-      (isIdList(b) || b.length === 0) &&
-      (a.length > 0 || b.length > 0)
+      keysA !== undefined &&
+      keysB !== undefined &&
+      (a.length > 0 || b.length > 0) &&
+      !(isScalarList(a) && isScalarList(b))
     ) {
-      compareIdLists(a as { id: string }[], b as { id: string }[], path, out);
+      compareKeyedLists(a, keysA, b, keysB, path, out);
       return;
     }
     if (isScalarList(a) && isScalarList(b)) {
-      const removed = a.filter((item) => !b.some((other) => other === item));
-      const added = b.filter((item) => !a.some((other) => other === item));
+      const removed = a.filter((item) => !b.some((other) => sameValue(other, item, path)));
+      const added = b.filter((item) => !a.some((other) => sameValue(other, item, path)));
+      if (removed.length === 1 && added.length === 1) {
+        // one value swapped for another reads as a change, not a removal and an addition
+        out.push({ kind: "changed", path, before: removed[0] as Json, after: added[0] as Json });
+        return;
+      }
       for (const item of removed) out.push({ kind: "removed", path, before: item });
       for (const item of added) out.push({ kind: "added", path, after: item });
       if (removed.length === 0 && added.length === 0 && JSON.stringify(a) !== JSON.stringify(b))
@@ -84,33 +140,44 @@ function compare(a: Json | undefined, b: Json | undefined, path: Path, out: RawC
     return;
   }
   if (isObject(a) && isObject(b)) {
+    // Two forms with nothing in common (`{ queue: x }` → `{ pool: y }`) are one change.
+    if (
+      !Object.keys(a).some((key) => key in b) &&
+      Object.keys(a).length + Object.keys(b).length > 0
+    )
+      return void out.push({ kind: "changed", path, before: a, after: b });
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
     for (const key of keys) compare(a[key], b[key], [...path, key], out);
     return;
   }
-  if (JSON.stringify(a) !== JSON.stringify(b))
+  if (
+    isObject(a) !== isObject(b) ||
+    Array.isArray(a) !== Array.isArray(b) ||
+    !sameValue(a, b, path)
+  )
     out.push({ kind: "changed", path, before: a, after: b });
 }
 
-function compareIdLists(
-  a: { id: string }[],
-  b: { id: string }[],
+function compareKeyedLists(
+  a: Json[],
+  keysA: string[],
+  b: Json[],
+  keysB: string[],
   path: Path,
   out: RawChange[],
 ): void {
-  const beforeIds = a.map((item) => item.id);
-  const afterIds = b.map((item) => item.id);
-  for (const item of a) {
-    const match = b.find((other) => other.id === item.id);
-    if (!match) out.push({ kind: "removed", path: [...path, item.id], before: item as Json });
-    else compare(item as Json, match as Json, [...path, item.id], out);
+  for (const [index, item] of a.entries()) {
+    const key = keysA[index]!;
+    const matchIndex = keysB.indexOf(key);
+    if (matchIndex === -1) out.push({ kind: "removed", path: [...path, key], before: item });
+    else compare(item, b[matchIndex], [...path, key], out);
   }
-  for (const item of b) {
-    if (!beforeIds.includes(item.id))
-      out.push({ kind: "added", path: [...path, item.id], after: item as Json });
+  for (const [index, item] of b.entries()) {
+    const key = keysB[index]!;
+    if (!keysA.includes(key)) out.push({ kind: "added", path: [...path, key], after: item });
   }
-  const common = beforeIds.filter((id) => afterIds.includes(id));
-  const commonAfter = afterIds.filter((id) => beforeIds.includes(id));
+  const common = keysA.filter((key) => keysB.includes(key));
+  const commonAfter = keysB.filter((key) => keysA.includes(key));
   if (common.join("\u0000") !== commonAfter.join("\u0000"))
     out.push({ kind: "moved", path, before: common, after: commonAfter });
 }
@@ -142,9 +209,22 @@ const singular: Record<string, string> = {
   members: "member",
 };
 
+/** A value as the YAML reader wrote it: `queue: sdr-queue`, `[owner, manager]`. */
+function compact(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(compact).join(", ")}]`;
+  if (isObject(value))
+    return Object.entries(value)
+      .map(
+        ([key, inner]) => `${key}: ${isObject(inner) ? `{ ${compact(inner)} }` : compact(inner)}`,
+      )
+      .join(", ");
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 function show(value: Json | undefined): string {
   if (value === undefined) return "(none)";
   if (typeof value === "string") return `'${value}'`;
+  if (isObject(value) && typeof value.id !== "string") return `{ ${compact(value)} }`;
   if (
     value !== null &&
     typeof value === "object" &&
@@ -196,6 +276,27 @@ function describe(change: RawChange, context: DescribeContext): string {
       return `SLA step '${step}': warning at ${String(after ?? before)}${fifth === "percent" ? " %" : " minutes before due"} ${kind}`;
     if (path.length === 3 && (kind === "added" || kind === "removed"))
       return `SLA step '${step}' ${kind}`;
+  }
+  if (section === "calendars" && typeof second === "string" && third === "hours") {
+    const day = typeof fourth === "string" ? ` ${fourth}` : "";
+    const form = (value: Json | undefined) =>
+      value === undefined ? "closed" : typeof value === "string" ? value : compact(value);
+    if (kind === "changed")
+      return `calendar '${second}' hours${day}: ${form(before)} → ${form(after)}`;
+    if (kind === "added" || kind === "removed")
+      return `calendar '${second}' hours${day}: ${form(kind === "added" ? after : before)} ${kind}`;
+  }
+  if (
+    section === "sla" &&
+    second === "steps" &&
+    typeof third === "string" &&
+    fourth === "escalation" &&
+    typeof fifth === "string" &&
+    path.length === 5 &&
+    (kind === "added" || kind === "removed")
+  ) {
+    const rung = (kind === "added" ? after : before) as { [key: string]: Json } | undefined;
+    return `SLA step '${third}': escalation ${fifth} (${rung?.actions ? compact(rung.actions) : ""}) ${kind}`;
   }
   if (
     section === "reasons" &&
@@ -249,7 +350,7 @@ function describe(change: RawChange, context: DescribeContext): string {
     (fourth === "min" || fourth === "max") &&
     kind === "changed"
   )
-    return `${second} commitment '${third}': ${fourth === "min" ? "at least" : "at most"} ${String(before)} → ${String(after)}`;
+    return `${second} commitment '${third}': ${fourth === "min" ? "at least" : "at most"} ${asTarget(context, second, third, before)} → ${asTarget(context, second, third, after)}`;
   if (
     section === "approvers" &&
     typeof second === "string" &&
@@ -274,6 +375,24 @@ function describe(change: RawChange, context: DescribeContext): string {
     default:
       return `${where}: ${show(before)} → ${show(after)}`;
   }
+}
+
+/** A commitment target as people say it: rates in percent, counts as counts. */
+function asTarget(
+  context: DescribeContext,
+  side: string,
+  id: string,
+  value: Json | undefined,
+): string {
+  const commitments =
+    side === "marketing" || side === "sales" ? context.after.commitments[side] : [];
+  const metric = commitments.find((commitment) => commitment.id === id)?.metric ?? "";
+  const isRate =
+    metric.endsWith("_rate") ||
+    metric === "sla_attainment" ||
+    metric.endsWith("_coverage") ||
+    metric.endsWith("_completeness");
+  return isRate && typeof value === "number" ? `${Math.round(value * 1000) / 10} %` : String(value);
 }
 
 function findGoal(agreement: Agreement, stepId: string, goalId: string) {
