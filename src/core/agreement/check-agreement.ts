@@ -278,7 +278,6 @@ function checkSla(agreement: ValidSections, steps: SlaStep[], context: SlaContex
   const reviewIds = context.invalidSections.has("reviews")
     ? undefined
     : (agreement.reviews ?? []).map((review) => review.id);
-  const leadFields = context.leadFields;
   const seen = new Set<string>();
   for (const [index, step] of steps.entries()) {
     const path = ["sla", "steps", index];

@@ -37,7 +37,7 @@ describe("lifecycle schema", () => {
     expect(sections.lifecycle.stages).toHaveLength(9);
     expect(sections.lifecycle.transitions[2]?.from).toEqual(["mql", "working"]);
     expect(sections.reasons.rejection?.find((r) => r.id === "other")?.note_required).toBe(true);
-    expect(sections.recycling?.[1]?.on.feedback).toEqual({ next_action: "rework_targeting" });
+    expect(sections.recycling?.[1]?.after.feedback).toEqual({ next_action: "rework_targeting" });
   });
 
   it("rejects unknown keys anywhere, so a misspelt setting is never ignored", () => {
@@ -245,12 +245,12 @@ describe("checkLifecycle", () => {
 
   it("flags a recycling reason that is not in the action's reason list", () => {
     const issues = check((s) => {
-      s.recycling![0]!.on.reasons = ["poor_timing", "bad_timing"];
+      s.recycling![0]!.after.reasons = ["poor_timing", "bad_timing"];
     });
     expect(issues).toEqual([
       expect.objectContaining({
         code: "reference",
-        path: ["recycling", 0, "on", "reasons", 1],
+        path: ["recycling", 0, "after", "reasons", 1],
         message: expect.stringContaining(
           "unknown reason 'bad_timing'; reasons in the rejection list",
         ),
@@ -260,11 +260,11 @@ describe("checkLifecycle", () => {
 
   it("flags recycling reasons on an action that takes no reason", () => {
     const issues = check((s) => {
-      s.recycling![0]!.on = { action: "convert", reasons: ["poor_timing"] };
+      s.recycling![0]!.after = { action: "convert", reasons: ["poor_timing"] };
     });
     expect(issues).toEqual([
       expect.objectContaining({
-        path: ["recycling", 0, "on", "reasons"],
+        path: ["recycling", 0, "after", "reasons"],
         message: "action 'convert' takes no reason, so 'reasons' can never match",
       }),
     ]);
@@ -272,43 +272,43 @@ describe("checkLifecycle", () => {
 
   it("checks recycling reasons against every list when the rule names no action", () => {
     const issues = check((s) => {
-      s.recycling![0]!.on = { reasons: ["not_now", "price", "nope"] };
+      s.recycling![0]!.after = { reasons: ["not_now", "price", "nope"] };
     });
     expect(issues).toEqual([
-      expect.objectContaining({ path: ["recycling", 0, "on", "reasons", 2] }),
+      expect.objectContaining({ path: ["recycling", 0, "after", "reasons", 2] }),
     ]);
   });
 
   it("flags an unknown action, feedback field or feedback value in a recycling rule", () => {
     const issues = check((s) => {
-      s.recycling![0]!.on.action = "rejct";
-      s.recycling![1]!.on.feedback = { next_acton: "nurture" };
-      s.recycling![2]!.on = { feedback: { next_action: ["nurture", "rework"] } };
+      s.recycling![0]!.after.action = "rejct";
+      s.recycling![1]!.after.feedback = { next_acton: "nurture" };
+      s.recycling![2]!.after = { feedback: { next_action: ["nurture", "rework"] } };
     });
     expect(issues.map((issue) => issue.path)).toEqual([
-      ["recycling", 0, "on", "action"],
-      ["recycling", 1, "on", "feedback", "next_acton"],
-      ["recycling", 2, "on", "feedback", "next_action", 1],
+      ["recycling", 0, "after", "action"],
+      ["recycling", 1, "after", "feedback", "next_acton"],
+      ["recycling", 2, "after", "feedback", "next_action", 1],
     ]);
     expect(issues[0]?.message).toContain("Did you mean 'reject'?");
   });
 
   it("points at a single unknown feedback value in a recycling rule", () => {
     const issues = check((s) => {
-      s.recycling![1]!.on.feedback = { next_action: "rework" };
+      s.recycling![1]!.after.feedback = { next_action: "rework" };
     });
     expect(issues.map((issue) => issue.path)).toEqual([
-      ["recycling", 1, "on", "feedback", "next_action"],
+      ["recycling", 1, "after", "feedback", "next_action"],
     ]);
   });
 
   it("refuses a recycling rule with no condition", () => {
     const issues = check((s) => {
-      s.recycling![1]!.on = {};
+      s.recycling![1]!.after = {};
     });
     expect(issues).toEqual([
       expect.objectContaining({
-        path: ["recycling", 1, "on"],
+        path: ["recycling", 1, "after"],
         message: "a recycling rule needs at least one condition (action, reasons or feedback)",
       }),
     ]);
@@ -321,7 +321,7 @@ describe("checkLifecycle", () => {
       s.feedback.message_match!.values.push("accurate");
       s.recycling!.push({
         id: "timing",
-        on: { action: "lose" },
+        after: { action: "lose" },
         to: "nurture",
         requalify_after_days: 1,
       });

@@ -205,32 +205,32 @@ export function checkLifecycle(
       );
     }
 
-    const on = rule.on;
+    const on = rule.after;
     if (on.action === undefined && on.reasons === undefined && on.feedback === undefined) {
       report(
         "error",
         "lifecycle",
-        [...at, "on"],
+        [...at, "after"],
         "a recycling rule needs at least one condition (action, reasons or feedback)",
-        "an empty 'on' would recycle the lead on every action",
+        "an empty 'after' would recycle the lead on every action",
       );
     }
     if (on.action !== undefined && !actionIds.includes(on.action)) {
       report(
         "error",
         "reference",
-        [...at, "on", "action"],
+        [...at, "after", "action"],
         unknownReference("action", on.action, actionIds),
       );
     }
-    if (on.reasons !== undefined) checkRecyclingReasons(index, rule.on, sections, report);
+    if (on.reasons !== undefined) checkRecyclingReasons(index, rule.after, sections, report);
     for (const [field, expected] of Object.entries(on.feedback ?? {})) {
       const definition = feedback[field];
       if (definition === undefined) {
         report(
           "error",
           "reference",
-          [...at, "on", "feedback", field],
+          [...at, "after", "feedback", field],
           unknownReference("feedback field", field, feedbackFields),
         );
         continue;
@@ -238,7 +238,7 @@ export function checkLifecycle(
       const values = typeof expected === "string" ? [expected] : expected;
       for (const [valueIndex, value] of values.entries()) {
         if (definition.values.includes(value)) continue;
-        const path: IssuePath = [...at, "on", "feedback", field];
+        const path: IssuePath = [...at, "after", "feedback", field];
         report(
           "error",
           "reference",
@@ -307,7 +307,7 @@ function checkRecyclingReasons(
     (t) => on.action === undefined || t.action === on.action,
   );
   const lists = [...new Set(caught.flatMap((t) => t.requires?.reason ?? []))];
-  const at: IssuePath = ["recycling", ruleIndex, "on", "reasons"];
+  const at: IssuePath = ["recycling", ruleIndex, "after", "reasons"];
   if (lists.length === 0) {
     if (on.action !== undefined && caught.length > 0)
       report(
@@ -351,7 +351,7 @@ function reachableStages(sections: LifecycleSections): Set<string> {
   }
   for (const rule of sections.recycling ?? []) {
     for (const transition of sections.lifecycle.transitions) {
-      if (rule.on.action !== undefined && rule.on.action !== transition.action) continue;
+      if (rule.after.action !== undefined && rule.after.action !== transition.action) continue;
       for (const from of fromList(transition)) addEdge(from, rule.to);
     }
   }

@@ -106,7 +106,7 @@ export function matchRecyclingRule(
   },
 ): RecyclingRule | undefined {
   return rules.find((rule) => {
-    const on = rule.on;
+    const on = rule.after;
     if (on.action === undefined && on.reasons === undefined && on.feedback === undefined) {
       return false;
     }

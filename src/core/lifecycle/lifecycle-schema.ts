@@ -105,7 +105,7 @@ export const feedbackSchema = z.record(idSchema, feedbackFieldSchema);
 
 /**
  * Which outcomes a recycling rule catches. Every condition given must hold; a rule must give at
- * least one (checked by `checkLifecycle`, since an empty `on` would catch every action).
+ * least one (checked by `checkLifecycle`, since an empty `after` would catch every action).
  */
 export const recyclingTriggerSchema = z.strictObject({
   action: idSchema.optional(),
@@ -117,7 +117,7 @@ export const recyclingTriggerSchema = z.strictObject({
 
 export const recyclingRuleSchema = z.strictObject({
   id: idSchema,
-  on: recyclingTriggerSchema,
+  after: recyclingTriggerSchema,
   /** the stage the lead goes to instead of the action's own destination */
   to: idSchema,
   /** whole days (of elapsed time) before the lead may leave `to` again */

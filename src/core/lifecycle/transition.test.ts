@@ -279,7 +279,7 @@ describe("transition: recycling", () => {
   });
 
   it("ignores a rule with no condition rather than recycling everything", () => {
-    const rule = { id: "all", on: {}, to: "nurture", requalify_after_days: 1 };
+    const rule = { id: "all", after: {}, to: "nurture", requalify_after_days: 1 };
     expect(matchRecyclingRule([rule], { action: "win" })).toBeUndefined();
   });
 });
