@@ -34,6 +34,10 @@ export const clockErrorCodes = [
   "unknown_calendar",
   /** checkClockEvent: an event dated after `now` cannot be appended yet */
   "event_in_future",
+  /** checkClockEvent: a breach record before the cycle is due would silence the real breach */
+  "breach_not_due",
+  /** checkClockEvent: a warn record before its threshold is due, or for a threshold the goal lacks */
+  "warning_not_due",
 ] as const;
 export type ClockErrorCode = (typeof clockErrorCodes)[number];
 

@@ -372,6 +372,41 @@ describe("checkClockEvent", () => {
     expect(result.ok && result.value.cycles[0]?.state).toBe("paused");
   });
 
+  it("refuses a breach or warning record written before it was due", () => {
+    // 4 business hours from Monday 09:00: due 13:00
+    const early = checkClockEvent(
+      log.events,
+      { type: "breach", at: mon("10:00"), seq: 2, cycle: 1, breachedAt: mon("10:00") },
+      resolveTestCalendar,
+      mon("10:00"),
+      "c",
+    );
+    expect(early).toMatchObject({ ok: false, error: { code: "breach_not_due" } });
+    const onTime = checkClockEvent(
+      log.events,
+      { type: "breach", at: mon("13:00"), seq: 2, cycle: 1, breachedAt: mon("13:00") },
+      resolveTestCalendar,
+      mon("13:00"),
+      "c",
+    );
+    expect(onTime.ok).toBe(true);
+    const unknown = checkClockEvent(
+      log.events,
+      {
+        type: "warn",
+        at: mon("12:00"),
+        seq: 2,
+        cycle: 1,
+        threshold: { kind: "percent", value: 33 },
+        dueAt: mon("12:00"),
+      },
+      resolveTestCalendar,
+      mon("12:00"),
+      "c",
+    );
+    expect(unknown).toMatchObject({ ok: false, error: { code: "warning_not_due" } });
+  });
+
   it("refuses a resume without a pause as a value", () => {
     const result = checkClockEvent(
       log.events,

@@ -110,6 +110,34 @@ export function checkClockEvent(
     };
   const before = replayClock(events, resolveCalendar, now, clockId);
   if (!before.ok) return before;
+  // Records come from the scheduler; one written early would stand for a notification that
+  // was never due and would suppress the real one, so it must match what the clock says.
+  if (candidate.type === "breach" || candidate.type === "warn") {
+    const cycle = before.value.cycles.find((known) => known.id === candidate.cycle);
+    if (
+      cycle !== undefined &&
+      candidate.type === "breach" &&
+      (cycle.dueAt === null || cycle.dueAt > candidate.at)
+    )
+      return {
+        ok: false,
+        error: {
+          code: "breach_not_due",
+          message: `clock ${clockId}: cycle ${candidate.cycle} is not due until ${cycle.dueAt === null ? "it resumes" : formatInstant(cycle.dueAt)}; a breach cannot be recorded at ${formatInstant(candidate.at)}`,
+        },
+      };
+    if (cycle !== undefined && candidate.type === "warn") {
+      const warning = cycle.warnings.find((known) => known.key === warningKey(candidate.threshold));
+      if (warning === undefined || warning.dueAt === null || warning.dueAt > candidate.at)
+        return {
+          ok: false,
+          error: {
+            code: "warning_not_due",
+            message: `clock ${clockId}: warning ${warningKey(candidate.threshold)} of cycle ${candidate.cycle} is ${warning === undefined ? "not one of the goal's thresholds" : warning.dueAt === null ? "not due while the cycle is paused" : `not due until ${formatInstant(warning.dueAt)}`}`,
+          },
+        };
+    }
+  }
   const after = replayClock([...events, candidate], resolveCalendar, now, clockId);
   if (!after.ok) return after;
   const issueId = (issue: ClockIssue) => `${issue.code}|${issue.seq}|${issue.at}`;
