@@ -11,7 +11,11 @@ export interface ClockSummary {
   state: CycleState | null;
   /** the last cycle is breached (open or closed) */
   breached: boolean;
-  /** some cycle ran past its due, even one later cancelled or reset */
+  /**
+   * some cycle ran past its due, even one later cancelled or reset, or had a breach recorded
+   * (notified) before a recalculation extended its goal: an escalation that happened stays a
+   * fact of the lead's history
+   */
   everBreached: boolean;
   /** a cycle is open and counting (breached or not) */
   running: boolean;
@@ -34,7 +38,7 @@ export function clockSummary(clock: ClockState): ClockSummary {
     cycles: clock.cycles.length,
     state: last?.state ?? null,
     breached: last?.state === "breached-open" || last?.state === "breached-closed",
-    everBreached: clock.cycles.some((cycle) => cycle.breached),
+    everBreached: clock.cycles.some((cycle) => cycle.breached || cycle.breachRecordedAt !== null),
     running: open !== undefined && !open.paused,
     paused: open?.paused ?? false,
     completed: last?.endedBy === "stop",

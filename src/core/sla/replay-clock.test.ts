@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClockEvent } from "./clock-event.js";
+import { clockSummary } from "./clock-report.js";
 import {
   at,
   ClockLog,
@@ -355,6 +356,25 @@ describe("events that do not fit are skipped and reported", () => {
       expect(result.error.code).toBe("unknown_calendar");
       expect(result.error.message).toContain("nowhere@1");
     }
+  });
+});
+
+describe("a breach that was notified", () => {
+  it("stays in the lead's history when a recalculation later extends the goal", () => {
+    const events: ClockEvent[] = [
+      { type: "start", at: mon("09:00"), seq: 1, goal: goal() },
+      { type: "breach", at: mon("13:05"), seq: 2, cycle: 1, breachedAt: mon("13:00") },
+      {
+        type: "recalculate",
+        at: mon("13:30"),
+        seq: 3,
+        mode: "new-and-open-cycles",
+        goal: goal({ targetMs: 8 * 3_600_000 }),
+      },
+    ];
+    const clock = replay(events, mon("14:00"));
+    expect(onlyCycle(clock).state).toBe("running");
+    expect(clockSummary(clock).everBreached).toBe(true);
   });
 });
 
