@@ -96,6 +96,18 @@ export function checkAgreement(
         );
     }
   }
+  for (const [name, calendar] of Object.entries(calendars ?? {})) {
+    for (const [index, holiday] of (calendar.holidays ?? []).entries()) {
+      if (holiday.yearly === true && holiday.date.endsWith("-02-29"))
+        issues.push({
+          severity: "warning",
+          code: "calendar",
+          path: ["calendars", name, "holidays", index, "date"],
+          message: "a yearly holiday on 29 February falls only in leap years",
+          hint: "pick the date the holiday moves to in other years, or list each year's date",
+        });
+    }
+  }
   for (const [region, calendar] of Object.entries(agreement.regions ?? {}))
     reference(["regions", region], "calendar", calendar, calendarIds);
 

@@ -253,4 +253,15 @@ describe("loadAgreement", () => {
       ),
     ).toBe(true);
   });
+
+  it("warns, without refusing, about a yearly holiday on 29 February", () => {
+    const { result } = loadWith([
+      '      - { date: "2026-12-26", name: Boxing Day, yearly: true }',
+      '      - { date: "2028-02-29", name: Leap day, yearly: true }',
+    ]);
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));
+    expect(result.warnings.map((warning) => warning.message)).toContain(
+      "a yearly holiday on 29 February falls only in leap years",
+    );
+  });
 });
