@@ -112,6 +112,30 @@ export function assertTarget(targetMs: number): void {
     );
 }
 
+/**
+ * `elapsed` and `due` of the BusinessTime contract over pause-free answers: inputs checked,
+ * the pause-free path taken when there are no pauses, pauses layered on otherwise.
+ */
+export function withPauses(unpaused: PauseFreeTime): Pick<BusinessTime, "elapsed" | "due"> {
+  return {
+    elapsed(from, to, pauses) {
+      assertInstant(from, "from");
+      assertInstant(to, "to");
+      if (!(to > from)) return 0;
+      return pauses === undefined || pauses.length === 0
+        ? unpaused.elapsed(from, to)
+        : elapsedWithPauses(unpaused, from, to, pauses);
+    },
+    due(start, targetMs, pauses) {
+      assertInstant(start, "start");
+      assertTarget(targetMs);
+      return pauses === undefined || pauses.length === 0
+        ? unpaused.due(start, targetMs)
+        : dueWithPauses(unpaused, start, targetMs, pauses);
+    },
+  };
+}
+
 /** Plain elapsed time: open at every instant. Calendar-time figures and "24/7 in UTC" clocks. */
 export const alwaysOpen: BusinessTime = (() => {
   const plain: PauseFreeTime = {
@@ -119,20 +143,7 @@ export const alwaysOpen: BusinessTime = (() => {
     due: (start, targetMs) => start + targetMs,
   };
   return {
-    elapsed(from, to, pauses) {
-      assertInstant(from, "from");
-      assertInstant(to, "to");
-      return pauses === undefined || pauses.length === 0
-        ? plain.elapsed(from, to)
-        : elapsedWithPauses(plain, from, to, pauses);
-    },
-    due(start, targetMs, pauses) {
-      assertInstant(start, "start");
-      assertTarget(targetMs);
-      return pauses === undefined || pauses.length === 0
-        ? plain.due(start, targetMs)
-        : dueWithPauses(plain, start, targetMs, pauses);
-    },
+    ...withPauses(plain),
     isOpen: () => true,
     openIntervals: (from, to) => (to > from ? [{ from, to }] : []),
   };

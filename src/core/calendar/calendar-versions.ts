@@ -1,11 +1,8 @@
 import {
-  assertInstant,
-  assertTarget,
   type BusinessTime,
-  dueWithPauses,
-  elapsedWithPauses,
   type Interval,
   type PauseFreeTime,
+  withPauses,
 } from "./business-time.js";
 
 /**
@@ -79,21 +76,7 @@ export function composeCalendarVersions(versions: readonly CalendarVersion[]): B
   };
 
   return {
-    elapsed(from, to, pauses) {
-      assertInstant(from, "from");
-      assertInstant(to, "to");
-      if (!(to > from)) return 0;
-      return pauses === undefined || pauses.length === 0
-        ? unpaused.elapsed(from, to)
-        : elapsedWithPauses(unpaused, from, to, pauses);
-    },
-    due(start, targetMs, pauses) {
-      assertInstant(start, "start");
-      assertTarget(targetMs);
-      return pauses === undefined || pauses.length === 0
-        ? unpaused.due(start, targetMs)
-        : dueWithPauses(unpaused, start, targetMs, pauses);
-    },
+    ...withPauses(unpaused),
     isOpen(at) {
       return segments[segmentIndexAt(at)]!.calendar.isOpen(at);
     },
