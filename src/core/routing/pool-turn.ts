@@ -226,22 +226,12 @@ function roundRobinTurn(
     new PoolCandidates(pool, context.ruleId, reasons, counts, current, owed, best, dropped),
   );
   if (best < 0) return undefined;
-  const turn = memory.turns + 1;
-  const lastAssignedTurn = memory.lastAssignedTurn.slice();
-  lastAssignedTurn[best] = turn;
-  return {
-    chosen: members[best]!,
-    turn,
+  return takeTurn(pool, memory, best, {
     totalWeight: availableWeight,
     catchUpTurn: paying,
-    poolState: {
-      members: pool.memberIds,
-      current,
-      owed: owed ?? noValues,
-      lastAssignedTurn,
-      turns: turn,
-    },
-  };
+    current,
+    owed: owed ?? noValues,
+  });
 }
 
 /**
@@ -281,18 +271,33 @@ function fewestAssignedTurn(
     new PoolCandidates(pool, context.ruleId, reasons, counts, undefined, undefined, best, 0),
   );
   if (best < 0) return undefined;
+  return takeTurn(pool, memory, best, {
+    totalWeight: undefined,
+    catchUpTurn: false,
+    current: noValues,
+    owed: noValues,
+  });
+}
+
+/** The turn that gives the lead to member `best`: the pool's memory moves one turn on. */
+function takeTurn(
+  pool: CompiledPool,
+  memory: Memory,
+  best: number,
+  strategy: Pick<PoolTurn, "totalWeight" | "catchUpTurn"> & Pick<PoolState, "current" | "owed">,
+): PoolTurn {
   const turn = memory.turns + 1;
   const lastAssignedTurn = memory.lastAssignedTurn.slice();
   lastAssignedTurn[best] = turn;
   return {
-    chosen: members[best]!,
+    chosen: pool.members[best]!,
     turn,
-    totalWeight: undefined,
-    catchUpTurn: false,
+    totalWeight: strategy.totalWeight,
+    catchUpTurn: strategy.catchUpTurn,
     poolState: {
       members: pool.memberIds,
-      current: noValues,
-      owed: noValues,
+      current: strategy.current,
+      owed: strategy.owed,
       lastAssignedTurn,
       turns: turn,
     },
