@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from "kysely";
+import type { ColumnType } from "kysely";
 
 /**
  * The tables as Kysely sees them. Column types mirror src/db/migrations; `ColumnType<Select,
@@ -10,11 +10,107 @@ export interface BatonDatabase {
   agreement_versions: AgreementVersionTable;
   agreement_approvals: AgreementApprovalTable;
   baton_migrations: MigrationTable;
+  leads: LeadTable;
+  opportunities: OpportunityTable;
+  accounts: AccountTable;
+  clocks: ClockTable;
+  routing_state: RoutingStateTable;
+  ingest_requests: IngestRequestTable;
+}
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** jsonb: written as JSON text, read back parsed. */
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown, string | null, string | null>;
+/** bigint comes back as a string; Baton's ids stay far below 2^53 and are read with Number(). */
+type BigId = ColumnType<string, number | string, number | string>;
+
+/** Projections (migrations/0002): each row keeps the full view in `data`; see core/ledger. */
+export interface LeadTable {
+  workspace: string;
+  id: string;
+  system: string | null;
+  external_id: string | null;
+  email_key: string | null;
+  domain_key: string | null;
+  company_key: string | null;
+  stage: string;
+  stage_entered_at: Timestamp;
+  created_at: Timestamp;
+  owner: string | null;
+  owner_kind: "rep" | "queue" | null;
+  score: number;
+  open: boolean;
+  agreement_version: number;
+  last_activity_at: NullableTimestamp;
+  first_touch_at: NullableTimestamp;
+  data: Json;
+  last_event_id: BigId;
+}
+
+export interface OpportunityTable {
+  workspace: string;
+  id: string;
+  lead_id: string;
+  account_id: string | null;
+  stage: string;
+  /** numeric comes back as a string */
+  amount: ColumnType<string | null, number | string | null, number | string | null>;
+  owner: string | null;
+  opened_at: Timestamp;
+  closed_at: NullableTimestamp;
+  outcome: "won" | "lost" | null;
+  data: Json;
+  last_event_id: BigId;
+}
+
+export interface AccountTable {
+  workspace: string;
+  id: string;
+  name: string | null;
+  name_key: string | null;
+  domain_key: string | null;
+  owner: string | null;
+  data: Json;
+  last_event_id: BigId;
+}
+
+export interface ClockTable {
+  workspace: string;
+  id: string;
+  lead_id: string;
+  step: string;
+  cycles: number;
+  cycle: ColumnType<string | null, number | string | null, number | string | null>;
+  state: string | null;
+  goal: string | null;
+  started_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  stopped_at: NullableTimestamp;
+  breach_recorded_at: NullableTimestamp;
+  paused: boolean;
+  data: Json;
+  last_event_id: BigId;
+}
+
+export interface RoutingStateTable {
+  workspace: string;
+  pools: Json;
+  last_event_id: BigId;
+}
+
+export interface IngestRequestTable {
+  workspace: string;
+  key: string;
+  lead_id: string | null;
+  result: NullableJson;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
 /** The append-only ledger: one row per thing that happened; never updated or deleted. */
 export interface EventTable {
-  id: Generated<string>;
+  id: ColumnType<string, number | string | undefined, never>;
   workspace: string;
   stream_type: string;
   stream_id: string;
@@ -30,6 +126,7 @@ export interface EventTable {
 }
 
 export interface AgreementVersionTable {
+  workspace: ColumnType<string, string | undefined, string>;
   number: number;
   yaml: string;
   parsed: ColumnType<unknown, string, string>;
@@ -38,16 +135,20 @@ export interface AgreementVersionTable {
   activated_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
   /** How an activation treats running clocks (SLA-CLOCKS.md): see `activationModes`. */
   activation_mode: (typeof activationModes)[number] | null;
+  diff: ColumnType<unknown, string | null, string | null>;
+  superseded_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  last_event_id: ColumnType<string | null, number | string | null, number | string | null>;
 }
 
 export const activationModes = ["new_cycles_only", "new_and_open_cycles"] as const;
 export const agreementSides = ["marketing", "sales"] as const;
 
 export interface AgreementApprovalTable {
+  workspace: ColumnType<string, string | undefined, string>;
   version: number;
   side: (typeof agreementSides)[number];
   approver: string;
-  approved_at: ColumnType<Date, Date | string | undefined, never>;
+  approved_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface MigrationTable {

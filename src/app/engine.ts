@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import type { Transaction } from "kysely";
+import type { BatonDatabase } from "../db/schema.js";
+import { AgreementRegistry } from "./agreement-registry.js";
+import type { Database } from "./ledger-store.js";
+
+/**
+ * What every use case runs with: the database, the workspace, and the injectable edges (time,
+ * ids, timers, notifications), so tests fix the clock and ids, and the worker and the API share
+ * one engine.
+ *
+ * Glossary
+ * - workspace: one company's data; every row and event carries it.
+ * - timer port: where SLA timers go (the durable scheduler's table, src/worker/timers.ts).
+ * - notification port: the transactional outbox; requests written in the use case's transaction
+ *   are delivered after it commits, and never when it rolls back.
+ */
+
+export interface ScheduledTimer {
+  key: string;
+  kind: string;
+  streamId: string;
+  /** epoch ms */
+  dueAt: number;
+  payload: Record<string, unknown>;
+}
+
+export interface TimerPort {
+  schedule(trx: Transaction<BatonDatabase>, timers: readonly ScheduledTimer[]): Promise<void>;
+  /** cancels the clock's pending timers other than `keep` */
+  cancelOthers(
+    trx: Transaction<BatonDatabase>,
+    streamIds: readonly string[],
+    keep: readonly string[],
+  ): Promise<void>;
+}
+
+export interface NotificationRequest {
+  /** unique per business event, so a retried transaction never enqueues twice */
+  key: string;
+  kind: string;
+  recipient: { person?: string; email?: string; name?: string };
+  subject: string;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+export interface NotificationPort {
+  enqueue(trx: Transaction<BatonDatabase>, requests: readonly NotificationRequest[]): Promise<void>;
+}
+
+export interface EngineOptions {
+  db: Database;
+  workspace?: string;
+  /** epoch ms; defaults to Date.now */
+  now?: () => number;
+  /** ids for leads, opportunities, accounts; defaults to a prefix and 16 random hex digits */
+  newId?: (prefix: string) => string;
+  timers: TimerPort;
+  notifications: NotificationPort;
+}
+
+export interface Engine {
+  db: Database;
+  workspace: string;
+  now: () => number;
+  newId: (prefix: string) => string;
+  registry: AgreementRegistry;
+  timers: TimerPort;
+  notifications: NotificationPort;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const workspace = options.workspace ?? "default";
+  return {
+    db: options.db,
+    workspace,
+    now: options.now ?? Date.now,
+    newId: options.newId ?? ((prefix) => `${prefix}_${randomBytes(8).toString("hex")}`),
+    registry: new AgreementRegistry(workspace),
+    timers: options.timers,
+    notifications: options.notifications,
+  };
+}
+
+/** PostgreSQL's "try again" errors: a deadlock or a serialisation failure. */
+const retryable = new Set(["40P01", "40001"]);
+
+/**
+ * Runs `work` in a transaction, retrying it (a few times, with a short random pause) when the
+ * server reports a deadlock or serialisation failure: the transaction rolled back whole, so
+ * running it again is safe.
+ */
+export async function inTransaction<Result>(
+  engine: Engine,
+  work: (trx: Transaction<BatonDatabase>) => Promise<Result>,
+): Promise<Result> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await engine.db.transaction().execute(work);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 5 || typeof code !== "string" || !retryable.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}

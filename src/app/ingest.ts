@@ -1,0 +1,729 @@
+import type { Transaction } from "kysely";
+import type { CompiledAgreement } from "../core/agreement/compile-agreement.js";
+import type { FieldRecord } from "../core/lead/lead.js";
+import { isTouch } from "../core/lead/lead.js";
+import type { LeadView } from "../core/ledger/lead-view.js";
+import type { LeadAssignedData, NewEvent } from "../core/ledger/ledger-event.js";
+import { transition } from "../core/lifecycle/index.js";
+import {
+  type ExistingAccount,
+  type MatchDecision,
+  matchKeys,
+  matchLead,
+} from "../core/matching/index.js";
+import type { ClockPlanIssue } from "../core/pipeline/clock-plan.js";
+import { goalInputOf } from "../core/pipeline/clock-plan.js";
+import {
+  autoQualifyTransition,
+  isHandoffStage,
+  isOpenStage,
+  requiredContext,
+} from "../core/pipeline/handoff-rules.js";
+import type { LeadScore } from "../core/qualification/index.js";
+import type { RoutingDecision, RoutingInput, RoutingState } from "../core/routing/index.js";
+import type { BatonDatabase } from "../db/schema.js";
+import { advanceClocks } from "./clocks.js";
+import { type Engine, inTransaction, type NotificationRequest } from "./engine.js";
+import {
+  activityOf,
+  type InputProblem,
+  type LeadInput,
+  type ParsedLeadInput,
+  parseLeadInput,
+} from "./lead-input.js";
+import { loadLeads, lockRouting, openLeadsByRep, UnitOfWork } from "./ledger-store.js";
+
+/**
+ * The ingest pipeline: normalise → match → score → qualify → required context → route → start
+ * clocks → enqueue notifications, for one lead or a batch, in one transaction, with a result
+ * per lead. Every step's decision is an event with its explanation.
+ *
+ * Idempotency: a lead's key is its `idempotencyKey`, else `system:externalId`. The key is
+ * claimed first in the transaction (`ingest_requests`); a concurrent duplicate waits on it and
+ * then returns the first delivery's result, and a later duplicate returns it at once.
+ */
+
+export type IngestOutcome = "created" | "updated" | "duplicate";
+
+export type IngestResult =
+  | {
+      ok: true;
+      outcome: IngestOutcome;
+      leadId: string;
+      stage: string;
+      owner: { kind: "rep" | "queue"; id: string } | null;
+      score: number;
+      mql: boolean;
+      /** the record the lead matched, when it matched one */
+      matched: { kind: string; id: string; rule: string } | null;
+      /** handoff context the lead's stage requires and it lacks */
+      contextMissing: string[];
+      /** SLA steps that should have started and could not, with why */
+      clockIssues: ClockPlanIssue[];
+    }
+  | { ok: false; error: IngestError };
+
+export interface IngestError {
+  code: "no_active_agreement" | InputProblem["code"];
+  message: string;
+  problems?: InputProblem[];
+}
+
+export interface IngestOptions {
+  /** who delivered the leads: `api:<token name>`, `webhook:<form>`, `import:<file>` */
+  actor: string;
+}
+
+export async function ingestLead(
+  engine: Engine,
+  input: LeadInput | unknown,
+  options: IngestOptions,
+): Promise<IngestResult> {
+  const [result] = await ingestLeads(engine, [input], options);
+  return result!;
+}
+
+interface Pending {
+  index: number;
+  input: ParsedLeadInput;
+  key: string | null;
+}
+
+export async function ingestLeads(
+  engine: Engine,
+  inputs: readonly unknown[],
+  options: IngestOptions,
+): Promise<IngestResult[]> {
+  const results: (IngestResult | undefined)[] = new Array(inputs.length);
+  return inTransaction(engine, async (trx) => {
+    results.fill(undefined);
+    const active = await engine.registry.active(trx);
+    if (active === undefined) {
+      const error: IngestError = {
+        code: "no_active_agreement",
+        message:
+          "no agreement is active yet: propose one and have a marketing and a sales approver sign it (baton agreement propose / approve)",
+      };
+      return inputs.map(() => ({ ok: false as const, error }));
+    }
+    const { compiled, version } = active;
+    const now = engine.now();
+
+    // Parse at the edge of the pipeline; a bad lead gets its own error and the others go on.
+    const pending: Pending[] = [];
+    for (const [index, raw] of inputs.entries()) {
+      const parsed = parseLeadInput(raw, compiled.variables);
+      if (!parsed.ok) {
+        results[index] = {
+          ok: false,
+          error: {
+            code: parsed.problems[0]!.code,
+            message: parsed.problems.map((problem) => `${problem.field}: ${problem.message}`).join("; "),
+            problems: parsed.problems,
+          },
+        };
+        continue;
+      }
+      pending.push({ index, input: parsed.input, key: idempotencyKeyOf(parsed.input) });
+    }
+
+    // Claim keys. The first of in-batch duplicates goes on; a key claimed by an earlier delivery
+    // (or one committing right now, which the insert waits for) returns that delivery's result.
+    const firstOfKey = new Map<string, number>();
+    const duplicatesInBatch: Pending[] = [];
+    const fresh: Pending[] = [];
+    for (const item of pending) {
+      if (item.key === null) fresh.push(item);
+      else if (firstOfKey.has(item.key)) duplicatesInBatch.push(item);
+      else {
+        firstOfKey.set(item.key, item.index);
+        fresh.push(item);
+      }
+    }
+    const keys = [...firstOfKey.keys()];
+    const claimed = new Set<string>();
+    if (keys.length > 0) {
+      const rows = await trx
+        .insertInto("ingest_requests")
+        .values(keys.map((key) => ({ workspace: engine.workspace, key })))
+        .onConflict((conflict) => conflict.columns(["workspace", "key"]).doNothing())
+        .returning("key")
+        .execute();
+      for (const row of rows) claimed.add(row.key);
+    }
+    const earlier = keys.filter((key) => !claimed.has(key));
+    if (earlier.length > 0) {
+      const rows = await trx
+        .selectFrom("ingest_requests")
+        .select(["key", "result"])
+        .where("workspace", "=", engine.workspace)
+        .where("key", "in", earlier)
+        .execute();
+      const byKey = new Map(rows.map((row) => [row.key, row.result as IngestResult | null]));
+      for (const item of fresh)
+        if (item.key !== null && !claimed.has(item.key)) {
+          const first = byKey.get(item.key);
+          results[item.index] =
+            first && first.ok ? { ...first, outcome: "duplicate" } : (first ?? undefined);
+        }
+    }
+    const work = fresh.filter((item) => item.key === null || claimed.has(item.key));
+
+    const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+    const pipeline = new Pipeline(trx, engine, unit, compiled, version, now, options.actor);
+    const processed = await pipeline.run(work);
+    for (const [index, result] of processed) results[index] = result;
+
+    for (const item of duplicatesInBatch) {
+      const first = results[firstOfKey.get(item.key!)!];
+      results[item.index] = first && first.ok ? { ...first, outcome: "duplicate" } : first;
+    }
+    const stored = work.filter((item) => item.key !== null);
+    for (const item of stored) {
+      const result = results[item.index]!;
+      await trx
+        .updateTable("ingest_requests")
+        .set({ result: JSON.stringify(result), lead_id: result.ok ? result.leadId : null })
+        .where("workspace", "=", engine.workspace)
+        .where("key", "=", item.key!)
+        .execute();
+    }
+    return results.map(
+      (result) =>
+        result ?? {
+          ok: false as const,
+          error: { code: "invalid_input" as const, message: "the lead was not processed" },
+        },
+    );
+  });
+}
+
+function idempotencyKeyOf(input: ParsedLeadInput): string | null {
+  if (input.idempotencyKey !== undefined) return `key:${input.idempotencyKey}`;
+  if (input.externalId !== undefined) return `external:${input.system ?? "unknown"}:${input.externalId}`;
+  return null;
+}
+
+interface LeadWork {
+  index: number;
+  leadId: string;
+  isNew: boolean;
+  events: NewEvent[];
+  match: MatchDecision;
+  score: LeadScore | undefined;
+  account: ExistingAccount | undefined;
+}
+
+/** One batch's pass through the pipeline, inside its transaction. */
+class Pipeline {
+  readonly set;
+
+  constructor(
+    readonly trx: Transaction<BatonDatabase>,
+    readonly engine: Engine,
+    readonly unit: UnitOfWork,
+    readonly compiled: CompiledAgreement,
+    readonly version: number,
+    readonly now: number,
+    readonly actor: string,
+  ) {
+    this.set = unit.set;
+  }
+
+  async run(work: readonly Pending[]): Promise<Map<number, IngestResult>> {
+    const results = new Map<number, IngestResult>();
+    if (work.length === 0) return results;
+    const { trx, engine, set } = this;
+
+    // Normalise and fetch the match shortlist for the whole batch at once.
+    const candidates = work.map((item) =>
+      matchKeys({
+        email: text(item.input.fields.email),
+        website: text(item.input.company?.domain),
+        companyName: text(item.input.company?.name),
+      }),
+    );
+    const emails = unique(candidates.map((keys) => keys.email));
+    const domains = unique(candidates.flatMap((keys) => [keys.emailDomain, keys.websiteDomain]));
+    const names = unique(candidates.map((keys) => keys.companyName));
+    const knownLeads =
+      emails.length === 0
+        ? []
+        : await trx
+            .selectFrom("leads")
+            .select(["id", "email_key", "last_activity_at"])
+            .where("workspace", "=", engine.workspace)
+            .where("email_key", "in", emails)
+            .execute();
+    const accounts = await this.loadAccounts(domains, names);
+
+    const leadsByEmail = new Map<string, { id: string; lastActivityAt: number | null }[]>();
+    for (const row of knownLeads)
+      push(leadsByEmail, row.email_key!, {
+        id: row.id,
+        lastActivityAt: row.last_activity_at?.getTime() ?? null,
+      });
+
+    const leadWork: LeadWork[] = [];
+    const matchedIds = new Set<string>();
+    for (const [position, item] of work.entries()) {
+      const keys = candidates[position]!;
+      const sameEmail = keys.email === undefined ? [] : (leadsByEmail.get(keys.email) ?? []);
+      const match = matchLead(
+        {
+          email: text(item.input.fields.email),
+          website: text(item.input.company?.domain),
+          companyName: text(item.input.company?.name),
+        },
+        {
+          leads: sameEmail.map((lead) => ({
+            id: lead.id,
+            email: keys.email,
+            lastActivityAt: lead.lastActivityAt,
+          })),
+          accounts,
+        },
+      );
+      const account =
+        match.accountId === undefined
+          ? undefined
+          : accounts.find((candidate) => candidate.id === match.accountId);
+      const matchedLead = match.match?.kind === "lead" ? match.match.id : undefined;
+      const leadId = matchedLead ?? engine.newId("lead");
+      if (matchedLead !== undefined) matchedIds.add(matchedLead);
+      else if (keys.email !== undefined)
+        // a second lead with this address later in the batch matches this one
+        push(leadsByEmail, keys.email, { id: leadId, lastActivityAt: this.now });
+      leadWork.push({
+        index: item.index,
+        leadId,
+        isNew: matchedLead === undefined,
+        events: [],
+        match,
+        score: undefined,
+        account,
+      });
+    }
+    await loadLeads(trx, engine.workspace, set, [...matchedIds], { forUpdate: true });
+
+    // Create or update each lead, score it, and qualify it.
+    for (const [position, item] of work.entries()) {
+      const lead = leadWork[position]!;
+      await this.receive(lead, item.input);
+      await this.qualify(lead);
+    }
+
+    // Route the leads that reached a handoff stage without an owner, under the routing lock.
+    const toRoute = leadWork.filter((lead) => {
+      const view = set.leads.get(lead.leadId)!;
+      return view.owner === null && isHandoffStage(this.compiled.lifecycle, view.stage);
+    });
+    const notifications: NotificationRequest[] = [];
+    if (toRoute.length > 0) await this.route(toRoute, notifications);
+
+    // Required context for the stage each lead is in now.
+    for (const lead of leadWork) {
+      const view = set.leads.get(lead.leadId)!;
+      const required = requiredContext(this.compiled.lifecycle, view.stage);
+      const missing = required.filter((field) => isBlank(view.fields[field]));
+      const before = view.contextMissing;
+      if (required.length > 0 && (lead.isNew || missing.join() !== before.join()))
+        await this.append(lead, {
+          type: "lead.context_checked",
+          streamId: lead.leadId,
+          actor: "system",
+          at: this.now,
+          agreementVersion: this.version,
+          explanation: {
+            why:
+              missing.length === 0
+                ? `every field the '${view.stage}' stage's actions require is present`
+                : `accepting this lead will require: ${missing.join(", ")}`,
+          },
+          data: { required, missing },
+        });
+    }
+
+    const clockIssues = await advanceClocks(trx, engine, this.unit, {
+      compiled: this.compiled,
+      version: this.version,
+      actor: "system",
+      at: this.now,
+      changes: leadWork.map((lead) => ({ lead: set.leads.get(lead.leadId)!, events: lead.events })),
+      newLeads: new Set(leadWork.filter((lead) => lead.isNew).map((lead) => lead.leadId)),
+    });
+    await this.unit.commit();
+    if (notifications.length > 0) await engine.notifications.enqueue(trx, notifications);
+
+    for (const lead of leadWork) {
+      const view = set.leads.get(lead.leadId)!;
+      results.set(lead.index, {
+        ok: true,
+        outcome: lead.isNew ? "created" : "updated",
+        leadId: lead.leadId,
+        stage: view.stage,
+        owner: view.owner === null ? null : { kind: view.owner.kind, id: view.owner.id },
+        score: view.score,
+        mql: view.mql,
+        matched:
+          lead.match.match === undefined
+            ? null
+            : { kind: lead.match.match.kind, id: lead.match.match.id, rule: lead.match.match.rule },
+        contextMissing: view.contextMissing,
+        clockIssues: clockIssues.get(lead.leadId) ?? [],
+      });
+    }
+    return results;
+  }
+
+  async append(lead: LeadWork, event: NewEvent): Promise<void> {
+    lead.events.push(event);
+    await this.unit.append([event]);
+  }
+
+  async loadAccounts(domains: string[], names: string[]): Promise<ExistingAccount[]> {
+    if (domains.length === 0 && names.length === 0) return [];
+    const { trx, engine } = this;
+    const rows = await trx
+      .selectFrom("accounts")
+      .select(["id", "name", "owner", "data"])
+      .where("workspace", "=", engine.workspace)
+      .where((eb) =>
+        eb.or([
+          ...(domains.length > 0 ? [eb("domain_key", "in", domains)] : []),
+          ...(names.length > 0 ? [eb("name_key", "in", names)] : []),
+        ]),
+      )
+      .execute();
+    if (rows.length === 0) return [];
+    const open = await trx
+      .selectFrom("opportunities")
+      .select(["id", "account_id", "stage", "owner", "opened_at"])
+      .where("workspace", "=", engine.workspace)
+      .where(
+        "account_id",
+        "in",
+        rows.map((row) => row.id),
+      )
+      .where("closed_at", "is", null)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      domains: (row.data as { domains: string[] }).domains,
+      ownerId: row.owner,
+      openOpportunities: open
+        .filter((opportunity) => opportunity.account_id === row.id)
+        .map((opportunity) => ({
+          id: opportunity.id,
+          stage: opportunity.stage,
+          ownerId: opportunity.owner,
+          updatedAt: opportunity.opened_at.getTime(),
+        })),
+    }));
+  }
+
+  /** Creates the lead, or folds a repeat submission into the lead it matched. */
+  async receive(lead: LeadWork, input: ParsedLeadInput): Promise<void> {
+    const all = (input.activities ?? []).map(activityOf);
+    // Touches are logged as their own events (they stop clocks and start speed-to-lead figures).
+    const activities = all.filter((activity) => !isTouch(activity));
+    const touches = all.filter(isTouch);
+    const fields = withoutBlanks(input.fields);
+    const company = withoutBlanks(input.company ?? {});
+    const explanation = {
+      match: {
+        rule: lead.match.match?.rule ?? null,
+        considered: lead.match.considered,
+        notes: lead.match.notes,
+        conflict: lead.match.conflict ?? null,
+      },
+    };
+    if (lead.isNew) {
+      await this.append(lead, {
+        type: "lead.created",
+        streamId: lead.leadId,
+        actor: this.actor,
+        at: this.now,
+        agreementVersion: this.version,
+        explanation,
+        data: {
+          system: input.system ?? null,
+          externalId: input.externalId ?? null,
+          stage: this.compiled.lifecycle.initial,
+          open: isOpenStage(this.compiled.lifecycle, this.compiled.lifecycle.initial),
+          fields,
+          company,
+          activities,
+          keys: lead.match.keys,
+          accountId: lead.match.accountId ?? null,
+          sourceCreatedAt: input.createdAt ?? null,
+        },
+      });
+    } else {
+      const before = this.set.leads.get(lead.leadId)!;
+      await this.append(lead, {
+        type: "lead.resubmitted",
+        streamId: lead.leadId,
+        actor: this.actor,
+        at: this.now,
+        agreementVersion: this.version,
+        explanation,
+        data: {
+          fields: changed(before.fields, fields),
+          company: changed(before.company, company),
+          activities,
+          keys: lead.match.keys,
+          accountId: lead.match.accountId ?? before.accountId,
+        },
+      });
+    }
+    for (const activity of touches)
+      await this.append(lead, {
+        type: "lead.activity_logged",
+        streamId: lead.leadId,
+        actor: this.actor,
+        at: this.now,
+        agreementVersion: this.version,
+        data: { activity, touch: true },
+      });
+  }
+
+  /** Scores the lead; if it meets the MQL threshold, takes the agreement's qualify action. */
+  async qualify(lead: LeadWork): Promise<void> {
+    const view = this.set.leads.get(lead.leadId)!;
+    const score = this.compiled.qualification.scoreLead(
+      {
+        lead: { ...view.fields, stage: view.stage, created_at: view.createdAt },
+        company: view.company,
+        ...(lead.account === undefined ? {} : { account: accountFields(lead.account) }),
+        activities: view.activities.map((activity) => ({
+          ...activity.fields,
+          type: activity.type,
+          at: activity.at,
+        })),
+      },
+      this.now,
+    );
+    lead.score = score;
+    const mql = score.mql.qualified;
+    const sql = score.sql?.qualified ?? false;
+    if (lead.isNew || score.total !== view.score || mql !== view.mql || sql !== view.sql)
+      await this.append(lead, {
+        type: "lead.scored",
+        streamId: lead.leadId,
+        actor: "system",
+        at: this.now,
+        agreementVersion: this.version,
+        explanation: {
+          contributions: score.contributions.map((contribution) => ({
+            rule: contribution.ruleId,
+            group: contribution.group,
+            points: contribution.points,
+            counted: contribution.counted,
+          })),
+          mql: score.mql.reasons,
+          sql: score.sql?.reasons ?? [],
+        },
+        data: { score: score.total, mql, sql },
+      });
+    if (!mql) return;
+
+    const lifecycle = this.compiled.lifecycle;
+    const qualify = autoQualifyTransition(lifecycle);
+    if (qualify === undefined) return;
+    const current = this.set.leads.get(lead.leadId)!;
+    // From the initial stage the qualify action; from a recycling stage the system's way back
+    // to the same destination (requalify), which the lifecycle refuses before the wait is over.
+    const action =
+      current.stage === lifecycle.initial
+        ? qualify.action
+        : [...(lifecycle.transitionsFrom.get(current.stage)?.values() ?? [])].find(
+            (candidate) =>
+              candidate.to === qualify.to &&
+              candidate.by.includes("system") &&
+              candidate.requires.reason === undefined,
+          )?.action;
+    if (action === undefined) return;
+    const decided = transition(
+      {
+        id: current.id,
+        stage: current.stage,
+        stageEnteredAt: current.stageEnteredAt,
+        createdAt: current.createdAt,
+        fields: current.fields,
+        company: current.company,
+        activities: current.activities,
+        ...(current.recycledUntil === null ? {} : { recycledUntil: current.recycledUntil }),
+      },
+      { type: action, actor: { id: "system", role: "system" } },
+      lifecycle,
+      this.now,
+    );
+    if (!decided.ok) return;
+    for (const event of decided.events)
+      if (event.type === "stage_changed")
+        await this.append(lead, {
+          type: "lead.stage_changed",
+          streamId: lead.leadId,
+          actor: "system",
+          at: this.now,
+          agreementVersion: this.version,
+          explanation: {
+            why: `score ${score.total} meets the MQL threshold`,
+            reasons: score.mql.reasons,
+          },
+          data: {
+            from: event.from,
+            to: event.to,
+            action: event.action,
+            role: "system",
+            open: isOpenStage(lifecycle, event.to),
+          },
+        });
+  }
+
+  async route(leads: LeadWork[], notifications: NotificationRequest[]): Promise<void> {
+    const { trx, engine, set } = this;
+    await lockRouting(trx, engine.workspace, set);
+    let state: RoutingState = {
+      openLeads: await openLeadsByRep(trx, engine.workspace),
+      pools: set.routing?.pools ?? {},
+      availability: this.compiled.availability,
+    };
+    for (const lead of leads) {
+      const view = set.leads.get(lead.leadId)!;
+      const decision = this.compiled.router.route(routingInput(view, lead.account), state, this.now);
+      state = decision.nextState;
+      await this.append(lead, assignedEvent(view, decision, this.version, this.now, "routing", null));
+      notifications.push(...assignmentNotifications(this.compiled, set.leads.get(lead.leadId)!, decision, this.now));
+    }
+  }
+}
+
+export function routingInput(view: LeadView, account: ExistingAccount | undefined): RoutingInput {
+  return {
+    lead: { ...view.fields, stage: view.stage, score: view.score, created_at: view.createdAt },
+    company: view.company,
+    ...(account === undefined ? {} : { account: accountFields(account) }),
+  };
+}
+
+function accountFields(account: ExistingAccount): FieldRecord {
+  return {
+    id: account.id,
+    ...(account.ownerId ? { owner: account.ownerId } : {}),
+    has_open_opportunity: (account.openOpportunities ?? []).length > 0,
+  };
+}
+
+export function assignedEvent(
+  view: LeadView,
+  decision: RoutingDecision,
+  version: number,
+  now: number,
+  cause: LeadAssignedData["cause"],
+  previous: LeadAssignedData["previous"],
+): NewEvent {
+  const pools: LeadAssignedData["pools"] = {};
+  const pool = decision.explanation.pool;
+  if (pool !== undefined) {
+    const next = decision.nextState.pools[pool];
+    if (next !== undefined) pools[pool] = next;
+  }
+  return {
+    type: "lead.assigned",
+    streamId: view.id,
+    actor: "system",
+    at: now,
+    agreementVersion: version,
+    explanation: {
+      why: decision.explanation.why,
+      rule: decision.ruleId,
+      fallback: decision.viaFallback,
+      overflow: decision.viaOverflow,
+      strategy: decision.explanation.strategy,
+      excluded: decision.explanation.candidates
+        .filter((candidate) => !candidate.eligible)
+        .map((candidate) => ({ rep: candidate.rep, reason: candidate.reason, load: candidate.load, cap: candidate.cap })),
+    },
+    data: {
+      owner: decision.assignee,
+      previous,
+      cause,
+      ruleId: decision.ruleId,
+      pools,
+    },
+  };
+}
+
+/** "New lead for you": to the rep, or to the manager of the team whose queue took the lead. */
+export function assignmentNotifications(
+  compiled: CompiledAgreement,
+  view: LeadView,
+  decision: RoutingDecision,
+  now: number,
+): NotificationRequest[] {
+  const agreement = compiled.agreement;
+  const personId =
+    decision.assignee.kind === "rep"
+      ? decision.assignee.id
+      : agreement.teams[decision.assignee.team]?.manager;
+  if (personId === undefined) return [];
+  const person = Object.hasOwn(agreement.people, personId) ? agreement.people[personId] : undefined;
+  const name = [view.fields.first_name, view.fields.last_name].filter(isText).join(" ") || text(view.fields.email) || view.id;
+  const company = text(view.company.name);
+  const where = decision.assignee.kind === "queue" ? ` in queue ${decision.assignee.id}` : "";
+  const dueStep = compiled.clockSteps.find((step) => step.step.start_on.includes(`enter:${view.stage}`));
+  const goal = dueStep?.selectGoal(goalInputOf(view, now));
+  return [
+    {
+      key: `lead-assigned:${view.id}:${now}:${decision.assignee.id}`,
+      kind: "lead_assigned",
+      recipient: {
+        person: personId,
+        ...(person?.email ? { email: person.email } : {}),
+        ...(person?.name ? { name: person.name } : {}),
+      },
+      subject: `New lead${where}: ${name}${company ? ` (${company})` : ""}`,
+      text: `${name}${company ? ` at ${company}` : ""} was assigned${where}: ${decision.explanation.why}.${goal?.ok ? ` The ${dueStep!.step.name} goal is ${goal.goalId}.` : ""}`,
+      data: { leadId: view.id, assignee: decision.assignee, rule: decision.ruleId },
+    },
+  ];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+}
+
+function unique(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((value): value is string => value !== undefined))];
+}
+
+function push<Value>(map: Map<string, Value[]>, key: string, value: Value): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function withoutBlanks(record: Readonly<Record<string, unknown>>): FieldRecord {
+  const out: FieldRecord = {};
+  for (const [key, value] of Object.entries(record))
+    if (!isBlank(value)) out[key] = value as FieldRecord[string];
+  return out;
+}
+
+function changed(before: FieldRecord, after: FieldRecord): FieldRecord {
+  const out: FieldRecord = {};
+  for (const [key, value] of Object.entries(after))
+    if (JSON.stringify(before[key]) !== JSON.stringify(value)) out[key] = value;
+  return out;
+}

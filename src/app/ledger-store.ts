@@ -1,0 +1,562 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { LeadView } from "../core/ledger/lead-view.js";
+import type { NewEvent, StoredEvent } from "../core/ledger/ledger-event.js";
+import { streamOf } from "../core/ledger/ledger-event.js";
+import {
+  type AccountView,
+  type AgreementVersionView,
+  applyEvent,
+  emptyProjectionSet,
+  type ClockLog,
+  type OpportunityView,
+  type ProjectionSet,
+} from "../core/ledger/projection.js";
+import type { ClockEvent, ClockState } from "../core/sla/index.js";
+import { replayClock } from "../core/sla/index.js";
+import type { BatonDatabase } from "../db/schema.js";
+import type { AgreementRegistry } from "./agreement-registry.js";
+
+/**
+ * The ledger and its projections as one unit of work: events are appended and folded into the
+ * loaded projection set, and `flush` writes every touched row, inside the caller's transaction.
+ * Loaders bring rows into the set; writes are set-based (one statement per table).
+ */
+
+export type Database = Kysely<BatonDatabase>;
+export type Executor = Kysely<BatonDatabase> | Transaction<BatonDatabase>;
+
+const json = (value: unknown) => JSON.stringify(value);
+const date = (at: number | null) => (at === null ? null : new Date(at));
+
+/**
+ * One operation's writes. Events get their ids up front (reserved from the ledger's identity
+ * sequence in blocks) and are folded into the projection set at once, so the pipeline reads its
+ * own writes without a round trip; `commit` then inserts every event in one statement and
+ * writes each touched projection row once. Unused reserved ids are gaps, as any rolled-back
+ * insert leaves.
+ */
+export class UnitOfWork {
+  readonly set: ProjectionSet = emptyProjectionSet();
+  #ids: number[] = [];
+  #reserved = 0;
+  #buffered: StoredEvent[] = [];
+
+  constructor(
+    readonly db: Executor,
+    readonly workspace: string,
+    readonly registry: AgreementRegistry,
+  ) {}
+
+  async append(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    if (this.#ids.length < events.length) {
+      const count = Math.max(events.length - this.#ids.length, this.#reserved, 16);
+      const rows = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('events', 'id')) as id from generate_series(1, ${count})`.execute(
+        this.db,
+      );
+      this.#ids.push(...rows.rows.map((row) => Number(row.id)).sort((a, b) => a - b));
+      this.#reserved += count;
+    }
+    const stored = events.map(
+      (event) =>
+        ({ ...event, id: this.#ids.shift()!, stream: streamOf(event.type) }) as StoredEvent,
+    );
+    for (const event of stored) applyEvent(this.set, event);
+    this.#buffered.push(...stored);
+    return stored;
+  }
+
+  async commit(): Promise<void> {
+    const events = this.#buffered;
+    this.#buffered = [];
+    for (const part of chunks(events, 4000))
+      await this.db
+        .insertInto("events")
+        .values(
+          part.map((event) => ({
+            id: event.id,
+            workspace: this.workspace,
+            stream_type: event.stream,
+            stream_id: event.streamId,
+            type: event.type,
+            actor: event.actor,
+            occurred_at: new Date(event.at),
+            agreement_version: event.agreementVersion,
+            explanation: event.explanation === undefined ? null : json(event.explanation),
+            data: json(event.data),
+            idempotency_key: event.idempotencyKey ?? null,
+          })),
+        )
+        .execute();
+    await flushProjections(this.db, this.workspace, this.set, this.registry);
+  }
+}
+
+/** Reads ledger events back as the core's StoredEvent, in id order. */
+export function storedEventOf(row: {
+  id: string;
+  stream_type: string;
+  stream_id: string;
+  type: string;
+  actor: string;
+  occurred_at: Date;
+  agreement_version: number | null;
+  explanation: unknown;
+  data: unknown;
+  idempotency_key: string | null;
+}): StoredEvent {
+  return {
+    id: Number(row.id),
+    stream: row.stream_type,
+    streamId: row.stream_id,
+    type: row.type,
+    actor: row.actor,
+    at: row.occurred_at.getTime(),
+    agreementVersion: row.agreement_version,
+    ...(row.explanation === null ? {} : { explanation: row.explanation }),
+    data: row.data,
+    idempotencyKey: row.idempotency_key,
+  } as StoredEvent;
+}
+
+export async function loadLeads(
+  db: Executor,
+  workspace: string,
+  set: ProjectionSet,
+  ids: readonly string[],
+  options: { forUpdate?: boolean } = {},
+): Promise<void> {
+  const wanted = ids.filter((id) => !set.leads.has(id));
+  if (wanted.length === 0) return;
+  let query = db
+    .selectFrom("leads")
+    .select(["id", "data"])
+    .where("workspace", "=", workspace)
+    .where("id", "in", wanted)
+    .orderBy("id");
+  if (options.forUpdate) query = query.forUpdate();
+  for (const row of await query.execute()) set.leads.set(row.id, row.data as LeadView);
+}
+
+export async function loadOpportunities(
+  db: Executor,
+  workspace: string,
+  set: ProjectionSet,
+  ids: readonly string[],
+): Promise<void> {
+  const wanted = ids.filter((id) => !set.opportunities.has(id));
+  if (wanted.length === 0) return;
+  const rows = await db
+    .selectFrom("opportunities")
+    .select(["id", "data"])
+    .where("workspace", "=", workspace)
+    .where("id", "in", wanted)
+    .execute();
+  for (const row of rows) set.opportunities.set(row.id, row.data as OpportunityView);
+}
+
+/** Loads the logs of the given clocks from the ledger (a clock's state is its replayed log). */
+export async function loadClockLogs(
+  db: Executor,
+  workspace: string,
+  set: ProjectionSet,
+  clockIds: readonly string[],
+): Promise<void> {
+  const wanted = clockIds.filter((id) => !set.clocks.has(id));
+  if (wanted.length === 0) return;
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("workspace", "=", workspace)
+    .where("stream_type", "=", "clock")
+    .where("stream_id", "in", wanted)
+    .orderBy("id")
+    .execute();
+  for (const row of rows) {
+    const event = storedEventOf(row);
+    if (event.type !== "clock.event") continue;
+    const log: ClockLog = set.clocks.get(event.streamId) ?? {
+      id: event.streamId,
+      leadId: event.data.leadId,
+      step: event.data.step,
+      events: [],
+      lastEventId: event.id,
+    };
+    log.events.push({ ...event.data.event, seq: event.id } as ClockEvent);
+    log.lastEventId = event.id;
+    set.clocks.set(event.streamId, log);
+  }
+}
+
+/** Locks the workspace's routing row (creating it on first use) and loads it into the set. */
+export async function lockRouting(
+  db: Executor,
+  workspace: string,
+  set: ProjectionSet,
+): Promise<void> {
+  await db
+    .insertInto("routing_state")
+    .values({ workspace, pools: "{}", last_event_id: 0 })
+    .onConflict((conflict) => conflict.column("workspace").doNothing())
+    .execute();
+  const row = await db
+    .selectFrom("routing_state")
+    .select(["pools", "last_event_id"])
+    .where("workspace", "=", workspace)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  set.routing = {
+    pools: row.pools as Record<string, never>,
+    lastEventId: Number(row.last_event_id),
+  };
+}
+
+/** Open leads per rep, counted from the leads projection (call after `lockRouting`). */
+export async function openLeadsByRep(
+  db: Executor,
+  workspace: string,
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom("leads")
+    .select(["owner", sql<string>`count(*)`.as("count")])
+    .where("workspace", "=", workspace)
+    .where("open", "=", true)
+    .where("owner_kind", "=", "rep")
+    .groupBy("owner")
+    .execute();
+  const counts: Record<string, number> = {};
+  for (const row of rows) if (row.owner !== null) counts[row.owner] = Number(row.count);
+  return counts;
+}
+
+/** A clock's row: its log replayed as of its last event. */
+export function clockStateOf(
+  log: ClockLog,
+  registry: AgreementRegistry,
+): { ok: true; state: ClockState } | { ok: false; message: string } {
+  const asOf = log.events.reduce((latest, event) => Math.max(latest, event.at), 0);
+  const replayed = replayClock(log.events, registry.resolveCalendar, asOf, log.id);
+  return replayed.ok
+    ? { ok: true, state: replayed.value }
+    : { ok: false, message: replayed.error.message };
+}
+
+/** Writes every row the set's events touched. */
+export async function flushProjections(
+  db: Executor,
+  workspace: string,
+  set: ProjectionSet,
+  registry: AgreementRegistry,
+): Promise<void> {
+  await writeLeads(db, workspace, [...set.touched.leads].map((id) => set.leads.get(id)!));
+  await writeOpportunities(
+    db,
+    workspace,
+    [...set.touched.opportunities].map((id) => set.opportunities.get(id)!),
+  );
+  await writeAccounts(db, workspace, [...set.touched.accounts].map((id) => set.accounts.get(id)!));
+  const clocks = [...set.touched.clocks].map((id) => set.clocks.get(id)!);
+  await registry.ensureLoaded(
+    db,
+    clocks.flatMap((log) => log.events),
+  );
+  await writeClocks(db, workspace, clocks, registry);
+  await writeAgreements(
+    db,
+    workspace,
+    [...set.touched.agreements].map((number) => set.agreements.get(number)!),
+  );
+  if (set.touched.routing && set.routing !== undefined) {
+    await db
+      .insertInto("routing_state")
+      .values({
+        workspace,
+        pools: json(set.routing.pools),
+        last_event_id: set.routing.lastEventId,
+      })
+      .onConflict((conflict) =>
+        conflict.column("workspace").doUpdateSet({
+          pools: json(set.routing!.pools),
+          last_event_id: set.routing!.lastEventId,
+        }),
+      )
+      .execute();
+  }
+  set.touched.leads.clear();
+  set.touched.opportunities.clear();
+  set.touched.accounts.clear();
+  set.touched.clocks.clear();
+  set.touched.agreements.clear();
+  set.touched.routing = false;
+}
+
+/** PostgreSQL caps a statement at 65,535 parameters: write big sets in chunks. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let index = 0; index < items.length; index += size)
+    out.push(items.slice(index, index + size));
+  return out;
+}
+
+async function writeLeads(db: Executor, workspace: string, leads: LeadView[]): Promise<void> {
+  for (const part of chunks(leads, 2000)) {
+    if (part.length === 0) continue;
+    await db
+      .insertInto("leads")
+      .values(part.map((lead) => leadRow(workspace, lead)))
+      .onConflict((conflict) =>
+        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
+          system: eb.ref("excluded.system"),
+          external_id: eb.ref("excluded.external_id"),
+          email_key: eb.ref("excluded.email_key"),
+          domain_key: eb.ref("excluded.domain_key"),
+          company_key: eb.ref("excluded.company_key"),
+          stage: eb.ref("excluded.stage"),
+          stage_entered_at: eb.ref("excluded.stage_entered_at"),
+          owner: eb.ref("excluded.owner"),
+          owner_kind: eb.ref("excluded.owner_kind"),
+          score: eb.ref("excluded.score"),
+          open: eb.ref("excluded.open"),
+          agreement_version: eb.ref("excluded.agreement_version"),
+          last_activity_at: eb.ref("excluded.last_activity_at"),
+          first_touch_at: eb.ref("excluded.first_touch_at"),
+          data: eb.ref("excluded.data"),
+          last_event_id: eb.ref("excluded.last_event_id"),
+        })),
+      )
+      .execute();
+  }
+}
+
+export function leadRow(workspace: string, lead: LeadView) {
+  return {
+    workspace,
+    id: lead.id,
+    system: lead.system,
+    external_id: lead.externalId,
+    email_key: lead.keys.email ?? null,
+    domain_key: lead.keys.emailDomain ?? lead.keys.websiteDomain ?? null,
+    company_key: lead.keys.companyName ?? null,
+    stage: lead.stage,
+    stage_entered_at: new Date(lead.stageEnteredAt),
+    created_at: new Date(lead.createdAt),
+    owner: lead.owner?.id ?? null,
+    owner_kind: lead.owner?.kind ?? null,
+    score: Math.round(lead.score),
+    open: lead.open,
+    agreement_version: lead.agreementVersion,
+    last_activity_at: date(lead.lastActivityAt),
+    first_touch_at: date(lead.firstTouchAt),
+    data: json(lead),
+    last_event_id: lead.lastEventId,
+  };
+}
+
+async function writeOpportunities(
+  db: Executor,
+  workspace: string,
+  opportunities: OpportunityView[],
+): Promise<void> {
+  for (const part of chunks(opportunities, 2000)) {
+    if (part.length === 0) continue;
+    await db
+      .insertInto("opportunities")
+      .values(part.map((opportunity) => opportunityRow(workspace, opportunity)))
+      .onConflict((conflict) =>
+        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
+          stage: eb.ref("excluded.stage"),
+          amount: eb.ref("excluded.amount"),
+          owner: eb.ref("excluded.owner"),
+          closed_at: eb.ref("excluded.closed_at"),
+          outcome: eb.ref("excluded.outcome"),
+          data: eb.ref("excluded.data"),
+          last_event_id: eb.ref("excluded.last_event_id"),
+        })),
+      )
+      .execute();
+  }
+}
+
+export function opportunityRow(workspace: string, opportunity: OpportunityView) {
+  return {
+    workspace,
+    id: opportunity.id,
+    lead_id: opportunity.leadId,
+    account_id: opportunity.accountId,
+    stage: opportunity.stage,
+    amount: opportunity.amount,
+    owner: opportunity.owner,
+    opened_at: new Date(opportunity.openedAt),
+    closed_at: date(opportunity.closedAt),
+    outcome: opportunity.outcome,
+    data: json(opportunity),
+    last_event_id: opportunity.lastEventId,
+  };
+}
+
+async function writeAccounts(db: Executor, workspace: string, accounts: AccountView[]) {
+  for (const part of chunks(accounts, 2000)) {
+    if (part.length === 0) continue;
+    await db
+      .insertInto("accounts")
+      .values(part.map((account) => accountRow(workspace, account)))
+      .onConflict((conflict) =>
+        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
+          name: eb.ref("excluded.name"),
+          name_key: eb.ref("excluded.name_key"),
+          domain_key: eb.ref("excluded.domain_key"),
+          owner: eb.ref("excluded.owner"),
+          data: eb.ref("excluded.data"),
+          last_event_id: eb.ref("excluded.last_event_id"),
+        })),
+      )
+      .execute();
+  }
+}
+
+export function accountRow(workspace: string, account: AccountView) {
+  return {
+    workspace,
+    id: account.id,
+    name: account.name,
+    name_key: account.nameKey,
+    domain_key: account.domainKey,
+    owner: account.owner,
+    data: json(account),
+    last_event_id: account.lastEventId,
+  };
+}
+
+async function writeClocks(
+  db: Executor,
+  workspace: string,
+  logs: ClockLog[],
+  registry: AgreementRegistry,
+): Promise<void> {
+  const rows = logs.map((log) => clockRow(workspace, log, registry));
+  for (const part of chunks(rows, 2000)) {
+    if (part.length === 0) continue;
+    await db
+      .insertInto("clocks")
+      .values(part)
+      .onConflict((conflict) =>
+        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
+          cycles: eb.ref("excluded.cycles"),
+          cycle: eb.ref("excluded.cycle"),
+          state: eb.ref("excluded.state"),
+          goal: eb.ref("excluded.goal"),
+          started_at: eb.ref("excluded.started_at"),
+          due_at: eb.ref("excluded.due_at"),
+          stopped_at: eb.ref("excluded.stopped_at"),
+          breach_recorded_at: eb.ref("excluded.breach_recorded_at"),
+          paused: eb.ref("excluded.paused"),
+          data: eb.ref("excluded.data"),
+          last_event_id: eb.ref("excluded.last_event_id"),
+        })),
+      )
+      .execute();
+  }
+}
+
+export function clockRow(workspace: string, log: ClockLog, registry: AgreementRegistry) {
+  const replayed = clockStateOf(log, registry);
+  if (!replayed.ok) throw new Error(replayed.message);
+  const state = replayed.state;
+  const last = state.cycles[state.cycles.length - 1];
+  const finite = (at: number | null | undefined) =>
+    at === null || at === undefined || !Number.isFinite(at) ? null : new Date(at);
+  return {
+    workspace,
+    id: log.id,
+    lead_id: log.leadId,
+    step: log.step,
+    cycles: state.cycles.length,
+    cycle: last?.id ?? null,
+    state: last?.state ?? null,
+    goal: last?.goal.goalId ?? null,
+    started_at: finite(last?.startedAt),
+    due_at: finite(last?.dueAt),
+    stopped_at: finite(last?.stoppedAt),
+    breach_recorded_at: finite(last?.breachRecordedAt),
+    paused: last?.paused ?? false,
+    data: json({
+      asOf: state.asOf,
+      pauseConditions: state.pauseConditions,
+      cycles: state.cycles.map((cycle) => ({
+        id: cycle.id,
+        startedAt: cycle.startedAt,
+        stoppedAt: cycle.stoppedAt,
+        endedBy: cycle.endedBy,
+        state: cycle.state,
+        goal: cycle.goal,
+        calendarRef: cycle.calendarRef,
+        dueAt: cycle.dueAt,
+        breached: cycle.breached,
+        breachedAt: cycle.breachedAt,
+        breachRecordedAt: cycle.breachRecordedAt,
+        elapsedBusinessMs: cycle.elapsedBusinessMs,
+        warnings: cycle.warnings.map((warning) => ({
+          key: warning.key,
+          dueAt: warning.dueAt,
+          notifiedAt: warning.notifiedAt,
+        })),
+      })),
+      issues: state.issues,
+    }),
+    last_event_id: log.lastEventId,
+  };
+}
+
+async function writeAgreements(
+  db: Executor,
+  workspace: string,
+  versions: AgreementVersionView[],
+): Promise<void> {
+  for (const version of versions) {
+    const row = agreementRow(workspace, version);
+    await db
+      .insertInto("agreement_versions")
+      .values(row)
+      .onConflict((conflict) =>
+        conflict.columns(["workspace", "number"]).doUpdateSet({
+          activated_at: row.activated_at,
+          activation_mode: row.activation_mode,
+          superseded_at: row.superseded_at,
+          last_event_id: row.last_event_id,
+        }),
+      )
+      .execute();
+    if (version.approvals.length > 0)
+      await db
+        .insertInto("agreement_approvals")
+        .values(
+          version.approvals.map((approval) => ({
+            workspace,
+            version: version.number,
+            side: approval.side,
+            approver: approval.approver,
+            approved_at: new Date(approval.at),
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(["workspace", "version", "side", "approver"]).doNothing(),
+        )
+        .execute();
+  }
+}
+
+export function agreementRow(workspace: string, version: AgreementVersionView) {
+  return {
+    workspace,
+    number: version.number,
+    yaml: version.yaml,
+    parsed: json(version.parsed),
+    diff: version.diff === null ? null : json(version.diff),
+    proposed_by: version.proposedBy,
+    proposed_at: new Date(version.proposedAt),
+    activated_at: date(version.activatedAt),
+    activation_mode: version.activationMode,
+    superseded_at: date(version.supersededAt),
+    last_event_id: version.lastEventId,
+  };
+}

@@ -1,0 +1,53 @@
+import { readFile } from "node:fs/promises";
+import { approveAgreement, proposeAgreement } from "../../src/app/agreements.js";
+import { createEngine, type Engine, type EngineOptions } from "../../src/app/engine.js";
+import { migrate } from "../../src/db/migrate.js";
+import { createTestDatabase, type TestDatabase } from "../db/test-database.js";
+
+/** Monday 2026-03-09 14:00 UTC = 10:00 in New York: inside the example's us-east hours. */
+export const mondayMorning = Date.parse("2026-03-09T14:00:00Z");
+
+export interface EngineFixture {
+  test: TestDatabase;
+  engine: Engine;
+  clock: { now: number };
+  advance(minutes: number): void;
+}
+
+export async function exampleAgreementYaml(): Promise<string> {
+  return readFile(new URL("../../examples/agreement.yaml", import.meta.url), "utf8");
+}
+
+/** A fresh schema, migrated, with an engine on a settable clock and sequential ids. */
+export async function createEngineFixture(
+  ports: Pick<EngineOptions, "timers" | "notifications">,
+  start = mondayMorning,
+): Promise<EngineFixture> {
+  const test = await createTestDatabase();
+  const migrated = await migrate(test.db);
+  if (!migrated.ok) throw new Error(migrated.error);
+  const clock = { now: start };
+  let next = 0;
+  const engine = createEngine({
+    db: test.db,
+    now: () => clock.now,
+    newId: (prefix) => `${prefix}-${String(++next).padStart(5, "0")}`,
+    ...ports,
+  });
+  return { test, engine, clock, advance: (minutes) => (clock.now += minutes * 60_000) };
+}
+
+/** Proposes the example agreement and has Maria (marketing) and Sam (sales) sign it. */
+export async function activateExample(engine: Engine): Promise<number> {
+  const proposed = await proposeAgreement(engine, { yaml: await exampleAgreementYaml(), actor: "riley" });
+  if (!proposed.ok) throw new Error(proposed.error.message);
+  const first = await approveAgreement(engine, { number: proposed.value.number, approver: "maria" });
+  if (!first.ok) throw new Error(first.error.message);
+  const second = await approveAgreement(engine, {
+    number: proposed.value.number,
+    approver: "sam",
+    mode: "new_cycles_only",
+  });
+  if (!second.ok || !second.value.activated) throw new Error("the example agreement did not activate");
+  return proposed.value.number;
+}
