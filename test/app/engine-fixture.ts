@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { approveAgreement, proposeAgreement } from "../../src/app/agreements.js";
-import { createEngine, type Engine, type EngineOptions } from "../../src/app/engine.js";
+import {
+  createEngine,
+  type Engine,
+  type NotificationPort,
+  type NotificationRequest,
+} from "../../src/app/engine.js";
+import { fireTimer } from "../../src/app/fire-timer.js";
 import { migrate } from "../../src/db/migrate.js";
+import { fireDueTimers } from "../../src/worker/scheduler.js";
+import { timerPort } from "../../src/worker/timer-port.js";
 import { createTestDatabase, type TestDatabase } from "../db/test-database.js";
 
 /** Monday 2026-03-09 14:00 UTC = 10:00 in New York: inside the example's us-east hours. */
@@ -12,6 +20,10 @@ export interface EngineFixture {
   engine: Engine;
   clock: { now: number };
   advance(minutes: number): void;
+  /** notifications the use cases enqueued, in order (the outbox has its own tests) */
+  notifications: NotificationRequest[];
+  /** fires every timer due at the fixture's clock, as a worker would; returns how many fired */
+  fireDue(): Promise<number>;
 }
 
 export async function exampleAgreementYaml(): Promise<string> {
@@ -19,22 +31,48 @@ export async function exampleAgreementYaml(): Promise<string> {
 }
 
 /** A fresh schema, migrated, with an engine on a settable clock and sequential ids. */
-export async function createEngineFixture(
-  ports: Pick<EngineOptions, "timers" | "notifications">,
-  start = mondayMorning,
-): Promise<EngineFixture> {
+export async function createEngineFixture(start = mondayMorning): Promise<EngineFixture> {
   const test = await createTestDatabase();
   const migrated = await migrate(test.db);
   if (!migrated.ok) throw new Error(migrated.error);
   const clock = { now: start };
   let next = 0;
+  const notifications: NotificationRequest[] = [];
+  const recorder: NotificationPort = {
+    enqueue: async (_trx, requests) => void notifications.push(...requests),
+  };
   const engine = createEngine({
     db: test.db,
     now: () => clock.now,
     newId: (prefix) => `${prefix}-${String(++next).padStart(5, "0")}`,
-    ...ports,
+    timers: timerPort,
+    notifications: recorder,
   });
-  return { test, engine, clock, advance: (minutes) => (clock.now += minutes * 60_000) };
+  const fireDue = async () => {
+    let fired = 0;
+    for (;;) {
+      const outcome = await fireDueTimers({
+        db: test.db,
+        workerId: "test",
+        signal: new AbortController().signal,
+        now: () => clock.now,
+        handle: async (trx, timer) => void (await fireTimer(trx, engine, timer, clock.now)),
+        report: (event) => {
+          if (event.type === "dead" || event.type === "retry") throw new Error(event.error);
+        },
+      });
+      fired += outcome.fired;
+      if (outcome.claimed === 0) return fired;
+    }
+  };
+  return {
+    test,
+    engine,
+    clock,
+    advance: (minutes) => void (clock.now += minutes * 60_000),
+    notifications,
+    fireDue,
+  };
 }
 
 /** Proposes the example agreement and has Maria (marketing) and Sam (sales) sign it. */

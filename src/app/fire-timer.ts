@@ -1,0 +1,230 @@
+import type { Transaction } from "kysely";
+import type { CompiledAgreement, CompiledClockStep } from "../core/agreement/compile-agreement.js";
+import type { LeadView } from "../core/ledger/lead-view.js";
+import type { NewEvent } from "../core/ledger/ledger-event.js";
+import { fireDue, replayClock } from "../core/sla/index.js";
+import type { BatonDatabase } from "../db/schema.js";
+import { advanceClocks, scheduleClockTimers } from "./clocks.js";
+import type { Engine, NotificationRequest } from "./engine.js";
+import { assignedEvent, assignmentNotifications, routingInput } from "./ingest.js";
+import {
+  clockStateOf,
+  loadClockLogs,
+  loadLeads,
+  lockRouting,
+  openLeadsByRep,
+  UnitOfWork,
+} from "./ledger-store.js";
+
+/**
+ * What the durable scheduler does when a clock's timer comes due, inside the transaction that
+ * claimed the timer row (so the work and the row's `fired_at` commit together, exactly once).
+ *
+ * - `clock` timers: the clock is replayed at the database's now and every warning or breach due
+ *   is recorded (core/sla `fireDue`: never back-dated, each at most once per cycle). A step with
+ *   no escalation ladder notifies the lead's owner of a breach; otherwise notifications follow
+ *   the ladder.
+ * - `escalation` timers: one rung of the ladder, if its cycle is still open: notify the owner,
+ *   their manager, the team or either side's owner; reassign through routing; set a field. The
+ *   rung is recorded on the lead (`lead.escalated`).
+ */
+
+export interface DueTimer {
+  key: string;
+  kind: string;
+  streamId: string;
+  payload: unknown;
+}
+
+export interface FireOutcome {
+  recorded: string[];
+}
+
+export async function fireTimer(
+  trx: Transaction<BatonDatabase>,
+  engine: Engine,
+  timer: DueTimer,
+  now: number,
+): Promise<FireOutcome> {
+  const payload = timer.payload as { clockId: string; leadId: string; step: string; cycle: number; rung?: number };
+  const active = await engine.registry.active(trx);
+  if (active === undefined) return { recorded: [] };
+  const { compiled, version } = active;
+  const step = compiled.clockSteps.find((candidate) => candidate.step.id === payload.step);
+  const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+  await loadLeads(trx, engine.workspace, unit.set, [payload.leadId], { forUpdate: true });
+  await loadClockLogs(trx, engine.workspace, unit.set, [payload.clockId]);
+  const log = unit.set.clocks.get(payload.clockId);
+  const lead = unit.set.leads.get(payload.leadId);
+  if (log === undefined || lead === undefined || step === undefined) return { recorded: [] };
+  await engine.registry.ensureLoaded(trx, log.events);
+  const replayed = clockStateOf(log, engine.registry);
+  if (!replayed.ok) throw new Error(replayed.message);
+  const clock = { ...replayed.state };
+  const recorded: string[] = [];
+  const notifications: NotificationRequest[] = [];
+
+  if (timer.kind === "clock") {
+    // replayed as of now, not as of the last event: a breach is a matter of time passing
+    const current = replayClock(log.events, engine.registry.resolveCalendar, now, log.id);
+    if (!current.ok) throw new Error(current.error.message);
+    const fired = fireDue(current.value, now);
+    const events: NewEvent[] = fired.map((event) => ({
+      type: "clock.event",
+      streamId: log.id,
+      actor: "scheduler",
+      at: now,
+      agreementVersion: version,
+      explanation: {
+        why:
+          event.type === "breach"
+            ? `goal reached at ${new Date(event.breachedAt).toISOString()} with no stop`
+            : `${event.threshold.value}${event.threshold.kind === "percent" ? " %" : " minutes before"} of the goal`,
+      },
+      data: { leadId: lead.id, step: step.step.id, event },
+    }));
+    await unit.append(events);
+    for (const event of fired) {
+      recorded.push(event.type);
+      if (event.type === "breach" && (step.step.escalation ?? []).length === 0)
+        notifications.push(...notify(compiled, step, lead, "owner", `breach:${log.id}:${event.cycle}`, "sla_breach", `SLA breached: ${step.step.name}`, `${describeLead(lead)}: the ${step.step.name} goal was reached at ${new Date(event.breachedAt).toISOString()} with no follow-up.`));
+    }
+    await scheduleClockTimers(trx, engine, unit, compiled, [log.id], now);
+  } else if (timer.kind === "escalation" && payload.rung !== undefined) {
+    const cycle = clock.cycles.find((candidate) => candidate.id === payload.cycle);
+    const rung = step.step.escalation?.[payload.rung];
+    if (cycle !== undefined && cycle.stoppedAt === null && rung !== undefined) {
+      const events: NewEvent[] = [
+        {
+          type: "lead.escalated",
+          streamId: lead.id,
+          actor: "scheduler",
+          at: now,
+          agreementVersion: version,
+          explanation: { why: `escalation rung ${payload.rung + 1} of ${step.step.name}` },
+          data: { clockId: log.id, step: step.step.id, cycle: cycle.id, rung: payload.rung, actions: rung.actions },
+        },
+      ];
+      let current = lead;
+      for (const action of rung.actions) {
+        if ("notify" in action) {
+          notifications.push(
+            ...notify(
+              compiled,
+              step,
+              current,
+              action.notify,
+              `${timer.key}:${action.notify}`,
+              "escalation",
+              `Escalation: ${step.step.name} for ${describeLead(current)}`,
+              `${describeLead(current)} has no follow-up yet under "${step.step.name}" (rung ${payload.rung + 1}${cycle.dueAt ? `, due ${new Date(cycle.dueAt).toISOString()}` : ""}). Owner: ${current.owner?.id ?? "none"}.`,
+            ),
+          );
+        } else if ("reassign" in action) {
+          await lockRouting(trx, engine.workspace, unit.set);
+          const openLeads = await openLeadsByRep(trx, engine.workspace);
+          const previous = current.owner?.kind === "rep" ? current.owner.id : undefined;
+          const decision = compiled.router.route(
+            routingInput(current, undefined),
+            {
+              openLeads,
+              pools: unit.set.routing?.pools ?? {},
+              availability: {
+                isWorking: (rep, at) => rep !== previous && compiled.availability.isWorking(rep, at),
+                isOutOfOffice: (rep, at) => compiled.availability.isOutOfOffice(rep, at),
+              },
+            },
+            now,
+          );
+          const assigned = assignedEvent(current, decision, version, now, "escalation", current.owner);
+          assigned.actor = "scheduler";
+          events.push(assigned);
+          notifications.push(...assignmentNotifications(compiled, current, decision, now));
+        } else if ("set_field" in action) {
+          events.push({
+            type: "lead.fields_changed",
+            streamId: lead.id,
+            actor: "scheduler",
+            at: now,
+            agreementVersion: version,
+            explanation: { why: `escalation rung ${payload.rung + 1} sets ${action.set_field.field}` },
+            data: { fields: { [action.set_field.field]: action.set_field.value } },
+          });
+        }
+        current = unit.set.leads.get(lead.id) ?? current;
+      }
+      await unit.append(events);
+      recorded.push(`escalation:${payload.rung}`);
+      await advanceClocks(trx, engine, unit, {
+        compiled,
+        version,
+        actor: "scheduler",
+        at: now,
+        changes: [{ lead: unit.set.leads.get(lead.id)!, events }],
+      });
+    }
+  }
+  await unit.commit();
+  if (notifications.length > 0) await engine.notifications.enqueue(trx, notifications);
+  return { recorded };
+}
+
+type Audience = "owner" | "manager" | "team" | "marketing_owner" | "sales_owner";
+
+/** People an escalation reaches, by the agreement's teams and approvers. */
+function audienceOf(compiled: CompiledAgreement, step: CompiledClockStep, lead: LeadView, audience: Audience): string[] {
+  const agreement = compiled.agreement;
+  const teamOf = (person: string | undefined) =>
+    person !== undefined && Object.hasOwn(agreement.people, person) ? agreement.people[person]!.team : undefined;
+  const managerOf = (team: string | undefined) =>
+    team !== undefined && Object.hasOwn(agreement.teams, team) ? agreement.teams[team]!.manager : undefined;
+  const owner = lead.owner?.kind === "rep" ? lead.owner.id : undefined;
+  const ownerTeam = teamOf(owner) ?? (lead.owner?.kind === "queue" ? lead.owner.team : step.step.owner);
+  switch (audience) {
+    case "owner":
+      return [owner ?? managerOf(ownerTeam)].filter((id): id is string => id !== undefined);
+    case "manager":
+      return [managerOf(ownerTeam)].filter((id): id is string => id !== undefined);
+    case "team":
+      return Object.entries(agreement.people)
+        .filter(([, person]) => person.team === step.step.owner)
+        .map(([id]) => id);
+    case "marketing_owner":
+      return agreement.approvers.marketing.slice(0, 1);
+    case "sales_owner":
+      return agreement.approvers.sales.slice(0, 1);
+  }
+}
+
+function notify(
+  compiled: CompiledAgreement,
+  step: CompiledClockStep,
+  lead: LeadView,
+  audience: Audience,
+  key: string,
+  kind: string,
+  subject: string,
+  text: string,
+): NotificationRequest[] {
+  return audienceOf(compiled, step, lead, audience).map((personId) => {
+    const person = compiled.agreement.people[personId];
+    return {
+      key: `${key}:${personId}`,
+      kind,
+      recipient: {
+        person: personId,
+        ...(person?.email ? { email: person.email } : {}),
+        ...(person?.name ? { name: person.name } : {}),
+      },
+      subject,
+      text,
+      data: { leadId: lead.id, step: step.step.id, audience },
+    };
+  });
+}
+
+function describeLead(lead: LeadView): string {
+  const name = [lead.fields.first_name, lead.fields.last_name].filter((part) => typeof part === "string" && part !== "").join(" ");
+  const company = typeof lead.company.name === "string" ? ` (${lead.company.name})` : "";
+  return `${name || (typeof lead.fields.email === "string" ? lead.fields.email : lead.id)}${company}`;
+}
