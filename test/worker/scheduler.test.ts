@@ -12,6 +12,7 @@ import {
 } from "../../src/worker/scheduler.js";
 import { scheduleTimers } from "../../src/worker/timers.js";
 import { createTestDatabase, type TestDatabase } from "../db/test-database.js";
+import { recordBreach } from "./record-breach.js";
 
 /** A fixed reference time for the tests that pass the scheduler a clock. */
 const t0 = Date.parse("2026-03-09T14:00:00.000Z");
@@ -28,25 +29,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await test.db.deleteFrom("timers").execute();
 });
-
-/** The handler the product will have: the breach goes into the ledger in the firing transaction. */
-async function recordBreach(trx: Transaction<BatonDatabase>, timer: Timer): Promise<void> {
-  await trx
-    .insertInto("events")
-    .values({
-      workspace: "acme",
-      stream_type: "clock",
-      stream_id: timer.streamId,
-      type: timer.kind,
-      actor: "scheduler",
-      occurred_at: sql<Date>`clock_timestamp()`,
-      agreement_version: null,
-      explanation: null,
-      data: JSON.stringify({ timerKey: timer.key, dueAt: timer.dueAt }),
-      idempotency_key: null,
-    })
-    .execute();
-}
 
 async function eventsOf(streamId: string) {
   return test.db
