@@ -57,7 +57,7 @@ export interface SchedulerOptions {
   handle: TimerHandler;
   /** Abort to stop: the batch in progress finishes and commits first. */
   signal: AbortSignal;
-  /** Timers claimed per transaction (default 100). */
+  /** Timers claimed per transaction (default 50, see `defaults`). */
   batchSize?: number;
   /** Longest sleep between looks at the table (default 200 ms): bounds the lateness of timers
    *  scheduled by others, released by a crashed worker or pushed back by a retry. */
@@ -87,7 +87,12 @@ export interface BatchOutcome extends SchedulerSummary {
   nextDueInMs: number | undefined;
 }
 
-const defaults = { batchSize: 100, pollIntervalMs: 200, maxAttempts: 10 };
+/**
+ * 50 per batch: each timer's savepoint is a subtransaction once its handler writes, and a server
+ * backend caches 64 of them; a transaction holding more makes every other session's snapshots
+ * slower ("suboverflow") until it commits.
+ */
+const defaults = { batchSize: 50, pollIntervalMs: 200, maxAttempts: 10 };
 
 /** Exponential: 1 s, 2 s, 4 s … capped at one hour, each ±25 % so retries of a burst spread out. */
 export function backoffDelayMs(attempts: number, random: () => number = Math.random): number {
@@ -175,7 +180,9 @@ export async function fireDueTimers(options: SchedulerOptions): Promise<BatchOut
         await sql`release savepoint timer`.execute(trx);
         fired.push(timer);
       } catch (error) {
+        // Rolling back keeps the savepoint; releasing it too keeps the stack one deep.
         await sql`rollback to savepoint timer`.execute(trx);
+        await sql`release savepoint timer`.execute(trx);
         failures.push({ timer, error: messageOf(error) });
       }
     }
