@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in one run, each printing its figures and its ratio against
  * a baseline. Benchmarks print; they never assert timings (timed tests flake).
  */
+import { runBreachLatenessBench } from "./breach-lateness.js";
 import { runDueDatesBench } from "./due-dates.js";
 import { runRoutingBench } from "./routing.js";
 import { runScoringBench } from "./scoring.js";
@@ -12,3 +13,5 @@ console.log();
 await runDueDatesBench();
 console.log();
 await runRoutingBench();
+console.log();
+await runBreachLatenessBench();

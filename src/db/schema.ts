@@ -1,4 +1,5 @@
 import type { ColumnType } from "kysely";
+import type { TimerTable } from "./timer-table.js";
 
 /**
  * The tables as Kysely sees them. Column types mirror src/db/migrations; `ColumnType<Select,
@@ -16,6 +17,7 @@ export interface BatonDatabase {
   clocks: ClockTable;
   routing_state: RoutingStateTable;
   ingest_requests: IngestRequestTable;
+  timers: TimerTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
