@@ -1,11 +1,11 @@
 import { sql, type Transaction } from "kysely";
-import type { Agreement } from "../core/agreement/agreement-schema.js";
 import type { LocatedIssue } from "../core/agreement/agreement-issue.js";
+import type { Agreement } from "../core/agreement/agreement-schema.js";
 import { diffAgreements } from "../core/agreement/diff-agreement.js";
 import { loadAgreement } from "../core/agreement/load-agreement.js";
+import type { LeadView } from "../core/ledger/lead-view.js";
 import type { AgreementVersionView } from "../core/ledger/projection.js";
 import { calendarRefOf, clockIdOf, goalInputOf } from "../core/pipeline/clock-plan.js";
-import type { LeadView } from "../core/ledger/lead-view.js";
 import type { BatonDatabase } from "../db/schema.js";
 import { scheduleClockTimers } from "./clocks.js";
 import { type Engine, inTransaction } from "./engine.js";
@@ -37,7 +37,9 @@ export interface AgreementError {
   issues?: LocatedIssue[];
 }
 
-export type AgreementResult<Value> = { ok: true; value: Value } | { ok: false; error: AgreementError };
+export type AgreementResult<Value> =
+  | { ok: true; value: Value }
+  | { ok: false; error: AgreementError };
 
 export type ActivationMode = "new_cycles_only" | "new_and_open_cycles";
 
@@ -67,7 +69,9 @@ export async function proposeAgreement(
     const diff =
       active === undefined
         ? null
-        : diffAgreements(active.compiled.agreement, loaded.agreement).map((change) => change.summary);
+        : diffAgreements(active.compiled.agreement, loaded.agreement).map(
+            (change) => change.summary,
+          );
     const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
     await unit.append([
       {
@@ -115,9 +119,15 @@ export async function approveAgreement(
       .where("number", "=", input.number)
       .executeTakeFirst();
     if (row === undefined)
-      return refuse("unknown_version", `there is no agreement version ${input.number}; list versions with baton agreement versions`);
+      return refuse(
+        "unknown_version",
+        `there is no agreement version ${input.number}; list versions with baton agreement versions`,
+      );
     if (row.activated_at !== null)
-      return refuse("already_active", `version ${input.number} is already active since ${row.activated_at.toISOString()}`);
+      return refuse(
+        "already_active",
+        `version ${input.number} is already active since ${row.activated_at.toISOString()}`,
+      );
     const active = await engine.registry.active(trx);
     if (active !== undefined && active.version > input.number)
       return refuse(
@@ -141,7 +151,10 @@ export async function approveAgreement(
       .where("version", "=", input.number)
       .execute();
     if (approvals.some((approval) => approval.approver === input.approver))
-      return refuse("already_approved", `${input.approver} has already approved version ${input.number}`);
+      return refuse(
+        "already_approved",
+        `${input.approver} has already approved version ${input.number}`,
+      );
     const sides = new Set([...approvals.map((approval) => approval.side), side]);
     const complete = sides.has("marketing") && sides.has("sales");
     if (complete && input.mode === undefined)
@@ -227,9 +240,19 @@ async function recalculateOpenClocks(
     .execute();
   const steps = new Map(compiled.clockSteps.map((step) => [step.step.id, step]));
   const relevant = open.filter((clock) => steps.has(clock.step));
-  await loadLeads(trx, engine.workspace, unit.set, [...new Set(relevant.map((clock) => clock.lead_id))]);
-  await loadClockLogs(trx, engine.workspace, unit.set, relevant.map((clock) => clock.id));
-  await engine.registry.ensureLoaded(trx, relevant.flatMap((clock) => unit.set.clocks.get(clock.id)?.events ?? []));
+  await loadLeads(trx, engine.workspace, unit.set, [
+    ...new Set(relevant.map((clock) => clock.lead_id)),
+  ]);
+  await loadClockLogs(
+    trx,
+    engine.workspace,
+    unit.set,
+    relevant.map((clock) => clock.id),
+  );
+  await engine.registry.ensureLoaded(
+    trx,
+    relevant.flatMap((clock) => unit.set.clocks.get(clock.id)?.events ?? []),
+  );
   const events = [];
   for (const clock of relevant) {
     const lead = unit.set.leads.get(clock.lead_id) as LeadView | undefined;
@@ -247,7 +270,9 @@ async function recalculateOpenClocks(
       actor: "system",
       at: now,
       agreementVersion: version,
-      explanation: { why: `agreement version ${version} activated for new and open cycles; ${goal.why}` },
+      explanation: {
+        why: `agreement version ${version} activated for new and open cycles; ${goal.why}`,
+      },
       data: {
         leadId: lead.id,
         step: clock.step,
@@ -261,13 +286,22 @@ async function recalculateOpenClocks(
     });
   }
   await unit.append(events);
-  await scheduleClockTimers(trx, engine, unit, compiled, events.map((event) => event.streamId), now);
+  await scheduleClockTimers(
+    trx,
+    engine,
+    unit,
+    compiled,
+    events.map((event) => event.streamId),
+    now,
+  );
   return events.length;
 }
 
 /** Agreement changes take a workspace-wide lock: numbers and activations never race. */
 async function lockAgreements(trx: Transaction<BatonDatabase>, engine: Engine): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${`baton-agreements:${engine.workspace}`}))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtext(${`baton-agreements:${engine.workspace}`}))`.execute(
+    trx,
+  );
 }
 
 function viewOf(

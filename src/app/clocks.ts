@@ -54,7 +54,14 @@ export async function advanceClocks(
       const replayed = clockStateOf(log, engine.registry);
       if (replayed.ok) clocks.set(step, replayed.state);
     }
-    const plan = planClockEvents({ compiled, agreementVersion: version, lead, leadEvents: events, clocks, at });
+    const plan = planClockEvents({
+      compiled,
+      agreementVersion: version,
+      lead,
+      leadEvents: events,
+      clocks,
+      at,
+    });
     if (plan.issues.length > 0) issues.set(lead.id, plan.issues);
     for (const planned of plan.events)
       clockEvents.push({

@@ -46,7 +46,13 @@ export async function fireTimer(
   timer: DueTimer,
   now: number,
 ): Promise<FireOutcome> {
-  const payload = timer.payload as { clockId: string; leadId: string; step: string; cycle: number; rung?: number };
+  const payload = timer.payload as {
+    clockId: string;
+    leadId: string;
+    step: string;
+    cycle: number;
+    rung?: number;
+  };
   const active = await engine.registry.active(trx);
   if (active === undefined) return { recorded: [] };
   const { compiled, version } = active;
@@ -87,7 +93,18 @@ export async function fireTimer(
     for (const event of fired) {
       recorded.push(event.type);
       if (event.type === "breach" && (step.step.escalation ?? []).length === 0)
-        notifications.push(...notify(compiled, step, lead, "owner", `breach:${log.id}:${event.cycle}`, "sla_breach", `SLA breached: ${step.step.name}`, `${describeLead(lead)}: the ${step.step.name} goal was reached at ${new Date(event.breachedAt).toISOString()} with no follow-up.`));
+        notifications.push(
+          ...notify(
+            compiled,
+            step,
+            lead,
+            "owner",
+            `breach:${log.id}:${event.cycle}`,
+            "sla_breach",
+            `SLA breached: ${step.step.name}`,
+            `${describeLead(lead)}: the ${step.step.name} goal was reached at ${new Date(event.breachedAt).toISOString()} with no follow-up.`,
+          ),
+        );
     }
     await scheduleClockTimers(trx, engine, unit, compiled, [log.id], now);
   } else if (timer.kind === "escalation" && payload.rung !== undefined) {
@@ -102,7 +119,13 @@ export async function fireTimer(
           at: now,
           agreementVersion: version,
           explanation: { why: `escalation rung ${payload.rung + 1} of ${step.step.name}` },
-          data: { clockId: log.id, step: step.step.id, cycle: cycle.id, rung: payload.rung, actions: rung.actions },
+          data: {
+            clockId: log.id,
+            step: step.step.id,
+            cycle: cycle.id,
+            rung: payload.rung,
+            actions: rung.actions,
+          },
         },
       ];
       let current = lead;
@@ -130,13 +153,21 @@ export async function fireTimer(
               openLeads,
               pools: unit.set.routing?.pools ?? {},
               availability: {
-                isWorking: (rep, at) => rep !== previous && compiled.availability.isWorking(rep, at),
+                isWorking: (rep, at) =>
+                  rep !== previous && compiled.availability.isWorking(rep, at),
                 isOutOfOffice: (rep, at) => compiled.availability.isOutOfOffice(rep, at),
               },
             },
             now,
           );
-          const assigned = assignedEvent(current, decision, version, now, "escalation", current.owner);
+          const assigned = assignedEvent(
+            current,
+            decision,
+            version,
+            now,
+            "escalation",
+            current.owner,
+          );
           assigned.actor = "scheduler";
           events.push(assigned);
           notifications.push(...assignmentNotifications(compiled, current, decision, now));
@@ -147,7 +178,9 @@ export async function fireTimer(
             actor: "scheduler",
             at: now,
             agreementVersion: version,
-            explanation: { why: `escalation rung ${payload.rung + 1} sets ${action.set_field.field}` },
+            explanation: {
+              why: `escalation rung ${payload.rung + 1} sets ${action.set_field.field}`,
+            },
             data: { fields: { [action.set_field.field]: action.set_field.value } },
           });
         }
@@ -172,14 +205,24 @@ export async function fireTimer(
 type Audience = "owner" | "manager" | "team" | "marketing_owner" | "sales_owner";
 
 /** People an escalation reaches, by the agreement's teams and approvers. */
-function audienceOf(compiled: CompiledAgreement, step: CompiledClockStep, lead: LeadView, audience: Audience): string[] {
+function audienceOf(
+  compiled: CompiledAgreement,
+  step: CompiledClockStep,
+  lead: LeadView,
+  audience: Audience,
+): string[] {
   const agreement = compiled.agreement;
   const teamOf = (person: string | undefined) =>
-    person !== undefined && Object.hasOwn(agreement.people, person) ? agreement.people[person]!.team : undefined;
+    person !== undefined && Object.hasOwn(agreement.people, person)
+      ? agreement.people[person]!.team
+      : undefined;
   const managerOf = (team: string | undefined) =>
-    team !== undefined && Object.hasOwn(agreement.teams, team) ? agreement.teams[team]!.manager : undefined;
+    team !== undefined && Object.hasOwn(agreement.teams, team)
+      ? agreement.teams[team]!.manager
+      : undefined;
   const owner = lead.owner?.kind === "rep" ? lead.owner.id : undefined;
-  const ownerTeam = teamOf(owner) ?? (lead.owner?.kind === "queue" ? lead.owner.team : step.step.owner);
+  const ownerTeam =
+    teamOf(owner) ?? (lead.owner?.kind === "queue" ? lead.owner.team : step.step.owner);
   switch (audience) {
     case "owner":
       return [owner ?? managerOf(ownerTeam)].filter((id): id is string => id !== undefined);
@@ -224,7 +267,9 @@ function notify(
 }
 
 function describeLead(lead: LeadView): string {
-  const name = [lead.fields.first_name, lead.fields.last_name].filter((part) => typeof part === "string" && part !== "").join(" ");
+  const name = [lead.fields.first_name, lead.fields.last_name]
+    .filter((part) => typeof part === "string" && part !== "")
+    .join(" ");
   const company = typeof lead.company.name === "string" ? ` (${lead.company.name})` : "";
   return `${name || (typeof lead.fields.email === "string" ? lead.fields.email : lead.id)}${company}`;
 }

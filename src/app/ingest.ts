@@ -118,7 +118,9 @@ export async function ingestLeads(
           ok: false,
           error: {
             code: parsed.problems[0]!.code,
-            message: parsed.problems.map((problem) => `${problem.field}: ${problem.message}`).join("; "),
+            message: parsed.problems
+              .map((problem) => `${problem.field}: ${problem.message}`)
+              .join("; "),
             problems: parsed.problems,
           },
         };
@@ -163,8 +165,9 @@ export async function ingestLeads(
       for (const item of fresh)
         if (item.key !== null && !claimed.has(item.key)) {
           const first = byKey.get(item.key);
-          results[item.index] =
-            first && first.ok ? { ...first, outcome: "duplicate" } : (first ?? undefined);
+          results[item.index] = first?.ok
+            ? { ...first, outcome: "duplicate" }
+            : (first ?? undefined);
         }
     }
     const work = fresh.filter((item) => item.key === null || claimed.has(item.key));
@@ -176,7 +179,7 @@ export async function ingestLeads(
 
     for (const item of duplicatesInBatch) {
       const first = results[firstOfKey.get(item.key!)!];
-      results[item.index] = first && first.ok ? { ...first, outcome: "duplicate" } : first;
+      results[item.index] = first?.ok ? { ...first, outcome: "duplicate" } : first;
     }
     const stored = work.filter((item) => item.key !== null);
     for (const item of stored) {
@@ -200,7 +203,8 @@ export async function ingestLeads(
 
 function idempotencyKeyOf(input: ParsedLeadInput): string | null {
   if (input.idempotencyKey !== undefined) return `key:${input.idempotencyKey}`;
-  if (input.externalId !== undefined) return `external:${input.system ?? "unknown"}:${input.externalId}`;
+  if (input.externalId !== undefined)
+    return `external:${input.system ?? "unknown"}:${input.externalId}`;
   return null;
 }
 
@@ -593,10 +597,19 @@ class Pipeline {
     };
     for (const lead of leads) {
       const view = set.leads.get(lead.leadId)!;
-      const decision = this.compiled.router.route(routingInput(view, lead.account), state, this.now);
+      const decision = this.compiled.router.route(
+        routingInput(view, lead.account),
+        state,
+        this.now,
+      );
       state = decision.nextState;
-      await this.append(lead, assignedEvent(view, decision, this.version, this.now, "routing", null));
-      notifications.push(...assignmentNotifications(this.compiled, set.leads.get(lead.leadId)!, decision, this.now));
+      await this.append(
+        lead,
+        assignedEvent(view, decision, this.version, this.now, "routing", null),
+      );
+      notifications.push(
+        ...assignmentNotifications(this.compiled, set.leads.get(lead.leadId)!, decision, this.now),
+      );
     }
   }
 }
@@ -645,7 +658,12 @@ export function assignedEvent(
       strategy: decision.explanation.strategy,
       excluded: decision.explanation.candidates
         .filter((candidate) => !candidate.eligible)
-        .map((candidate) => ({ rep: candidate.rep, reason: candidate.reason, load: candidate.load, cap: candidate.cap })),
+        .map((candidate) => ({
+          rep: candidate.rep,
+          reason: candidate.reason,
+          load: candidate.load,
+          cap: candidate.cap,
+        })),
     },
     data: {
       owner: decision.assignee,
@@ -671,10 +689,15 @@ export function assignmentNotifications(
       : agreement.teams[decision.assignee.team]?.manager;
   if (personId === undefined) return [];
   const person = Object.hasOwn(agreement.people, personId) ? agreement.people[personId] : undefined;
-  const name = [view.fields.first_name, view.fields.last_name].filter(isText).join(" ") || text(view.fields.email) || view.id;
+  const name =
+    [view.fields.first_name, view.fields.last_name].filter(isText).join(" ") ||
+    text(view.fields.email) ||
+    view.id;
   const company = text(view.company.name);
   const where = decision.assignee.kind === "queue" ? ` in queue ${decision.assignee.id}` : "";
-  const dueStep = compiled.clockSteps.find((step) => step.step.start_on.includes(`enter:${view.stage}`));
+  const dueStep = compiled.clockSteps.find((step) =>
+    step.step.start_on.includes(`enter:${view.stage}`),
+  );
   const goal = dueStep?.selectGoal(goalInputOf(view, now));
   return [
     {
@@ -701,7 +724,9 @@ function isText(value: unknown): value is string {
 }
 
 function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+  return (
+    value === undefined || value === null || (typeof value === "string" && value.trim() === "")
+  );
 }
 
 function unique(values: (string | undefined)[]): string[] {

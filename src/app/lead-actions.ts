@@ -41,9 +41,7 @@ export interface ActionError {
   problems?: TransitionProblem[];
 }
 
-export type ActionResult =
-  | { ok: true; lead: LeadSummary }
-  | { ok: false; error: ActionError };
+export type ActionResult = { ok: true; lead: LeadSummary } | { ok: false; error: ActionError };
 
 export interface LeadSummary {
   id: string;
@@ -66,20 +64,34 @@ async function withLead(
   engine: Engine,
   leadId: string,
   actor: string,
-  work: (context: Context) => Promise<{ ok: true; events: NewEvent[] } | { ok: false; error: ActionError }>,
+  work: (
+    context: Context,
+  ) => Promise<{ ok: true; events: NewEvent[] } | { ok: false; error: ActionError }>,
 ): Promise<ActionResult> {
   return inTransaction(engine, async (trx) => {
     const active = await engine.registry.active(trx);
     if (active === undefined)
-      return fail("no_active_agreement", "no agreement is active yet; nothing can be decided without one");
+      return fail(
+        "no_active_agreement",
+        "no agreement is active yet; nothing can be decided without one",
+      );
     const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
     await loadLeads(trx, engine.workspace, unit.set, [leadId], { forUpdate: true });
     const lead = unit.set.leads.get(leadId);
     if (lead === undefined) return fail("unknown_lead", `there is no lead '${leadId}'`);
     const now = engine.now();
-    const outcome = await work({ trx, unit, compiled: active.compiled, version: active.version, now, lead });
+    const outcome = await work({
+      trx,
+      unit,
+      compiled: active.compiled,
+      version: active.version,
+      now,
+      lead,
+    });
     if (!outcome.ok) return outcome;
-    const leadEvents = outcome.events.filter((event) => event.streamId === leadId && event.type.startsWith("lead."));
+    const leadEvents = outcome.events.filter(
+      (event) => event.streamId === leadId && event.type.startsWith("lead."),
+    );
     await advanceClocks(trx, engine, unit, {
       compiled: active.compiled,
       version: active.version,
@@ -91,7 +103,12 @@ async function withLead(
     const after = unit.set.leads.get(leadId)!;
     return {
       ok: true,
-      lead: { id: after.id, stage: after.stage, owner: after.owner, opportunityId: after.opportunityId },
+      lead: {
+        id: after.id,
+        stage: after.stage,
+        owner: after.owner,
+        opportunityId: after.opportunityId,
+      },
     };
   });
 }
@@ -112,106 +129,137 @@ export interface ActInput {
  */
 export async function actOnLead(engine: Engine, input: ActInput): Promise<ActionResult> {
   const actor = input.action.actor;
-  return withLead(engine, input.leadId, actor.id, async ({ unit, compiled, version, now, lead }) => {
-    if (actor.role === "rep" && lead.owner?.kind === "rep" && lead.owner.id !== actor.id)
-      return fail(
-        "not_owner",
-        `lead ${lead.id} belongs to ${lead.owner.id}; a rep acts on their own leads (a sales manager or admin can reassign it)`,
+  return withLead(
+    engine,
+    input.leadId,
+    actor.id,
+    async ({ unit, compiled, version, now, lead }) => {
+      if (actor.role === "rep" && lead.owner?.kind === "rep" && lead.owner.id !== actor.id)
+        return fail(
+          "not_owner",
+          `lead ${lead.id} belongs to ${lead.owner.id}; a rep acts on their own leads (a sales manager or admin can reassign it)`,
+        );
+      const decided = transition(
+        {
+          id: lead.id,
+          stage: lead.stage,
+          stageEnteredAt: lead.stageEnteredAt,
+          createdAt: lead.createdAt,
+          fields: lead.fields,
+          company: lead.company,
+          activities: lead.activities,
+          ...(lead.owner ? { owner: lead.owner.id } : {}),
+          ...(lead.recycledUntil === null ? {} : { recycledUntil: lead.recycledUntil }),
+        },
+        input.action,
+        compiled.lifecycle,
+        now,
       );
-    const decided = transition(
-      {
-        id: lead.id,
-        stage: lead.stage,
-        stageEnteredAt: lead.stageEnteredAt,
-        createdAt: lead.createdAt,
-        fields: lead.fields,
-        company: lead.company,
-        activities: lead.activities,
-        ...(lead.owner ? { owner: lead.owner.id } : {}),
-        ...(lead.recycledUntil === null ? {} : { recycledUntil: lead.recycledUntil }),
-      },
-      input.action,
-      compiled.lifecycle,
-      now,
-    );
-    if (!decided.ok)
-      return {
-        ok: false,
-        error: { code: decided.error.code, message: decided.error.message, problems: decided.error.problems },
-      };
-    const base = { actor: actor.id, at: now, agreementVersion: version };
-    const events: NewEvent[] = [];
-    for (const event of decided.events) {
-      if (event.type === "fields_changed")
-        events.push({ ...base, type: "lead.fields_changed", streamId: lead.id, data: { fields: event.fields } });
-      else
+      if (!decided.ok)
+        return {
+          ok: false,
+          error: {
+            code: decided.error.code,
+            message: decided.error.message,
+            problems: decided.error.problems,
+          },
+        };
+      const base = { actor: actor.id, at: now, agreementVersion: version };
+      const events: NewEvent[] = [];
+      for (const event of decided.events) {
+        if (event.type === "fields_changed")
+          events.push({
+            ...base,
+            type: "lead.fields_changed",
+            streamId: lead.id,
+            data: { fields: event.fields },
+          });
+        else
+          events.push({
+            ...base,
+            type: "lead.stage_changed",
+            streamId: lead.id,
+            explanation: {
+              why: event.recycle
+                ? `recycling rule '${event.recycle.rule}' sent the lead to ${event.to} until ${new Date(event.recycle.until).toISOString()}`
+                : `${actor.id} (${actor.role}) took '${event.action}'`,
+            },
+            data: {
+              from: event.from,
+              to: event.to,
+              action: event.action,
+              role: actor.role,
+              open: isOpenStage(compiled.lifecycle, event.to),
+              ...(event.reason === undefined ? {} : { reason: event.reason }),
+              ...(event.note === undefined ? {} : { note: event.note }),
+              ...(event.feedback === undefined ? {} : { feedback: event.feedback }),
+              ...(event.recycle === undefined ? {} : { recycle: event.recycle }),
+            },
+          });
+      }
+      // A rep taking a lead from a queue becomes its owner.
+      if (
+        actor.role === "rep" &&
+        lead.owner?.kind !== "rep" &&
+        Object.hasOwn(compiled.agreement.people, actor.id)
+      )
         events.push({
           ...base,
-          type: "lead.stage_changed",
+          type: "lead.assigned",
           streamId: lead.id,
           explanation: {
-            why: event.recycle
-              ? `recycling rule '${event.recycle.rule}' sent the lead to ${event.to} until ${new Date(event.recycle.until).toISOString()}`
-              : `${actor.id} (${actor.role}) took '${event.action}'`,
+            why: `${actor.id} took the lead${lead.owner ? ` from queue ${lead.owner.id}` : ""}`,
           },
           data: {
-            from: event.from,
-            to: event.to,
-            action: event.action,
-            role: actor.role,
-            open: isOpenStage(compiled.lifecycle, event.to),
-            ...(event.reason === undefined ? {} : { reason: event.reason }),
-            ...(event.note === undefined ? {} : { note: event.note }),
-            ...(event.feedback === undefined ? {} : { feedback: event.feedback }),
-            ...(event.recycle === undefined ? {} : { recycle: event.recycle }),
+            owner: { kind: "rep", id: actor.id },
+            previous: lead.owner,
+            cause: "manual",
+            ruleId: null,
+            pools: {},
           },
         });
-    }
-    // A rep taking a lead from a queue becomes its owner.
-    if (actor.role === "rep" && lead.owner?.kind !== "rep" && Object.hasOwn(compiled.agreement.people, actor.id))
-      events.push({
-        ...base,
-        type: "lead.assigned",
-        streamId: lead.id,
-        explanation: { why: `${actor.id} took the lead${lead.owner ? ` from queue ${lead.owner.id}` : ""}` },
-        data: { owner: { kind: "rep", id: actor.id }, previous: lead.owner, cause: "manual", ruleId: null, pools: {} },
-      });
 
-    const to = decided.lead.stage;
-    const terminal = compiled.lifecycle.stages.get(to)?.terminal === true;
-    if (input.action.type === "convert" || (to === "opportunity" && lead.opportunityId === null)) {
-      const opportunityId = lead.opportunityId ?? `opp-${lead.id}`;
-      if (lead.opportunityId === null)
+      const to = decided.lead.stage;
+      const terminal = compiled.lifecycle.stages.get(to)?.terminal === true;
+      if (
+        input.action.type === "convert" ||
+        (to === "opportunity" && lead.opportunityId === null)
+      ) {
+        const opportunityId = lead.opportunityId ?? `opp-${lead.id}`;
+        if (lead.opportunityId === null)
+          events.push({
+            ...base,
+            type: "opportunity.opened",
+            streamId: opportunityId,
+            data: {
+              leadId: lead.id,
+              accountId: lead.accountId,
+              stage: input.opportunity?.stage ?? to,
+              amount: input.opportunity?.amount ?? null,
+              owner: lead.owner?.kind === "rep" ? lead.owner.id : actor.id,
+            },
+          });
+      } else if (terminal && lead.opportunityId !== null) {
+        const won = !compiled.lifecycle.transitionsFrom.get(lead.stage)?.get(input.action.type)
+          ?.requires.reason;
         events.push({
           ...base,
-          type: "opportunity.opened",
-          streamId: opportunityId,
+          type: "opportunity.closed",
+          streamId: lead.opportunityId,
           data: {
-            leadId: lead.id,
-            accountId: lead.accountId,
-            stage: input.opportunity?.stage ?? to,
-            amount: input.opportunity?.amount ?? null,
-            owner: lead.owner?.kind === "rep" ? lead.owner.id : actor.id,
+            outcome: won ? "won" : "lost",
+            ...(input.action.reason === undefined ? {} : { reason: input.action.reason }),
+            ...(input.action.note === undefined ? {} : { note: input.action.note }),
+            ...(input.amount === undefined ? {} : { amount: input.amount }),
           },
         });
-    } else if (terminal && lead.opportunityId !== null) {
-      const won = !compiled.lifecycle.transitionsFrom.get(lead.stage)?.get(input.action.type)?.requires.reason;
-      events.push({
-        ...base,
-        type: "opportunity.closed",
-        streamId: lead.opportunityId,
-        data: {
-          outcome: won ? "won" : "lost",
-          ...(input.action.reason === undefined ? {} : { reason: input.action.reason }),
-          ...(input.action.note === undefined ? {} : { note: input.action.note }),
-          ...(input.amount === undefined ? {} : { amount: input.amount }),
-        },
-      });
-    }
-    if (lead.opportunityId !== null) await loadOpportunities(unit.db, unit.workspace, unit.set, [lead.opportunityId]);
-    await unit.append(events);
-    return { ok: true, events };
-  });
+      }
+      if (lead.opportunityId !== null)
+        await loadOpportunities(unit.db, unit.workspace, unit.set, [lead.opportunityId]);
+      await unit.append(events);
+      return { ok: true, events };
+    },
+  );
 }
 
 /** Logs an activity. A human call, e-mail or meeting is a touch; automatic replies never are. */
@@ -248,45 +296,77 @@ export async function logActivity(
  */
 export async function reassignLead(
   engine: Engine,
-  input: { leadId: string; to: string | "routing"; actor: { id: string; role: LeadAction["actor"]["role"] }; cause?: "manual" | "escalation" },
+  input: {
+    leadId: string;
+    to: string | "routing";
+    actor: { id: string; role: LeadAction["actor"]["role"] };
+    cause?: "manual" | "escalation";
+  },
 ): Promise<ActionResult> {
-  return withLead(engine, input.leadId, input.actor.id, async ({ trx, unit, compiled, version, now, lead }) => {
-    if (input.actor.role === "rep" || input.actor.role === "marketing")
-      return fail("not_owner", `a ${input.actor.role} cannot reassign leads; a sales manager or admin can`);
-    const cause = input.cause ?? "manual";
-    let event: NewEvent;
-    if (input.to === "routing") {
-      await lockRouting(trx, engine.workspace, unit.set);
-      const openLeads = await openLeadsByRep(trx, engine.workspace);
-      const state = { openLeads, pools: unit.set.routing?.pools ?? {}, availability: compiled.availability };
-      const current = lead.owner?.kind === "rep" ? lead.owner.id : undefined;
-      const availability =
-        current === undefined
-          ? compiled.availability
-          : {
-              isWorking: (rep: string, at: number) => rep !== current && compiled.availability.isWorking(rep, at),
-              isOutOfOffice: (rep: string, at: number) => compiled.availability.isOutOfOffice(rep, at),
-            };
-      const decision = compiled.router.route(routingInput(lead, undefined), { ...state, availability }, now);
-      event = assignedEvent(lead, decision, version, now, cause, lead.owner);
-      event.actor = input.actor.id;
-      await engine.notifications.enqueue(trx, assignmentNotifications(compiled, lead, decision, now));
-    } else {
-      if (!Object.hasOwn(compiled.agreement.people, input.to))
-        return fail("unknown_rep", `'${input.to}' is not a person of the agreement`);
-      event = {
-        type: "lead.assigned",
-        streamId: lead.id,
-        actor: input.actor.id,
-        at: now,
-        agreementVersion: version,
-        explanation: { why: `${input.actor.id} assigned the lead to ${input.to}` },
-        data: { owner: { kind: "rep", id: input.to }, previous: lead.owner, cause, ruleId: null, pools: {} },
-      };
-    }
-    await unit.append([event]);
-    return { ok: true, events: [event] };
-  });
+  return withLead(
+    engine,
+    input.leadId,
+    input.actor.id,
+    async ({ trx, unit, compiled, version, now, lead }) => {
+      if (input.actor.role === "rep" || input.actor.role === "marketing")
+        return fail(
+          "not_owner",
+          `a ${input.actor.role} cannot reassign leads; a sales manager or admin can`,
+        );
+      const cause = input.cause ?? "manual";
+      let event: NewEvent;
+      if (input.to === "routing") {
+        await lockRouting(trx, engine.workspace, unit.set);
+        const openLeads = await openLeadsByRep(trx, engine.workspace);
+        const state = {
+          openLeads,
+          pools: unit.set.routing?.pools ?? {},
+          availability: compiled.availability,
+        };
+        const current = lead.owner?.kind === "rep" ? lead.owner.id : undefined;
+        const availability =
+          current === undefined
+            ? compiled.availability
+            : {
+                isWorking: (rep: string, at: number) =>
+                  rep !== current && compiled.availability.isWorking(rep, at),
+                isOutOfOffice: (rep: string, at: number) =>
+                  compiled.availability.isOutOfOffice(rep, at),
+              };
+        const decision = compiled.router.route(
+          routingInput(lead, undefined),
+          { ...state, availability },
+          now,
+        );
+        event = assignedEvent(lead, decision, version, now, cause, lead.owner);
+        event.actor = input.actor.id;
+        await engine.notifications.enqueue(
+          trx,
+          assignmentNotifications(compiled, lead, decision, now),
+        );
+      } else {
+        if (!Object.hasOwn(compiled.agreement.people, input.to))
+          return fail("unknown_rep", `'${input.to}' is not a person of the agreement`);
+        event = {
+          type: "lead.assigned",
+          streamId: lead.id,
+          actor: input.actor.id,
+          at: now,
+          agreementVersion: version,
+          explanation: { why: `${input.actor.id} assigned the lead to ${input.to}` },
+          data: {
+            owner: { kind: "rep", id: input.to },
+            previous: lead.owner,
+            cause,
+            ruleId: null,
+            pools: {},
+          },
+        };
+      }
+      await unit.append([event]);
+      return { ok: true, events: [event] };
+    },
+  );
 }
 
 export async function changeOpportunityStage(
@@ -299,8 +379,12 @@ export async function changeOpportunityStage(
     await loadOpportunities(unit.db, unit.workspace, unit.set, [lead.opportunityId]);
     const opportunity = unit.set.opportunities.get(lead.opportunityId)!;
     if (opportunity.closedAt !== null)
-      return fail("opportunity_closed", `opportunity ${opportunity.id} is already ${opportunity.outcome}`);
-    if (input.stage.trim() === "") return fail("invalid_input", "the opportunity stage is empty; name the stage");
+      return fail(
+        "opportunity_closed",
+        `opportunity ${opportunity.id} is already ${opportunity.outcome}`,
+      );
+    if (input.stage.trim() === "")
+      return fail("invalid_input", "the opportunity stage is empty; name the stage");
     const events: NewEvent[] = [
       {
         type: "opportunity.stage_changed",

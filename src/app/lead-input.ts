@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { closest } from "../core/agreement/agreement-issue.js";
 import type { VariableSchema } from "../core/expression/index.js";
-import { type Activity, activityTypes, type FieldRecord, type FieldValue } from "../core/lead/lead.js";
+import {
+  type Activity,
+  activityTypes,
+  type FieldRecord,
+  type FieldValue,
+} from "../core/lead/lead.js";
 
 /**
  * A lead as every entry point hands it to the pipeline (API, form webhook, CRM sync, CSV import),
@@ -159,7 +164,9 @@ function exampleOf(type: string): string {
   }
 }
 
-export function activityOf(input: ParsedLeadInput["activities"] extends (infer A)[] | undefined ? A : never): Activity {
+export function activityOf(
+  input: ParsedLeadInput["activities"] extends (infer A)[] | undefined ? A : never,
+): Activity {
   return {
     type: input.type,
     at: input.at,

@@ -6,8 +6,8 @@ import {
   type AccountView,
   type AgreementVersionView,
   applyEvent,
-  emptyProjectionSet,
   type ClockLog,
+  emptyProjectionSet,
   type OpportunityView,
   type ProjectionSet,
 } from "../core/ledger/projection.js";
@@ -51,7 +51,9 @@ export class UnitOfWork {
     if (events.length === 0) return [];
     if (this.#ids.length < events.length) {
       const count = Math.max(events.length - this.#ids.length, this.#reserved, 16);
-      const rows = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('events', 'id')) as id from generate_series(1, ${count})`.execute(
+      const rows = await sql<{
+        id: string;
+      }>`select nextval(pg_get_serial_sequence('events', 'id')) as id from generate_series(1, ${count})`.execute(
         this.db,
       );
       this.#ids.push(...rows.rows.map((row) => Number(row.id)).sort((a, b) => a - b));
@@ -248,13 +250,21 @@ export async function flushProjections(
   set: ProjectionSet,
   registry: AgreementRegistry,
 ): Promise<void> {
-  await writeLeads(db, workspace, [...set.touched.leads].map((id) => set.leads.get(id)!));
+  await writeLeads(
+    db,
+    workspace,
+    [...set.touched.leads].map((id) => set.leads.get(id)!),
+  );
   await writeOpportunities(
     db,
     workspace,
     [...set.touched.opportunities].map((id) => set.opportunities.get(id)!),
   );
-  await writeAccounts(db, workspace, [...set.touched.accounts].map((id) => set.accounts.get(id)!));
+  await writeAccounts(
+    db,
+    workspace,
+    [...set.touched.accounts].map((id) => set.accounts.get(id)!),
+  );
   const clocks = [...set.touched.clocks].map((id) => set.clocks.get(id)!);
   await registry.ensureLoaded(
     db,

@@ -69,7 +69,9 @@ export async function createEngineFixture(start = mondayMorning): Promise<Engine
     test,
     engine,
     clock,
-    advance: (minutes) => void (clock.now += minutes * 60_000),
+    advance: (minutes) => {
+      clock.now += minutes * 60_000;
+    },
     notifications,
     fireDue,
   };
@@ -77,15 +79,22 @@ export async function createEngineFixture(start = mondayMorning): Promise<Engine
 
 /** Proposes the example agreement and has Maria (marketing) and Sam (sales) sign it. */
 export async function activateExample(engine: Engine): Promise<number> {
-  const proposed = await proposeAgreement(engine, { yaml: await exampleAgreementYaml(), actor: "riley" });
+  const proposed = await proposeAgreement(engine, {
+    yaml: await exampleAgreementYaml(),
+    actor: "riley",
+  });
   if (!proposed.ok) throw new Error(proposed.error.message);
-  const first = await approveAgreement(engine, { number: proposed.value.number, approver: "maria" });
+  const first = await approveAgreement(engine, {
+    number: proposed.value.number,
+    approver: "maria",
+  });
   if (!first.ok) throw new Error(first.error.message);
   const second = await approveAgreement(engine, {
     number: proposed.value.number,
     approver: "sam",
     mode: "new_cycles_only",
   });
-  if (!second.ok || !second.value.activated) throw new Error("the example agreement did not activate");
+  if (!second.ok || !second.value.activated)
+    throw new Error("the example agreement did not activate");
   return proposed.value.number;
 }

@@ -36,7 +36,12 @@ function hotLead(overrides: Record<string, unknown> = {}) {
       persona_match: true,
       source: "website",
     },
-    company: { name: `BigCo ${serial}`, domain: `bigco${serial}.com`, employees: 500, industry: "software" },
+    company: {
+      name: `BigCo ${serial}`,
+      domain: `bigco${serial}.com`,
+      employees: 500,
+      industry: "software",
+    },
     activities: [{ type: "form_submit", at: fixture.clock.now - 60_000, fields: { form: "demo" } }],
     ...overrides,
   };
@@ -107,11 +112,9 @@ describe("ingest", () => {
   });
 
   it("keeps a lead below the threshold in New with marketing's clock running and no owner", async () => {
-    const result = await ingestLead(
-      fixture.engine,
-      hotLead({ activities: [] }),
-      { actor: "api:test" },
-    );
+    const result = await ingestLead(fixture.engine, hotLead({ activities: [] }), {
+      actor: "api:test",
+    });
     if (!result.ok) throw new Error(result.error.message);
     expect(result).toMatchObject({ stage: "new", mql: false, owner: null });
     expect(await clockRow(result.leadId, "mql-qualification")).toMatchObject({
@@ -164,7 +167,12 @@ describe("ingest", () => {
       { actor: "api:test" },
     );
     if (!first.ok || !again.ok) throw new Error("ingest failed");
-    expect(again).toMatchObject({ outcome: "updated", leadId: first.leadId, stage: "mql", mql: true });
+    expect(again).toMatchObject({
+      outcome: "updated",
+      leadId: first.leadId,
+      stage: "mql",
+      mql: true,
+    });
     expect(again.matched).toMatchObject({ kind: "lead", rule: "email_exact" });
   });
 
@@ -182,7 +190,9 @@ describe("ingest", () => {
     );
     expect(results[0]).toMatchObject({ ok: false, error: { code: "unknown_field" } });
     expect(!results[0]!.ok && results[0]!.error.problems?.[0]?.field).toBe("fields.employes");
-    expect(!results[1]!.ok && results[1]!.error.message).toMatch(/company\.employees.*declared number/);
+    expect(!results[1]!.ok && results[1]!.error.message).toMatch(
+      /company\.employees.*declared number/,
+    );
     expect(results[2]).toMatchObject({ ok: false, error: { code: "invalid_input" } });
     expect(results[3]).toMatchObject({ ok: true, outcome: "created" });
     expect(await countEvents()).toBeGreaterThan(before);
@@ -195,7 +205,9 @@ describe("ingest", () => {
       { actor: "import:batch" },
     );
     const owners = results.map((result) => (result.ok ? result.owner?.id : result.error.code));
-    const counts = Object.fromEntries(["alex", "blair", "dana"].map((rep) => [rep, owners.filter((owner) => owner === rep).length]));
+    const counts = Object.fromEntries(
+      ["alex", "blair", "dana"].map((rep) => [rep, owners.filter((owner) => owner === rep).length]),
+    );
     // weights 2:1:1 over 8 leads
     expect(counts).toEqual({ alex: 4, blair: 2, dana: 2 });
   });
@@ -228,7 +240,11 @@ describe("lead actions", () => {
     expect(stranger).toMatchObject({ ok: false, error: { code: "not_owner" } });
     const noReason = await actOnLead(fixture.engine, {
       leadId: lead.leadId,
-      action: { type: "reject", actor: { id: lead.owner!.id, role: "rep" }, feedback: { next_action: "nurture" } },
+      action: {
+        type: "reject",
+        actor: { id: lead.owner!.id, role: "rep" },
+        feedback: { next_action: "nurture" },
+      },
     });
     expect(noReason).toMatchObject({ ok: false, error: { code: "reason_required" } });
     const rejected = await actOnLead(fixture.engine, {
@@ -242,9 +258,15 @@ describe("lead actions", () => {
     });
     // the recycling rule 'timing' sends a poor-timing rejection to nurture for 90 days
     expect(rejected).toMatchObject({ ok: true, lead: { stage: "nurture" } });
-    const row = await fixture.test.db.selectFrom("leads").select(["open", "data"]).where("id", "=", lead.leadId).executeTakeFirstOrThrow();
+    const row = await fixture.test.db
+      .selectFrom("leads")
+      .select(["open", "data"])
+      .where("id", "=", lead.leadId)
+      .executeTakeFirstOrThrow();
     expect(row.open).toBe(false);
-    expect((row.data as { recycledUntil: number }).recycledUntil).toBe(fixture.clock.now + 90 * 86_400_000);
+    expect((row.data as { recycledUntil: number }).recycledUntil).toBe(
+      fixture.clock.now + 90 * 86_400_000,
+    );
   });
 
   it("an automatic reply is not a touch; a call is, and it stops the first-effort clock", async () => {
@@ -285,7 +307,12 @@ describe("lead actions", () => {
     });
     if (!converted.ok) throw new Error(converted.error.message);
     expect(converted.lead.opportunityId).not.toBeNull();
-    await changeOpportunityStage(fixture.engine, { leadId: lead.leadId, stage: "proposal", amount: 30_000, actor: rep });
+    await changeOpportunityStage(fixture.engine, {
+      leadId: lead.leadId,
+      stage: "proposal",
+      amount: 30_000,
+      actor: rep,
+    });
     const noReason = await actOnLead(fixture.engine, {
       leadId: lead.leadId,
       action: { type: "lose", actor: { id: rep, role: "rep" } },
@@ -307,9 +334,17 @@ describe("lead actions", () => {
   it("reassigns through routing to someone other than the current owner", async () => {
     const lead = await ingestLead(fixture.engine, hotLead(), { actor: "api:test" });
     if (!lead.ok) throw new Error(lead.error.message);
-    const byRep = await reassignLead(fixture.engine, { leadId: lead.leadId, to: "routing", actor: { id: "alex", role: "rep" } });
+    const byRep = await reassignLead(fixture.engine, {
+      leadId: lead.leadId,
+      to: "routing",
+      actor: { id: "alex", role: "rep" },
+    });
     expect(byRep).toMatchObject({ ok: false, error: { code: "not_owner" } });
-    const moved = await reassignLead(fixture.engine, { leadId: lead.leadId, to: "routing", actor: { id: "dana", role: "sales_manager" } });
+    const moved = await reassignLead(fixture.engine, {
+      leadId: lead.leadId,
+      to: "routing",
+      actor: { id: "dana", role: "sales_manager" },
+    });
     if (!moved.ok) throw new Error(moved.error.message);
     expect(moved.lead.owner?.id).not.toBe(lead.owner!.id);
   });
@@ -335,17 +370,26 @@ describe("the durable schedule", () => {
     const escalated = leadEvents.filter((event) => event.type === "lead.escalated");
     expect(escalated.map((event) => (event.data as { rung: number }).rung)).toEqual([0, 1, 2]);
     const reassigned = leadEvents.filter(
-      (event) => event.type === "lead.assigned" && (event.data as { cause: string }).cause === "escalation",
+      (event) =>
+        event.type === "lead.assigned" && (event.data as { cause: string }).cause === "escalation",
     );
     expect(reassigned).toHaveLength(1);
-    expect(fixture.notifications.some((note) => note.kind === "escalation" && note.recipient.person === "dana")).toBe(true);
+    expect(
+      fixture.notifications.some(
+        (note) => note.kind === "escalation" && note.recipient.person === "dana",
+      ),
+    ).toBe(true);
     fixture.clock.now = Date.parse("2026-03-09T14:00:00Z");
   });
 });
 
 describe("agreement versions", () => {
   it("activates only with both sides, asks how running clocks take it, and recalculates open cycles", async () => {
-    const lead = await ingestLead(fixture.engine, hotLead({ activities: [{ type: "content_download", at: fixture.clock.now }] }), { actor: "api:test" });
+    const lead = await ingestLead(
+      fixture.engine,
+      hotLead({ activities: [{ type: "content_download", at: fixture.clock.now }] }),
+      { actor: "api:test" },
+    );
     if (!lead.ok) throw new Error(lead.error.message);
     const yaml = (await exampleAgreementYaml()).replace(
       "{ id: within-60-minutes, target_minutes: 60, calendar: always }",
@@ -354,15 +398,21 @@ describe("agreement versions", () => {
     const proposed = await proposeAgreement(fixture.engine, { yaml, actor: "riley" });
     if (!proposed.ok) throw new Error(proposed.error.message);
     expect(proposed.value.diff!.join("\n")).toMatch(/within-30-minutes/);
-    expect(await approveAgreement(fixture.engine, { number: proposed.value.number, approver: "dana" })).toMatchObject({
+    expect(
+      await approveAgreement(fixture.engine, { number: proposed.value.number, approver: "dana" }),
+    ).toMatchObject({
       ok: false,
       error: { code: "not_an_approver" },
     });
-    expect(await approveAgreement(fixture.engine, { number: proposed.value.number, approver: "sam" })).toMatchObject({
+    expect(
+      await approveAgreement(fixture.engine, { number: proposed.value.number, approver: "sam" }),
+    ).toMatchObject({
       ok: true,
       value: { activated: false, waitingFor: ["marketing"] },
     });
-    expect(await approveAgreement(fixture.engine, { number: proposed.value.number, approver: "maria" })).toMatchObject({
+    expect(
+      await approveAgreement(fixture.engine, { number: proposed.value.number, approver: "maria" }),
+    ).toMatchObject({
       ok: false,
       error: { code: "activation_mode_required" },
     });
@@ -386,6 +436,8 @@ describe("agreement versions", () => {
 });
 
 async function countEvents(): Promise<number> {
-  const row = await sql<{ count: string }>`select count(*) as count from events`.execute(fixture.test.db);
+  const row = await sql<{ count: string }>`select count(*) as count from events`.execute(
+    fixture.test.db,
+  );
   return Number(row.rows[0]!.count);
 }

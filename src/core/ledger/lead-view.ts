@@ -75,7 +75,9 @@ export function applyLeadEvent(view: LeadView | undefined, event: StoredEvent): 
     };
   }
   if (view === undefined)
-    throw new Error(`event #${event.id} (${event.type}) for lead ${event.streamId} before it was created`);
+    throw new Error(
+      `event #${event.id} (${event.type}) for lead ${event.streamId} before it was created`,
+    );
   const next: LeadView = {
     ...view,
     lastEventId: event.id,
@@ -120,7 +122,8 @@ export function applyLeadEvent(view: LeadView | undefined, event: StoredEvent): 
         activities,
         lastActivityAt: latestActivity(activities),
         firstTouchAt:
-          event.data.touch && (view.firstTouchAt === null || event.data.activity.at < view.firstTouchAt)
+          event.data.touch &&
+          (view.firstTouchAt === null || event.data.activity.at < view.firstTouchAt)
             ? event.data.activity.at
             : view.firstTouchAt,
       };
@@ -143,6 +146,7 @@ export function linkOpportunity(view: LeadView, opportunityId: string): LeadView
 
 function latestActivity(activities: readonly Activity[]): number | null {
   let latest: number | null = null;
-  for (const activity of activities) if (latest === null || activity.at > latest) latest = activity.at;
+  for (const activity of activities)
+    if (latest === null || activity.at > latest) latest = activity.at;
   return latest;
 }

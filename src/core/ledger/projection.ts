@@ -1,8 +1,8 @@
 import type { FieldRecord } from "../lead/lead.js";
 import type { PoolState } from "../routing/index.js";
 import type { ClockEvent } from "../sla/index.js";
-import type { StoredEvent } from "./ledger-event.js";
 import { applyLeadEvent, type LeadView } from "./lead-view.js";
+import type { StoredEvent } from "./ledger-event.js";
 
 /**
  * Every projection as one fold over the ledger. The live path loads the rows an operation
@@ -255,7 +255,11 @@ export function applyEvent(set: ProjectionSet, event: StoredEvent): void {
       const superseded = event.data.supersedes;
       if (superseded !== null) {
         const previous = required(set.agreements, superseded, event);
-        set.agreements.set(superseded, { ...previous, supersededAt: event.at, lastEventId: event.id });
+        set.agreements.set(superseded, {
+          ...previous,
+          supersededAt: event.at,
+          lastEventId: event.id,
+        });
         set.touched.agreements.add(superseded);
       }
       return;

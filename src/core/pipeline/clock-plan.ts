@@ -1,4 +1,8 @@
-import type { CompiledAgreement, CompiledClockStep, GoalInput } from "../agreement/compile-agreement.js";
+import type {
+  CompiledAgreement,
+  CompiledClockStep,
+  GoalInput,
+} from "../agreement/compile-agreement.js";
 import type { FieldRecord } from "../lead/lead.js";
 import type { LeadView } from "../ledger/lead-view.js";
 import type { NewEvent } from "../ledger/ledger-event.js";
@@ -152,7 +156,12 @@ export function planClockEvents(input: {
         const ref = calendarRefOf(goal.calendar, agreementVersion);
         if (ref !== openCycle.calendarRef)
           add(
-            { type: "calendar-change", at, calendarRef: ref, reason: `owner changed to ${lead.owner?.id}` },
+            {
+              type: "calendar-change",
+              at,
+              calendarRef: ref,
+              reason: `owner changed to ${lead.owner?.id}`,
+            },
             `owner changed: now measured on ${goal.calendar}`,
           );
       }

@@ -15,7 +15,9 @@ import { actionsFrom } from "../lifecycle/index.js";
  * - required context: the context fields the transitions out of the lead's stage require.
  */
 
-export function autoQualifyTransition(lifecycle: CompiledLifecycle): CompiledTransition | undefined {
+export function autoQualifyTransition(
+  lifecycle: CompiledLifecycle,
+): CompiledTransition | undefined {
   return actionsFrom(lifecycle, lifecycle.initial).find(
     (transition) => transition.by.includes("system") && transition.requires.reason === undefined,
   );
