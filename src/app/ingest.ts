@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { CompiledAgreement } from "../core/agreement/compile-agreement.js";
 import type { FieldRecord } from "../core/lead/lead.js";
 import { isTouch } from "../core/lead/lead.js";
@@ -181,16 +181,19 @@ export async function ingestLeads(
       const first = results[firstOfKey.get(item.key!)!];
       results[item.index] = first?.ok ? { ...first, outcome: "duplicate" } : first;
     }
-    const stored = work.filter((item) => item.key !== null);
-    for (const item of stored) {
-      const result = results[item.index]!;
-      await trx
-        .updateTable("ingest_requests")
-        .set({ result: JSON.stringify(result), lead_id: result.ok ? result.leadId : null })
-        .where("workspace", "=", engine.workspace)
-        .where("key", "=", item.key!)
-        .execute();
-    }
+    const stored = work
+      .filter((item) => item.key !== null)
+      .map((item) => {
+        const result = results[item.index]!;
+        return { key: item.key!, result, lead_id: result.ok ? result.leadId : null };
+      });
+    if (stored.length > 0)
+      await sql`
+        update ingest_requests as request
+        set result = given.result, lead_id = given.lead_id
+        from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb)
+          as given(key text, result jsonb, lead_id text)
+        where request.workspace = ${engine.workspace} and request.key = given.key`.execute(trx);
     return results.map(
       (result) =>
         result ?? {
