@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from "kysely";
+import type { NotificationTable } from "./notification-table.js";
 
 /**
  * The tables as Kysely sees them. Column types mirror src/db/migrations; `ColumnType<Select,
@@ -10,6 +11,7 @@ export interface BatonDatabase {
   agreement_versions: AgreementVersionTable;
   agreement_approvals: AgreementApprovalTable;
   baton_migrations: MigrationTable;
+  notifications: NotificationTable;
 }
 
 /** The append-only ledger: one row per thing that happened; never updated or deleted. */
