@@ -35,6 +35,7 @@ describe("migrate", () => {
       "agreement_versions",
       "baton_migrations",
       "events",
+      "notifications",
     ]);
   });
 

@@ -215,7 +215,7 @@ async function attempt(
     .selectAll()
     .where("id", "=", notificationId)
     .executeTakeFirst();
-  if (!notification || notification.status !== "queued") return;
+  if (notification?.status !== "queued") return;
   const outcome = await sender.send(notification);
   await db
     .updateTable("notifications")
