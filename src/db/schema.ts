@@ -1,4 +1,5 @@
 import type { ColumnType } from "kysely";
+import type { NotificationTable } from "./notification-table.js";
 import type { TimerTable } from "./timer-table.js";
 
 /**
@@ -18,6 +19,7 @@ export interface BatonDatabase {
   routing_state: RoutingStateTable;
   ingest_requests: IngestRequestTable;
   timers: TimerTable;
+  notifications: NotificationTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

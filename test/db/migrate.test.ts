@@ -31,10 +31,17 @@ describe("migrate", () => {
       select table_name from information_schema.tables
       where table_schema = ${test.schema} order by table_name`.execute(test.db);
     expect(tables.rows.map((row) => row.table_name)).toEqual([
+      "accounts",
       "agreement_approvals",
       "agreement_versions",
       "baton_migrations",
+      "clocks",
       "events",
+      "ingest_requests",
+      "leads",
+      "notifications",
+      "opportunities",
+      "routing_state",
       "timers",
     ]);
   });
