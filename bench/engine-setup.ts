@@ -38,7 +38,9 @@ export async function openBenchDatabase(
   const engine = createEngine({
     db,
     timers: timerPort,
-    notifications: outboxPort({ channels: { webhook: { url: "http://127.0.0.1:9/hook", secret: "bench" } } }),
+    notifications: outboxPort({
+      channels: { webhook: { url: "http://127.0.0.1:9/hook", secret: "bench" } },
+    }),
     ...(options.now ? { now: options.now } : {}),
   });
   const example = await readFile(new URL("../examples/agreement.yaml", import.meta.url), "utf8");

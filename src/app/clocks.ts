@@ -5,13 +5,13 @@ import type { NewEvent } from "../core/ledger/ledger-event.js";
 import {
   type ClockPlanIssue,
   clockIdOf,
+  nextWakeUp,
   planClockEvents,
-  timersOf,
 } from "../core/pipeline/clock-plan.js";
 import type { ClockState } from "../core/sla/index.js";
 import type { BatonDatabase } from "../db/schema.js";
 import type { Engine, ScheduledTimer } from "./engine.js";
-import { clockStateOf, loadClockLogs, type UnitOfWork } from "./ledger-store.js";
+import { loadClockLogs, type UnitOfWork } from "./ledger-store.js";
 
 /**
  * Moves a lead's SLA clocks after its lead events: loads and replays each clock step's log,
@@ -51,7 +51,7 @@ export async function advanceClocks(
     for (const step of steps) {
       const log = set.clocks.get(clockIdOf(lead.id, step));
       if (log === undefined) continue;
-      const replayed = clockStateOf(log, engine.registry);
+      const replayed = work.clockState(log);
       if (replayed.ok) clocks.set(step, replayed.state);
     }
     const plan = planClockEvents({
@@ -76,11 +76,28 @@ export async function advanceClocks(
   }
   await work.append(clockEvents);
   const changed = [...new Set(clockEvents.map((event) => event.streamId))];
-  await scheduleClockTimers(trx, engine, work, compiled, changed, at);
+  const fresh = context.newLeads;
+  await scheduleClockTimers(
+    trx,
+    engine,
+    work,
+    compiled,
+    changed.filter((id) => !fresh?.has(work.set.clocks.get(id)!.leadId)),
+    at,
+  );
+  await scheduleClockTimers(
+    trx,
+    engine,
+    work,
+    compiled,
+    changed.filter((id) => fresh?.has(work.set.clocks.get(id)!.leadId)),
+    at,
+    { newClocks: true },
+  );
   return issues;
 }
 
-/** Recomputes the timers of the given clocks and replaces their pending ones. */
+/** Arms each clock's next wake-up and cancels its other pending timers. */
 export async function scheduleClockTimers(
   trx: Transaction<BatonDatabase>,
   engine: Engine,
@@ -88,6 +105,7 @@ export async function scheduleClockTimers(
   compiled: CompiledAgreement,
   clockIds: readonly string[],
   now: number,
+  options: { newClocks?: boolean } = {},
 ): Promise<void> {
   if (clockIds.length === 0) return;
   const timers: ScheduledTimer[] = [];
@@ -95,21 +113,25 @@ export async function scheduleClockTimers(
     const log = work.set.clocks.get(clockId);
     if (log === undefined) continue;
     const step = compiled.clockSteps.find((candidate) => candidate.step.id === log.step);
-    const replayed = clockStateOf(log, engine.registry);
+    const replayed = work.clockState(log);
     if (step === undefined || !replayed.ok) continue;
-    for (const timer of timersOf(step, replayed.state, log.leadId, now))
+    const taken = work.set.leads.get(log.leadId)?.escalations ?? [];
+    const wakeUp = nextWakeUp(step, replayed.state, log.leadId, taken, now);
+    if (wakeUp !== undefined)
       timers.push({
-        key: timer.key,
-        kind: timer.kind,
+        key: wakeUp.key,
+        kind: "clock",
         streamId: clockId,
-        dueAt: timer.dueAt,
-        payload: { ...timer.payload },
+        dueAt: wakeUp.dueAt,
+        payload: { ...wakeUp.payload },
       });
   }
   await engine.timers.schedule(trx, timers);
-  await engine.timers.cancelOthers(
-    trx,
-    clockIds,
-    timers.map((timer) => timer.key),
-  );
+  // a clock born in this operation has no earlier timers to cancel
+  if (!options.newClocks)
+    await engine.timers.cancelOthers(
+      trx,
+      clockIds,
+      timers.map((timer) => timer.key),
+    );
 }

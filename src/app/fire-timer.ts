@@ -2,13 +2,13 @@ import type { Transaction } from "kysely";
 import type { CompiledAgreement, CompiledClockStep } from "../core/agreement/compile-agreement.js";
 import type { LeadView } from "../core/ledger/lead-view.js";
 import type { NewEvent } from "../core/ledger/ledger-event.js";
+import { dueEscalations } from "../core/pipeline/clock-plan.js";
 import { fireDue, replayClock } from "../core/sla/index.js";
 import type { BatonDatabase } from "../db/schema.js";
 import { advanceClocks, scheduleClockTimers } from "./clocks.js";
 import type { Engine, NotificationRequest } from "./engine.js";
 import { assignedEvent, assignmentNotifications, routingInput } from "./ingest.js";
 import {
-  clockStateOf,
   loadClockLogs,
   loadLeads,
   lockRouting,
@@ -20,13 +20,13 @@ import {
  * What the durable scheduler does when a clock's timer comes due, inside the transaction that
  * claimed the timer row (so the work and the row's `fired_at` commit together, exactly once).
  *
- * - `clock` timers: the clock is replayed at the database's now and every warning or breach due
- *   is recorded (core/sla `fireDue`: never back-dated, each at most once per cycle). A step with
- *   no escalation ladder notifies the lead's owner of a breach; otherwise notifications follow
- *   the ladder.
- * - `escalation` timers: one rung of the ladder, if its cycle is still open: notify the owner,
- *   their manager, the team or either side's owner; reassign through routing; set a field. The
- *   rung is recorded on the lead (`lead.escalated`).
+ * A clock has one timer, its next wake-up. Waking, the worker replays the clock at now and
+ * records every warning and breach due (core/sla `fireDue`: never back-dated, each at most once
+ * per cycle), then takes every escalation rung due and not yet taken (recorded on the lead as
+ * `lead.escalated`, so each is taken once): notify the owner, their manager, the team or either
+ * side's owner; reassign through routing; set a field. Then it arms the next wake-up. A step with
+ * no escalation ladder notifies the owner of a breach. The lead's row is locked first, so two
+ * workers waking the same clock take turns and the second finds nothing left to do.
  */
 
 export interface DueTimer {
@@ -64,139 +64,133 @@ export async function fireTimer(
   const lead = unit.set.leads.get(payload.leadId);
   if (log === undefined || lead === undefined || step === undefined) return { recorded: [] };
   await engine.registry.ensureLoaded(trx, log.events);
-  const replayed = clockStateOf(log, engine.registry);
-  if (!replayed.ok) throw new Error(replayed.message);
-  const clock = { ...replayed.state };
   const recorded: string[] = [];
   const notifications: NotificationRequest[] = [];
 
-  if (timer.kind === "clock") {
-    // replayed as of now, not as of the last event: a breach is a matter of time passing
-    const current = replayClock(log.events, engine.registry.resolveCalendar, now, log.id);
-    if (!current.ok) throw new Error(current.error.message);
-    const fired = fireDue(current.value, now);
-    const events: NewEvent[] = fired.map((event) => ({
-      type: "clock.event",
-      streamId: log.id,
+  if (timer.kind !== "clock") throw new Error(`unknown timer kind '${timer.kind}' (${timer.key})`);
+  // replayed as of now, not as of the last event: a breach is a matter of time passing
+  const current = replayClock(log.events, engine.registry.resolveCalendar, now, log.id);
+  if (!current.ok) throw new Error(current.error.message);
+  const fired = fireDue(current.value, now);
+  const clockEvents: NewEvent[] = fired.map((event) => ({
+    type: "clock.event",
+    streamId: log.id,
+    actor: "scheduler",
+    at: now,
+    agreementVersion: version,
+    explanation: {
+      why:
+        event.type === "breach"
+          ? `goal reached at ${new Date(event.breachedAt).toISOString()} with no stop`
+          : `${event.threshold.value}${event.threshold.kind === "percent" ? " %" : " minutes before"} of the goal`,
+    },
+    data: { leadId: lead.id, step: step.step.id, event },
+  }));
+  await unit.append(clockEvents);
+  for (const event of fired) {
+    recorded.push(event.type);
+    if (event.type === "breach" && (step.step.escalation ?? []).length === 0)
+      notifications.push(
+        ...notify(
+          compiled,
+          step,
+          lead,
+          "owner",
+          `breach:${log.id}:${event.cycle}`,
+          "sla_breach",
+          `SLA breached: ${step.step.name}`,
+          `${describeLead(lead)}: the ${step.step.name} goal was reached at ${new Date(event.breachedAt).toISOString()} with no follow-up.`,
+        ),
+      );
+  }
+
+  const leadEvents: NewEvent[] = [];
+  for (const due of dueEscalations(step, current.value, lead.escalations, now)) {
+    const rung = step.step.escalation?.[due.rung];
+    if (rung === undefined) continue;
+    const cycle = current.value.cycles.find((candidate) => candidate.id === due.cycle);
+    const escalated: NewEvent = {
+      type: "lead.escalated",
+      streamId: lead.id,
       actor: "scheduler",
       at: now,
       agreementVersion: version,
       explanation: {
-        why:
-          event.type === "breach"
-            ? `goal reached at ${new Date(event.breachedAt).toISOString()} with no stop`
-            : `${event.threshold.value}${event.threshold.kind === "percent" ? " %" : " minutes before"} of the goal`,
+        why: `escalation rung ${due.rung + 1} of ${step.step.name}, due ${new Date(due.at).toISOString()}`,
       },
-      data: { leadId: lead.id, step: step.step.id, event },
-    }));
-    await unit.append(events);
-    for (const event of fired) {
-      recorded.push(event.type);
-      if (event.type === "breach" && (step.step.escalation ?? []).length === 0)
+      data: {
+        clockId: log.id,
+        step: step.step.id,
+        cycle: due.cycle,
+        rung: due.rung,
+        actions: rung.actions,
+      },
+    };
+    leadEvents.push(escalated);
+    await unit.append([escalated]);
+    for (const action of rung.actions) {
+      const now_ = unit.set.leads.get(lead.id)!;
+      let event: NewEvent | undefined;
+      if ("notify" in action) {
         notifications.push(
           ...notify(
             compiled,
             step,
-            lead,
-            "owner",
-            `breach:${log.id}:${event.cycle}`,
-            "sla_breach",
-            `SLA breached: ${step.step.name}`,
-            `${describeLead(lead)}: the ${step.step.name} goal was reached at ${new Date(event.breachedAt).toISOString()} with no follow-up.`,
+            now_,
+            action.notify,
+            `${due.key}:${action.notify}`,
+            "escalation",
+            `Escalation: ${step.step.name} for ${describeLead(now_)}`,
+            `${describeLead(now_)} has no follow-up yet under "${step.step.name}" (rung ${due.rung + 1}${cycle?.dueAt ? `, due ${new Date(cycle.dueAt).toISOString()}` : ""}). Owner: ${now_.owner?.id ?? "none"}.`,
           ),
         );
-    }
-    await scheduleClockTimers(trx, engine, unit, compiled, [log.id], now);
-  } else if (timer.kind === "escalation" && payload.rung !== undefined) {
-    const cycle = clock.cycles.find((candidate) => candidate.id === payload.cycle);
-    const rung = step.step.escalation?.[payload.rung];
-    if (cycle !== undefined && cycle.stoppedAt === null && rung !== undefined) {
-      const events: NewEvent[] = [
-        {
-          type: "lead.escalated",
+      } else if ("reassign" in action) {
+        await lockRouting(trx, engine.workspace, unit.set);
+        const openLeads = await openLeadsByRep(trx, engine.workspace);
+        const previous = now_.owner?.kind === "rep" ? now_.owner.id : undefined;
+        const decision = compiled.router.route(
+          routingInput(now_, undefined),
+          {
+            openLeads,
+            pools: unit.set.routing?.pools ?? {},
+            availability: {
+              isWorking: (rep, at) => rep !== previous && compiled.availability.isWorking(rep, at),
+              isOutOfOffice: (rep, at) => compiled.availability.isOutOfOffice(rep, at),
+            },
+          },
+          now,
+        );
+        event = assignedEvent(now_, decision, version, now, "escalation", now_.owner);
+        event.actor = "scheduler";
+        notifications.push(...assignmentNotifications(compiled, now_, decision, now));
+      } else if ("set_field" in action) {
+        event = {
+          type: "lead.fields_changed",
           streamId: lead.id,
           actor: "scheduler",
           at: now,
           agreementVersion: version,
-          explanation: { why: `escalation rung ${payload.rung + 1} of ${step.step.name}` },
-          data: {
-            clockId: log.id,
-            step: step.step.id,
-            cycle: cycle.id,
-            rung: payload.rung,
-            actions: rung.actions,
-          },
-        },
-      ];
-      let current = lead;
-      for (const action of rung.actions) {
-        if ("notify" in action) {
-          notifications.push(
-            ...notify(
-              compiled,
-              step,
-              current,
-              action.notify,
-              `${timer.key}:${action.notify}`,
-              "escalation",
-              `Escalation: ${step.step.name} for ${describeLead(current)}`,
-              `${describeLead(current)} has no follow-up yet under "${step.step.name}" (rung ${payload.rung + 1}${cycle.dueAt ? `, due ${new Date(cycle.dueAt).toISOString()}` : ""}). Owner: ${current.owner?.id ?? "none"}.`,
-            ),
-          );
-        } else if ("reassign" in action) {
-          await lockRouting(trx, engine.workspace, unit.set);
-          const openLeads = await openLeadsByRep(trx, engine.workspace);
-          const previous = current.owner?.kind === "rep" ? current.owner.id : undefined;
-          const decision = compiled.router.route(
-            routingInput(current, undefined),
-            {
-              openLeads,
-              pools: unit.set.routing?.pools ?? {},
-              availability: {
-                isWorking: (rep, at) =>
-                  rep !== previous && compiled.availability.isWorking(rep, at),
-                isOutOfOffice: (rep, at) => compiled.availability.isOutOfOffice(rep, at),
-              },
-            },
-            now,
-          );
-          const assigned = assignedEvent(
-            current,
-            decision,
-            version,
-            now,
-            "escalation",
-            current.owner,
-          );
-          assigned.actor = "scheduler";
-          events.push(assigned);
-          notifications.push(...assignmentNotifications(compiled, current, decision, now));
-        } else if ("set_field" in action) {
-          events.push({
-            type: "lead.fields_changed",
-            streamId: lead.id,
-            actor: "scheduler",
-            at: now,
-            agreementVersion: version,
-            explanation: {
-              why: `escalation rung ${payload.rung + 1} sets ${action.set_field.field}`,
-            },
-            data: { fields: { [action.set_field.field]: action.set_field.value } },
-          });
-        }
-        current = unit.set.leads.get(lead.id) ?? current;
+          explanation: { why: `escalation rung ${due.rung + 1} sets ${action.set_field.field}` },
+          data: { fields: { [action.set_field.field]: action.set_field.value } },
+        };
       }
-      await unit.append(events);
-      recorded.push(`escalation:${payload.rung}`);
-      await advanceClocks(trx, engine, unit, {
-        compiled,
-        version,
-        actor: "scheduler",
-        at: now,
-        changes: [{ lead: unit.set.leads.get(lead.id)!, events }],
-      });
+      if (event !== undefined) {
+        leadEvents.push(event);
+        await unit.append([event]);
+      }
     }
+    recorded.push(`escalation:${due.rung}`);
   }
+  if (leadEvents.length > 0)
+    // a reassignment moves the clock onto the new owner's hours (and re-arms its timer)
+    await advanceClocks(trx, engine, unit, {
+      compiled,
+      version,
+      actor: "scheduler",
+      at: now,
+      changes: [{ lead: unit.set.leads.get(lead.id)!, events: leadEvents }],
+    });
+  await scheduleClockTimers(trx, engine, unit, compiled, [log.id], now);
   await unit.commit();
   if (notifications.length > 0) await engine.notifications.enqueue(trx, notifications);
   return { recorded };

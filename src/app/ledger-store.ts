@@ -13,6 +13,7 @@ import {
 } from "../core/ledger/projection.js";
 import type { ClockEvent, ClockState } from "../core/sla/index.js";
 import { replayClock } from "../core/sla/index.js";
+import { type Recordset, writeRecordset } from "../db/recordset.js";
 import type { BatonDatabase } from "../db/schema.js";
 import type { AgreementRegistry } from "./agreement-registry.js";
 
@@ -28,6 +29,85 @@ export type Executor = Kysely<BatonDatabase> | Transaction<BatonDatabase>;
 const json = (value: unknown) => JSON.stringify(value);
 const date = (at: number | null) => (at === null ? null : new Date(at));
 
+const eventsRecordset: Recordset = {
+  table: "events",
+  columns: {
+    id: "bigint",
+    workspace: "text",
+    stream_type: "text",
+    stream_id: "text",
+    type: "text",
+    actor: "text",
+    occurred_at: "timestamptz",
+    agreement_version: "integer",
+    explanation: "jsonb",
+    data: "jsonb",
+    idempotency_key: "text",
+  },
+};
+
+const leadColumns = {
+  workspace: "text",
+  id: "text",
+  system: "text",
+  external_id: "text",
+  email_key: "text",
+  domain_key: "text",
+  company_key: "text",
+  stage: "text",
+  stage_entered_at: "timestamptz",
+  created_at: "timestamptz",
+  owner: "text",
+  owner_kind: "text",
+  score: "integer",
+  open: "boolean",
+  agreement_version: "integer",
+  last_activity_at: "timestamptz",
+  first_touch_at: "timestamptz",
+  data: "jsonb",
+  last_event_id: "bigint",
+} as const;
+
+const leadsRecordset: Recordset = {
+  table: "leads",
+  columns: leadColumns,
+  conflict: {
+    keys: ["workspace", "id"],
+    update: Object.keys(leadColumns).filter(
+      (name) => !["workspace", "id", "created_at"].includes(name),
+    ),
+  },
+};
+
+const clockColumns = {
+  workspace: "text",
+  id: "text",
+  lead_id: "text",
+  step: "text",
+  cycles: "integer",
+  cycle: "bigint",
+  state: "text",
+  goal: "text",
+  started_at: "timestamptz",
+  due_at: "timestamptz",
+  stopped_at: "timestamptz",
+  breach_recorded_at: "timestamptz",
+  paused: "boolean",
+  data: "jsonb",
+  last_event_id: "bigint",
+} as const;
+
+const clocksRecordset: Recordset = {
+  table: "clocks",
+  columns: clockColumns,
+  conflict: {
+    keys: ["workspace", "id"],
+    update: Object.keys(clockColumns).filter(
+      (name) => !["workspace", "id", "lead_id", "step"].includes(name),
+    ),
+  },
+};
+
 /**
  * One operation's writes. Events get their ids up front (reserved from the ledger's identity
  * sequence in blocks) and are folded into the projection set at once, so the pipeline reads its
@@ -40,12 +120,21 @@ export class UnitOfWork {
   #ids: number[] = [];
   #reserved = 0;
   #buffered: StoredEvent[] = [];
+  readonly #replays = new Map<
+    ClockLog,
+    { events: number; result: ReturnType<typeof clockStateOf> }
+  >();
 
   constructor(
     readonly db: Executor,
     readonly workspace: string,
     readonly registry: AgreementRegistry,
   ) {}
+
+  /** Asks for at least `count` ids in the next reservation (a batch knows its size). */
+  expect(count: number): void {
+    this.#reserved = Math.max(this.#reserved, count);
+  }
 
   async append(events: readonly NewEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
@@ -68,29 +157,38 @@ export class UnitOfWork {
     return stored;
   }
 
+  /** A clock replayed as of its last event, remembered until its log grows. */
+  clockState(log: ClockLog): ReturnType<typeof clockStateOf> {
+    const known = this.#replays.get(log);
+    if (known !== undefined && known.events === log.events.length) return known.result;
+    const result = clockStateOf(log, this.registry);
+    this.#replays.set(log, { events: log.events.length, result });
+    return result;
+  }
+
   async commit(): Promise<void> {
     const events = this.#buffered;
     this.#buffered = [];
-    for (const part of chunks(events, 4000))
-      await this.db
-        .insertInto("events")
-        .values(
-          part.map((event) => ({
-            id: event.id,
-            workspace: this.workspace,
-            stream_type: event.stream,
-            stream_id: event.streamId,
-            type: event.type,
-            actor: event.actor,
-            occurred_at: new Date(event.at),
-            agreement_version: event.agreementVersion,
-            explanation: event.explanation === undefined ? null : json(event.explanation),
-            data: json(event.data),
-            idempotency_key: event.idempotencyKey ?? null,
-          })),
-        )
-        .execute();
-    await flushProjections(this.db, this.workspace, this.set, this.registry);
+    await writeRecordset(
+      this.db,
+      eventsRecordset,
+      events.map((event) => ({
+        id: event.id,
+        workspace: this.workspace,
+        stream_type: event.stream,
+        stream_id: event.streamId,
+        type: event.type,
+        actor: event.actor,
+        occurred_at: new Date(event.at),
+        agreement_version: event.agreementVersion,
+        explanation: event.explanation ?? null,
+        data: event.data,
+        idempotency_key: event.idempotencyKey ?? null,
+      })),
+    );
+    await flushProjections(this.db, this.workspace, this.set, this.registry, (log) =>
+      this.clockState(log),
+    );
   }
 }
 
@@ -196,16 +294,16 @@ export async function lockRouting(
   workspace: string,
   set: ProjectionSet,
 ): Promise<void> {
-  await db
+  // one statement: the no-op update takes the row lock and returns the row
+  const row = await db
     .insertInto("routing_state")
     .values({ workspace, pools: "{}", last_event_id: 0 })
-    .onConflict((conflict) => conflict.column("workspace").doNothing())
-    .execute();
-  const row = await db
-    .selectFrom("routing_state")
-    .select(["pools", "last_event_id"])
-    .where("workspace", "=", workspace)
-    .forUpdate()
+    .onConflict((conflict) =>
+      conflict
+        .column("workspace")
+        .doUpdateSet((eb) => ({ workspace: eb.ref("excluded.workspace") })),
+    )
+    .returning(["pools", "last_event_id"])
     .executeTakeFirstOrThrow();
   set.routing = {
     pools: row.pools as Record<string, never>,
@@ -213,21 +311,18 @@ export async function lockRouting(
   };
 }
 
-/** Open leads per rep, counted from the leads projection (call after `lockRouting`). */
+/** Open leads per rep, as routing caps count them (read under the routing lock). */
 export async function openLeadsByRep(
   db: Executor,
   workspace: string,
 ): Promise<Record<string, number>> {
   const rows = await db
-    .selectFrom("leads")
-    .select(["owner", sql<string>`count(*)`.as("count")])
+    .selectFrom("rep_loads")
+    .select(["rep", "open_leads"])
     .where("workspace", "=", workspace)
-    .where("open", "=", true)
-    .where("owner_kind", "=", "rep")
-    .groupBy("owner")
     .execute();
   const counts: Record<string, number> = {};
-  for (const row of rows) if (row.owner !== null) counts[row.owner] = Number(row.count);
+  for (const row of rows) counts[row.rep] = row.open_leads;
   return counts;
 }
 
@@ -249,6 +344,7 @@ export async function flushProjections(
   workspace: string,
   set: ProjectionSet,
   registry: AgreementRegistry,
+  replay: (log: ClockLog) => ReturnType<typeof clockStateOf> = (log) => clockStateOf(log, registry),
 ): Promise<void> {
   await writeLeads(
     db,
@@ -270,7 +366,7 @@ export async function flushProjections(
     db,
     clocks.flatMap((log) => log.events),
   );
-  await writeClocks(db, workspace, clocks, registry);
+  await writeClocks(db, workspace, clocks, replay);
   await writeAgreements(
     db,
     workspace,
@@ -292,6 +388,22 @@ export async function flushProjections(
       )
       .execute();
   }
+  if (set.repLoads.size > 0) {
+    await db
+      .insertInto("rep_loads")
+      .values(
+        [...set.repLoads]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([rep, change]) => ({ workspace, rep, open_leads: change })),
+      )
+      .onConflict((conflict) =>
+        conflict.columns(["workspace", "rep"]).doUpdateSet((eb) => ({
+          open_leads: sql<number>`${eb.ref("rep_loads.open_leads")} + ${eb.ref("excluded.open_leads")}`,
+        })),
+      )
+      .execute();
+    set.repLoads.clear();
+  }
   set.touched.leads.clear();
   set.touched.opportunities.clear();
   set.touched.accounts.clear();
@@ -309,33 +421,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 async function writeLeads(db: Executor, workspace: string, leads: LeadView[]): Promise<void> {
-  for (const part of chunks(leads, 2000)) {
-    if (part.length === 0) continue;
-    await db
-      .insertInto("leads")
-      .values(part.map((lead) => leadRow(workspace, lead)))
-      .onConflict((conflict) =>
-        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
-          system: eb.ref("excluded.system"),
-          external_id: eb.ref("excluded.external_id"),
-          email_key: eb.ref("excluded.email_key"),
-          domain_key: eb.ref("excluded.domain_key"),
-          company_key: eb.ref("excluded.company_key"),
-          stage: eb.ref("excluded.stage"),
-          stage_entered_at: eb.ref("excluded.stage_entered_at"),
-          owner: eb.ref("excluded.owner"),
-          owner_kind: eb.ref("excluded.owner_kind"),
-          score: eb.ref("excluded.score"),
-          open: eb.ref("excluded.open"),
-          agreement_version: eb.ref("excluded.agreement_version"),
-          last_activity_at: eb.ref("excluded.last_activity_at"),
-          first_touch_at: eb.ref("excluded.first_touch_at"),
-          data: eb.ref("excluded.data"),
-          last_event_id: eb.ref("excluded.last_event_id"),
-        })),
-      )
-      .execute();
-  }
+  await writeRecordset(
+    db,
+    leadsRecordset,
+    leads.map((lead) => leadRow(workspace, lead)),
+  );
 }
 
 export function leadRow(workspace: string, lead: LeadView) {
@@ -357,7 +447,7 @@ export function leadRow(workspace: string, lead: LeadView) {
     agreement_version: lead.agreementVersion,
     last_activity_at: date(lead.lastActivityAt),
     first_touch_at: date(lead.firstTouchAt),
-    data: json(lead),
+    data: lead,
     last_event_id: lead.lastEventId,
   };
 }
@@ -441,35 +531,20 @@ async function writeClocks(
   db: Executor,
   workspace: string,
   logs: ClockLog[],
-  registry: AgreementRegistry,
+  replay: (log: ClockLog) => ReturnType<typeof clockStateOf>,
 ): Promise<void> {
-  const rows = logs.map((log) => clockRow(workspace, log, registry));
-  for (const part of chunks(rows, 2000)) {
-    if (part.length === 0) continue;
-    await db
-      .insertInto("clocks")
-      .values(part)
-      .onConflict((conflict) =>
-        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
-          cycles: eb.ref("excluded.cycles"),
-          cycle: eb.ref("excluded.cycle"),
-          state: eb.ref("excluded.state"),
-          goal: eb.ref("excluded.goal"),
-          started_at: eb.ref("excluded.started_at"),
-          due_at: eb.ref("excluded.due_at"),
-          stopped_at: eb.ref("excluded.stopped_at"),
-          breach_recorded_at: eb.ref("excluded.breach_recorded_at"),
-          paused: eb.ref("excluded.paused"),
-          data: eb.ref("excluded.data"),
-          last_event_id: eb.ref("excluded.last_event_id"),
-        })),
-      )
-      .execute();
-  }
+  await writeRecordset(
+    db,
+    clocksRecordset,
+    logs.map((log) => clockRow(workspace, log, replay(log))),
+  );
 }
 
-export function clockRow(workspace: string, log: ClockLog, registry: AgreementRegistry) {
-  const replayed = clockStateOf(log, registry);
+export function clockRow(
+  workspace: string,
+  log: ClockLog,
+  replayed: ReturnType<typeof clockStateOf>,
+) {
   if (!replayed.ok) throw new Error(replayed.message);
   const state = replayed.state;
   const last = state.cycles[state.cycles.length - 1];
@@ -489,7 +564,7 @@ export function clockRow(workspace: string, log: ClockLog, registry: AgreementRe
     stopped_at: finite(last?.stoppedAt),
     breach_recorded_at: finite(last?.breachRecordedAt),
     paused: last?.paused ?? false,
-    data: json({
+    data: {
       asOf: state.asOf,
       pauseConditions: state.pauseConditions,
       cycles: state.cycles.map((cycle) => ({
@@ -512,7 +587,7 @@ export function clockRow(workspace: string, log: ClockLog, registry: AgreementRe
         })),
       })),
       issues: state.issues,
-    }),
+    },
     last_event_id: log.lastEventId,
   };
 }

@@ -36,7 +36,7 @@ export async function rebuildProjections(
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`baton-rebuild:${workspace}`}))`.execute(trx);
     // Writers lock the routing row; holding it keeps ingest out while the projections are replaced.
-    await sql`lock table leads, opportunities, accounts, clocks, routing_state, agreement_versions, agreement_approvals in share row exclusive mode`.execute(
+    await sql`lock table leads, opportunities, accounts, clocks, routing_state, rep_loads, agreement_versions, agreement_approvals in share row exclusive mode`.execute(
       trx,
     );
     const set = emptyProjectionSet();
@@ -63,7 +63,14 @@ export async function rebuildProjections(
       after = Number(rows[rows.length - 1]!.id);
       options.onProgress?.(count);
     }
-    for (const table of ["leads", "opportunities", "accounts", "clocks", "routing_state"] as const)
+    for (const table of [
+      "leads",
+      "opportunities",
+      "accounts",
+      "clocks",
+      "routing_state",
+      "rep_loads",
+    ] as const)
       await trx.deleteFrom(table).where("workspace", "=", workspace).execute();
     await trx.deleteFrom("agreement_approvals").where("workspace", "=", workspace).execute();
     await trx.deleteFrom("agreement_versions").where("workspace", "=", workspace).execute();

@@ -17,6 +17,7 @@ export interface BatonDatabase {
   accounts: AccountTable;
   clocks: ClockTable;
   routing_state: RoutingStateTable;
+  rep_loads: RepLoadTable;
   ingest_requests: IngestRequestTable;
   timers: TimerTable;
   notifications: NotificationTable;
@@ -102,6 +103,12 @@ export interface RoutingStateTable {
   workspace: string;
   pools: Json;
   last_event_id: BigId;
+}
+
+export interface RepLoadTable {
+  workspace: string;
+  rep: string;
+  open_leads: number;
 }
 
 export interface IngestRequestTable {

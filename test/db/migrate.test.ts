@@ -41,6 +41,7 @@ describe("migrate", () => {
       "leads",
       "notifications",
       "opportunities",
+      "rep_loads",
       "routing_state",
       "timers",
     ]);

@@ -39,6 +39,8 @@ export interface LeadView {
   opportunityId: string | null;
   /** the latest disposition (reject, recycle, disqualify, lose): its action and reason */
   lastDisposition: { action: string; reason: string | null; at: number } | null;
+  /** escalation rungs taken, by key (`<clock>:<cycle>:escalation:<rung>`): each fires once */
+  escalations: string[];
   lastEventId: number;
 }
 
@@ -71,6 +73,7 @@ export function applyLeadEvent(view: LeadView | undefined, event: StoredEvent): 
       contextMissing: [],
       opportunityId: null,
       lastDisposition: null,
+      escalations: [],
       lastEventId: event.id,
     };
   }
@@ -133,7 +136,13 @@ export function applyLeadEvent(view: LeadView | undefined, event: StoredEvent): 
     case "lead.assigned":
       return { ...next, owner: event.data.owner };
     case "lead.escalated":
-      return next;
+      return {
+        ...next,
+        escalations: [
+          ...view.escalations,
+          `${event.data.clockId}:${event.data.cycle}:escalation:${event.data.rung}`,
+        ],
+      };
     default:
       throw new Error(`event #${event.id} (${event.type}) is not a lead event`);
   }

@@ -75,6 +75,12 @@ export interface ProjectionSet {
   agreements: Map<number, AgreementVersionView>;
   /** undefined until the first assignment (or when the caller did not load it) */
   routing: RoutingView | undefined;
+  /**
+   * Change in each rep's open leads since the set was loaded (a lead assigned to them or taken
+   * away, opened or closed): the store adds these to its counts. Folding every event from
+   * nothing gives the counts themselves.
+   */
+  repLoads: Map<string, number>;
   /** ids of rows changed since the set was loaded, per projection: what the store writes back */
   touched: {
     leads: Set<string>;
@@ -94,6 +100,7 @@ export function emptyProjectionSet(): ProjectionSet {
     clocks: new Map(),
     agreements: new Map(),
     routing: undefined,
+    repLoads: new Map(),
     touched: {
       leads: new Set(),
       opportunities: new Set(),
@@ -119,12 +126,10 @@ export function applyEvent(set: ProjectionSet, event: StoredEvent): void {
     case "lead.activity_logged":
     case "lead.context_checked":
     case "lead.escalated":
-      set.leads.set(event.streamId, applyLeadEvent(set.leads.get(event.streamId), event));
-      set.touched.leads.add(event.streamId);
+      foldLead(set, event);
       return;
     case "lead.assigned": {
-      set.leads.set(event.streamId, applyLeadEvent(set.leads.get(event.streamId), event));
-      set.touched.leads.add(event.streamId);
+      foldLead(set, event);
       if (Object.keys(event.data.pools).length > 0) {
         set.routing = {
           pools: { ...(set.routing?.pools ?? {}), ...event.data.pools },
@@ -265,6 +270,21 @@ export function applyEvent(set: ProjectionSet, event: StoredEvent): void {
       return;
     }
   }
+}
+
+/** Folds a lead event, and moves the lead's weight between reps' open-lead counts. */
+function foldLead(set: ProjectionSet, event: StoredEvent): void {
+  const before = set.leads.get(event.streamId);
+  const after = applyLeadEvent(before, event);
+  set.leads.set(event.streamId, after);
+  set.touched.leads.add(event.streamId);
+  const holder = (view: LeadView | undefined) =>
+    view !== undefined && view.open && view.owner?.kind === "rep" ? view.owner.id : undefined;
+  const from = holder(before);
+  const to = holder(after);
+  if (from === to) return;
+  if (from !== undefined) set.repLoads.set(from, (set.repLoads.get(from) ?? 0) - 1);
+  if (to !== undefined) set.repLoads.set(to, (set.repLoads.get(to) ?? 0) + 1);
 }
 
 function required<Key, Value>(map: Map<Key, Value>, key: Key, event: StoredEvent): Value {

@@ -200,40 +200,60 @@ function startEvent(
   };
 }
 
-/** A timer the durable scheduler holds for a clock: a warning or breach, or an escalation rung. */
-export interface ClockTimer {
+/**
+ * The one timer the durable scheduler holds for a clock: its next wake-up, the earliest of its
+ * pending warnings and breaches (core/sla) and the escalation rungs of its open cycle not yet
+ * taken. Waking up, the worker fires everything due and asks for the next wake-up again; so a
+ * clock costs one timer row at a time, however many thresholds and rungs its step has. The key
+ * names the cycle and the instant, so a wake-up that fired is never armed again, while a
+ * recalculation that moves the instant arms a new one.
+ */
+export interface ClockWakeUp {
   key: string;
-  kind: "clock" | "escalation";
   dueAt: number;
-  payload: { clockId: string; leadId: string; step: string; cycle: number; rung?: number };
+  payload: { clockId: string; leadId: string; step: string; cycle: number };
 }
 
-/**
- * Every timer a clock needs from now on: its pending warnings and breaches (core/sla), and the
- * escalation rungs of its open cycle. The scheduler upserts them by key and cancels the clock's
- * other pending timers; a rung or breach already fired is never re-armed.
- */
-export function timersOf(
+/** The key under which a lead records an escalation rung it took. */
+export function escalationKeyOf(clockId: string, cycle: number, rung: number): string {
+  return `${clockId}:${cycle}:escalation:${rung}`;
+}
+
+/** Escalation rungs of the clock's open cycle that are due at `now` and not yet taken. */
+export function dueEscalations(
+  step: CompiledClockStep,
+  clock: ClockState,
+  taken: readonly string[],
+  now: number,
+): { rung: number; cycle: number; key: string; at: number }[] {
+  const last = clock.cycles[clock.cycles.length - 1];
+  if (last === undefined || last.stoppedAt !== null) return [];
+  return step
+    .escalations(last, clock.clockId)
+    .filter((rung) => rung.at <= now && !taken.includes(rung.key))
+    .map((rung) => ({ rung: rung.rung, cycle: last.id, key: rung.key, at: rung.at }));
+}
+
+export function nextWakeUp(
   step: CompiledClockStep,
   clock: ClockState,
   leadId: string,
+  taken: readonly string[],
   now: number,
-): ClockTimer[] {
-  const base = { clockId: clock.clockId, leadId, step: step.step.id };
-  const timers: ClockTimer[] = pendingTimers(clock, now).map((timer) => ({
-    key: timer.key,
-    kind: "clock",
-    dueAt: timer.at,
-    payload: { ...base, cycle: timer.cycle },
-  }));
+): ClockWakeUp | undefined {
+  let next: { at: number; cycle: number } | undefined;
+  const consider = (at: number, cycle: number) => {
+    if (Number.isFinite(at) && (next === undefined || at < next.at)) next = { at, cycle };
+  };
+  for (const timer of pendingTimers(clock, now)) consider(timer.at, timer.cycle);
   const last = clock.cycles[clock.cycles.length - 1];
   if (last !== undefined && last.stoppedAt === null)
     for (const rung of step.escalations(last, clock.clockId))
-      timers.push({
-        key: rung.key,
-        kind: "escalation",
-        dueAt: rung.at,
-        payload: { ...base, cycle: last.id, rung: rung.rung },
-      });
-  return timers;
+      if (!taken.includes(rung.key)) consider(rung.at, last.id);
+  if (next === undefined) return undefined;
+  return {
+    key: `${clock.clockId}:${next.cycle}@${next.at}`,
+    dueAt: next.at,
+    payload: { clockId: clock.clockId, leadId, step: step.step.id, cycle: next.cycle },
+  };
 }

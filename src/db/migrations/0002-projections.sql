@@ -96,13 +96,23 @@ create table clocks (
 create index clocks_lead on clocks (workspace, lead_id);
 create index clocks_open_due on clocks (workspace, due_at) where stopped_at is null;
 
--- Routing memory: every pool's rotation, one row per workspace. Routing locks it, then counts
--- the reps' open leads from `leads`, so concurrent ingests never hand out the same round-robin
--- turn twice nor push a rep past a cap.
+-- Routing memory: every pool's rotation, one row per workspace. Routing locks it and reads the
+-- reps' open leads, so concurrent ingests never hand out the same round-robin turn twice nor push
+-- a rep past a cap.
 create table routing_state (
   workspace text primary key,
   pools jsonb not null,
   last_event_id bigint not null
+);
+
+-- Open leads per rep (what routing caps count), kept by adding each operation's change to the
+-- row: increments commute, so writers never wait on each other for long, and rows are written
+-- in rep order, so they never deadlock.
+create table rep_loads (
+  workspace text not null,
+  rep text not null,
+  open_leads integer not null,
+  primary key (workspace, rep)
 );
 
 -- Deliveries already processed, by idempotency key (an explicit key or system + external id). Not

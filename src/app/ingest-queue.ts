@@ -1,0 +1,94 @@
+import type { Engine } from "./engine.js";
+import { type IngestResult, ingestLeads } from "./ingest.js";
+
+/**
+ * Group commit for leads arriving one at a time (an API call or form webhook per lead): leads
+ * submitted while a batch is being written wait for it and then go together in the next batch,
+ * one transaction with a result per lead. Nobody waits for a timer: a lead arriving to an idle
+ * queue starts a batch of one at once, so latency stays one transaction at low load while
+ * throughput grows with load, the way databases group commits.
+ *
+ * A batch that fails as a whole (a database error) is retried lead by lead, so one lead that
+ * trips something unexpected fails alone.
+ */
+export interface IngestQueueOptions {
+  /** most leads per transaction (default 500) */
+  maxBatch?: number;
+  /** batches written at the same time (default 2: one writing while the next is decided) */
+  concurrency?: number;
+}
+
+interface Waiting {
+  input: unknown;
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class IngestQueue {
+  readonly #engine: Engine;
+  readonly #maxBatch: number;
+  readonly #concurrency: number;
+  /** waiting leads per actor: a batch records one actor */
+  readonly #waiting = new Map<string, Waiting[]>();
+  #running = 0;
+
+  constructor(engine: Engine, options: IngestQueueOptions = {}) {
+    this.#engine = engine;
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#concurrency = options.concurrency ?? 2;
+  }
+
+  submit(input: unknown, options: { actor: string }): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      const list = this.#waiting.get(options.actor);
+      if (list === undefined) this.#waiting.set(options.actor, [{ input, resolve, reject }]);
+      else list.push({ input, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** leads waiting for a batch, for monitoring */
+  get waiting(): number {
+    let count = 0;
+    for (const list of this.#waiting.values()) count += list.length;
+    return count;
+  }
+
+  #pump(): void {
+    while (this.#running < this.#concurrency) {
+      const next = this.#waiting.entries().next();
+      if (next.done) return;
+      const [actor, list] = next.value;
+      const batch = list.splice(0, this.#maxBatch);
+      if (list.length === 0) this.#waiting.delete(actor);
+      this.#running += 1;
+      void this.#write(actor, batch).finally(() => {
+        this.#running -= 1;
+        this.#pump();
+      });
+    }
+  }
+
+  async #write(actor: string, batch: Waiting[]): Promise<void> {
+    try {
+      const results = await ingestLeads(
+        this.#engine,
+        batch.map((waiting) => waiting.input),
+        { actor },
+      );
+      batch.forEach((waiting, index) => waiting.resolve(results[index]!));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      for (const waiting of batch)
+        try {
+          const [result] = await ingestLeads(this.#engine, [waiting.input], { actor });
+          waiting.resolve(result!);
+        } catch (single) {
+          waiting.reject(single);
+        }
+    }
+  }
+}
