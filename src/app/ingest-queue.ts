@@ -76,7 +76,7 @@ export class IngestQueue {
         batch.map((waiting) => waiting.input),
         { actor },
       );
-      batch.forEach((waiting, index) => waiting.resolve(results[index]!));
+      for (const [index, waiting] of batch.entries()) waiting.resolve(results[index]!);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);

@@ -279,7 +279,7 @@ function foldLead(set: ProjectionSet, event: StoredEvent): void {
   set.leads.set(event.streamId, after);
   set.touched.leads.add(event.streamId);
   const holder = (view: LeadView | undefined) =>
-    view !== undefined && view.open && view.owner?.kind === "rep" ? view.owner.id : undefined;
+    view?.open && view.owner?.kind === "rep" ? view.owner.id : undefined;
   const from = holder(before);
   const to = holder(after);
   if (from === to) return;
