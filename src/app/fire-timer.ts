@@ -46,151 +46,186 @@ export async function fireTimer(
   timer: DueTimer,
   now: number,
 ): Promise<FireOutcome> {
-  const payload = timer.payload as {
-    clockId: string;
-    leadId: string;
-    step: string;
-    cycle: number;
-    rung?: number;
-  };
-  const active = await engine.registry.active(trx);
-  if (active === undefined) return { recorded: [] };
-  const { compiled, version } = active;
-  const step = compiled.clockSteps.find((candidate) => candidate.step.id === payload.step);
-  const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
-  await loadLeads(trx, engine.workspace, unit.set, [payload.leadId], { forUpdate: true });
-  await loadClockLogs(trx, engine.workspace, unit.set, [payload.clockId]);
-  const log = unit.set.clocks.get(payload.clockId);
-  const lead = unit.set.leads.get(payload.leadId);
-  if (log === undefined || lead === undefined || step === undefined) return { recorded: [] };
-  await engine.registry.ensureLoaded(trx, log.events);
+  return fireTimers(trx, engine, [timer], now);
+}
+
+/**
+ * Wakes many clocks in one unit of work: one read of the leads (locked, in id order, like every
+ * writer), one of the clock logs, one write of everything. The scheduler hands a claimed batch
+ * here and falls back to one clock at a time if the batch fails.
+ */
+export async function fireTimers(
+  trx: Transaction<BatonDatabase>,
+  engine: Engine,
+  timers: readonly DueTimer[],
+  now: number,
+): Promise<FireOutcome> {
   const recorded: string[] = [];
-  const notifications: NotificationRequest[] = [];
-
-  if (timer.kind !== "clock") throw new Error(`unknown timer kind '${timer.kind}' (${timer.key})`);
-  // replayed as of now, not as of the last event: a breach is a matter of time passing
-  const current = replayClock(log.events, engine.registry.resolveCalendar, now, log.id);
-  if (!current.ok) throw new Error(current.error.message);
-  const fired = fireDue(current.value, now);
-  const clockEvents: NewEvent[] = fired.map((event) => ({
-    type: "clock.event",
-    streamId: log.id,
-    actor: "scheduler",
-    at: now,
-    agreementVersion: version,
-    explanation: {
-      why:
-        event.type === "breach"
-          ? `goal reached at ${new Date(event.breachedAt).toISOString()} with no stop`
-          : `${event.threshold.value}${event.threshold.kind === "percent" ? " %" : " minutes before"} of the goal`,
+  const active = await engine.registry.active(trx);
+  if (active === undefined || timers.length === 0) return { recorded };
+  const { compiled, version } = active;
+  const payloads = timers.map((timer) => {
+    if (timer.kind !== "clock")
+      throw new Error(`unknown timer kind '${timer.kind}' (${timer.key})`);
+    return timer.payload as { clockId: string; leadId: string; step: string; cycle: number };
+  });
+  const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+  unit.expect(timers.length * 4);
+  await loadLeads(
+    trx,
+    engine.workspace,
+    unit.set,
+    [...new Set(payloads.map((payload) => payload.leadId))],
+    {
+      forUpdate: true,
     },
-    data: { leadId: lead.id, step: step.step.id, event },
-  }));
-  await unit.append(clockEvents);
-  for (const event of fired) {
-    recorded.push(event.type);
-    if (event.type === "breach" && (step.step.escalation ?? []).length === 0)
-      notifications.push(
-        ...notify(
-          compiled,
-          step,
-          lead,
-          "owner",
-          `breach:${log.id}:${event.cycle}`,
-          "sla_breach",
-          `SLA breached: ${step.step.name}`,
-          `${describeLead(lead)}: the ${step.step.name} goal was reached at ${new Date(event.breachedAt).toISOString()} with no follow-up.`,
-        ),
-      );
-  }
-
-  const leadEvents: NewEvent[] = [];
-  for (const due of dueEscalations(step, current.value, lead.escalations, now)) {
-    const rung = step.step.escalation?.[due.rung];
-    if (rung === undefined) continue;
-    const cycle = current.value.cycles.find((candidate) => candidate.id === due.cycle);
-    const escalated: NewEvent = {
-      type: "lead.escalated",
-      streamId: lead.id,
+  );
+  await loadClockLogs(
+    trx,
+    engine.workspace,
+    unit.set,
+    payloads.map((payload) => payload.clockId),
+  );
+  await engine.registry.ensureLoaded(
+    trx,
+    payloads.flatMap((payload) => unit.set.clocks.get(payload.clockId)?.events ?? []),
+  );
+  const notifications: NotificationRequest[] = [];
+  const changes: { leadId: string; events: NewEvent[] }[] = [];
+  const woken: string[] = [];
+  for (const payload of payloads) {
+    const step = compiled.clockSteps.find((candidate) => candidate.step.id === payload.step);
+    const log = unit.set.clocks.get(payload.clockId);
+    const lead = unit.set.leads.get(payload.leadId);
+    if (log === undefined || lead === undefined || step === undefined || woken.includes(log.id))
+      continue;
+    woken.push(log.id);
+    // replayed as of now, not as of the last event: a breach is a matter of time passing
+    const current = replayClock(log.events, engine.registry.resolveCalendar, now, log.id);
+    if (!current.ok) throw new Error(current.error.message);
+    const fired = fireDue(current.value, now);
+    const clockEvents: NewEvent[] = fired.map((event) => ({
+      type: "clock.event",
+      streamId: log.id,
       actor: "scheduler",
       at: now,
       agreementVersion: version,
       explanation: {
-        why: `escalation rung ${due.rung + 1} of ${step.step.name}, due ${new Date(due.at).toISOString()}`,
+        why:
+          event.type === "breach"
+            ? `goal reached at ${new Date(event.breachedAt).toISOString()} with no stop`
+            : `${event.threshold.value}${event.threshold.kind === "percent" ? " %" : " minutes before"} of the goal`,
       },
-      data: {
-        clockId: log.id,
-        step: step.step.id,
-        cycle: due.cycle,
-        rung: due.rung,
-        actions: rung.actions,
-      },
-    };
-    leadEvents.push(escalated);
-    await unit.append([escalated]);
-    for (const action of rung.actions) {
-      const now_ = unit.set.leads.get(lead.id)!;
-      let event: NewEvent | undefined;
-      if ("notify" in action) {
+      data: { leadId: lead.id, step: step.step.id, event },
+    }));
+    await unit.append(clockEvents);
+    for (const event of fired) {
+      recorded.push(event.type);
+      if (event.type === "breach" && (step.step.escalation ?? []).length === 0)
         notifications.push(
           ...notify(
             compiled,
             step,
-            now_,
-            action.notify,
-            `${due.key}:${action.notify}`,
-            "escalation",
-            `Escalation: ${step.step.name} for ${describeLead(now_)}`,
-            `${describeLead(now_)} has no follow-up yet under "${step.step.name}" (rung ${due.rung + 1}${cycle?.dueAt ? `, due ${new Date(cycle.dueAt).toISOString()}` : ""}). Owner: ${now_.owner?.id ?? "none"}.`,
+            lead,
+            "owner",
+            `breach:${log.id}:${event.cycle}`,
+            "sla_breach",
+            `SLA breached: ${step.step.name}`,
+            `${describeLead(lead)}: the ${step.step.name} goal was reached at ${new Date(event.breachedAt).toISOString()} with no follow-up.`,
           ),
         );
-      } else if ("reassign" in action) {
-        await lockRouting(trx, engine.workspace, unit.set);
-        const openLeads = await openLeadsByRep(trx, engine.workspace);
-        const previous = now_.owner?.kind === "rep" ? now_.owner.id : undefined;
-        const decision = compiled.router.route(
-          routingInput(now_, undefined),
-          {
-            openLeads,
-            pools: unit.set.routing?.pools ?? {},
-            availability: {
-              isWorking: (rep, at) => rep !== previous && compiled.availability.isWorking(rep, at),
-              isOutOfOffice: (rep, at) => compiled.availability.isOutOfOffice(rep, at),
-            },
-          },
-          now,
-        );
-        event = assignedEvent(now_, decision, version, now, "escalation", now_.owner);
-        event.actor = "scheduler";
-        notifications.push(...assignmentNotifications(compiled, now_, decision, now));
-      } else if ("set_field" in action) {
-        event = {
-          type: "lead.fields_changed",
-          streamId: lead.id,
-          actor: "scheduler",
-          at: now,
-          agreementVersion: version,
-          explanation: { why: `escalation rung ${due.rung + 1} sets ${action.set_field.field}` },
-          data: { fields: { [action.set_field.field]: action.set_field.value } },
-        };
-      }
-      if (event !== undefined) {
-        leadEvents.push(event);
-        await unit.append([event]);
-      }
     }
-    recorded.push(`escalation:${due.rung}`);
+
+    const leadEvents: NewEvent[] = [];
+    for (const due of dueEscalations(step, current.value, lead.escalations, now)) {
+      const rung = step.step.escalation?.[due.rung];
+      if (rung === undefined) continue;
+      const cycle = current.value.cycles.find((candidate) => candidate.id === due.cycle);
+      const escalated: NewEvent = {
+        type: "lead.escalated",
+        streamId: lead.id,
+        actor: "scheduler",
+        at: now,
+        agreementVersion: version,
+        explanation: {
+          why: `escalation rung ${due.rung + 1} of ${step.step.name}, due ${new Date(due.at).toISOString()}`,
+        },
+        data: {
+          clockId: log.id,
+          step: step.step.id,
+          cycle: due.cycle,
+          rung: due.rung,
+          actions: rung.actions,
+        },
+      };
+      leadEvents.push(escalated);
+      await unit.append([escalated]);
+      for (const action of rung.actions) {
+        const now_ = unit.set.leads.get(lead.id)!;
+        let event: NewEvent | undefined;
+        if ("notify" in action) {
+          notifications.push(
+            ...notify(
+              compiled,
+              step,
+              now_,
+              action.notify,
+              `${due.key}:${action.notify}`,
+              "escalation",
+              `Escalation: ${step.step.name} for ${describeLead(now_)}`,
+              `${describeLead(now_)} has no follow-up yet under "${step.step.name}" (rung ${due.rung + 1}${cycle?.dueAt ? `, due ${new Date(cycle.dueAt).toISOString()}` : ""}). Owner: ${now_.owner?.id ?? "none"}.`,
+            ),
+          );
+        } else if ("reassign" in action) {
+          await lockRouting(trx, engine.workspace, unit.set);
+          const openLeads = await openLeadsByRep(trx, engine.workspace, unit.set);
+          const previous = now_.owner?.kind === "rep" ? now_.owner.id : undefined;
+          const decision = compiled.router.route(
+            routingInput(now_, undefined),
+            {
+              openLeads,
+              pools: unit.set.routing?.pools ?? {},
+              availability: {
+                isWorking: (rep, at) =>
+                  rep !== previous && compiled.availability.isWorking(rep, at),
+                isOutOfOffice: (rep, at) => compiled.availability.isOutOfOffice(rep, at),
+              },
+            },
+            now,
+          );
+          event = assignedEvent(now_, decision, version, now, "escalation", now_.owner);
+          event.actor = "scheduler";
+          notifications.push(...assignmentNotifications(compiled, now_, decision, now));
+        } else if ("set_field" in action) {
+          event = {
+            type: "lead.fields_changed",
+            streamId: lead.id,
+            actor: "scheduler",
+            at: now,
+            agreementVersion: version,
+            explanation: { why: `escalation rung ${due.rung + 1} sets ${action.set_field.field}` },
+            data: { fields: { [action.set_field.field]: action.set_field.value } },
+          };
+        }
+        if (event !== undefined) {
+          leadEvents.push(event);
+          await unit.append([event]);
+        }
+      }
+      recorded.push(`escalation:${due.rung}`);
+    }
+    if (leadEvents.length > 0) changes.push({ leadId: lead.id, events: leadEvents });
   }
-  if (leadEvents.length > 0)
-    // a reassignment moves the clock onto the new owner's hours (and re-arms its timer)
+  // a reassignment moves the clock onto the new owner's hours (and re-arms its timer)
+  for (const change of changes)
     await advanceClocks(trx, engine, unit, {
       compiled,
       version,
       actor: "scheduler",
       at: now,
-      changes: [{ lead: unit.set.leads.get(lead.id)!, events: leadEvents }],
+      changes: [{ lead: unit.set.leads.get(change.leadId)!, events: change.events }],
     });
-  await scheduleClockTimers(trx, engine, unit, compiled, [log.id], now);
+  await scheduleClockTimers(trx, engine, unit, compiled, woken, now);
   await unit.commit();
   if (notifications.length > 0) await engine.notifications.enqueue(trx, notifications);
   return { recorded };

@@ -596,7 +596,7 @@ class Pipeline {
     const { trx, engine, set } = this;
     await lockRouting(trx, engine.workspace, set);
     let state: RoutingState = {
-      openLeads: await openLeadsByRep(trx, engine.workspace),
+      openLeads: await openLeadsByRep(trx, engine.workspace, this.unit.set),
       pools: set.routing?.pools ?? {},
       availability: this.compiled.availability,
     };

@@ -317,7 +317,7 @@ export async function reassignLead(
       let event: NewEvent;
       if (input.to === "routing") {
         await lockRouting(trx, engine.workspace, unit.set);
-        const openLeads = await openLeadsByRep(trx, engine.workspace);
+        const openLeads = await openLeadsByRep(trx, engine.workspace, unit.set);
         const state = {
           openLeads,
           pools: unit.set.routing?.pools ?? {},

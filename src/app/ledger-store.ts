@@ -288,12 +288,20 @@ export async function loadClockLogs(
   }
 }
 
-/** Locks the workspace's routing row (creating it on first use) and loads it into the set. */
+/** Sets whose routing row is locked and loaded: later decisions in them build on their own. */
+const routingLocked = new WeakSet<ProjectionSet>();
+
+/**
+ * Locks the workspace's routing row (creating it on first use) and loads it into the set, once
+ * per set: a second routing decision in the same operation continues from the first one's state.
+ */
 export async function lockRouting(
   db: Executor,
   workspace: string,
   set: ProjectionSet,
 ): Promise<void> {
+  if (routingLocked.has(set)) return;
+  routingLocked.add(set);
   // one statement: the no-op update takes the row lock and returns the row
   const row = await db
     .insertInto("routing_state")
@@ -311,10 +319,14 @@ export async function lockRouting(
   };
 }
 
-/** Open leads per rep, as routing caps count them (read under the routing lock). */
+/**
+ * Open leads per rep, as routing caps count them (read under the routing lock), with the set's
+ * own changes not yet written added in, when a set is given.
+ */
 export async function openLeadsByRep(
   db: Executor,
   workspace: string,
+  set?: ProjectionSet,
 ): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom("rep_loads")
@@ -323,6 +335,7 @@ export async function openLeadsByRep(
     .execute();
   const counts: Record<string, number> = {};
   for (const row of rows) counts[row.rep] = row.open_leads;
+  for (const [rep, change] of set?.repLoads ?? []) counts[rep] = (counts[rep] ?? 0) + change;
   return counts;
 }
 

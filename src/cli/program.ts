@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAgreementCommands } from "./commands/agreement-command.js";
 import { registerCalendarCommands } from "./commands/calendar-command.js";
+import { registerEngineCommands } from "./commands/engine-commands.js";
 import { registerMigrateCommand } from "./commands/migrate-command.js";
 import { CliError, type ExitCode, exitCodes } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
@@ -25,6 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   registerAgreementCommands(program, io, finish);
   registerCalendarCommands(program, io, finish);
   registerMigrateCommand(program, io, finish);
+  registerEngineCommands(program, io, finish);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({

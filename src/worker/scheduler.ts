@@ -55,6 +55,11 @@ export interface SchedulerOptions {
   /** Names this loop in reports and in `last_error`. */
   workerId: string;
   handle: TimerHandler;
+  /**
+   * Optional: does a whole claimed batch's work at once (set-based). If it throws, its writes are
+   * rolled back and the batch is fired timer by timer with `handle`, so one bad timer fails alone.
+   */
+  handleBatch?: (trx: Transaction<BatonDatabase>, timers: readonly Timer[]) => Promise<void>;
   /** Abort to stop: the batch in progress finishes and commits first. */
   signal: AbortSignal;
   /** Timers claimed per transaction (default 50, see `defaults`). */
@@ -171,7 +176,20 @@ export async function fireDueTimers(options: SchedulerOptions): Promise<BatchOut
     const timers = claimed.rows.map(timerOf);
     const fired: Timer[] = [];
     const failures: { timer: Timer; error: string }[] = [];
-    for (const timer of timers) {
+    let batched = false;
+    if (options.handleBatch !== undefined && timers.length > 1) {
+      await sql`savepoint batch`.execute(trx);
+      try {
+        await options.handleBatch(trx, timers);
+        await sql`release savepoint batch`.execute(trx);
+        fired.push(...timers);
+        batched = true;
+      } catch {
+        await sql`rollback to savepoint batch`.execute(trx);
+        await sql`release savepoint batch`.execute(trx);
+      }
+    }
+    for (const timer of batched ? [] : timers) {
       await sql`savepoint timer`.execute(trx);
       try {
         await options.handle(trx, timer);

@@ -6,7 +6,7 @@ import {
   type NotificationPort,
   type NotificationRequest,
 } from "../../src/app/engine.js";
-import { fireTimer } from "../../src/app/fire-timer.js";
+import { fireTimer, fireTimers } from "../../src/app/fire-timer.js";
 import { migrate } from "../../src/db/migrate.js";
 import { fireDueTimers } from "../../src/worker/scheduler.js";
 import { timerPort } from "../../src/worker/timer-port.js";
@@ -57,6 +57,7 @@ export async function createEngineFixture(start = mondayMorning): Promise<Engine
         signal: new AbortController().signal,
         now: () => clock.now,
         handle: async (trx, timer) => void (await fireTimer(trx, engine, timer, clock.now)),
+        handleBatch: async (trx, timers) => void (await fireTimers(trx, engine, timers, clock.now)),
         report: (event) => {
           if (event.type === "dead" || event.type === "retry") throw new Error(event.error);
         },

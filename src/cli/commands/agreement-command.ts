@@ -11,7 +11,9 @@ export function registerAgreementCommands(
   io: CliIo,
   finish: (outcome: Outcome) => void,
 ): void {
-  const agreement = program.command("agreement").description("check and compare agreement files");
+  const agreement = program
+    .command("agreement")
+    .description("check, compare, propose and approve agreement versions");
 
   agreement
     .command("validate")
