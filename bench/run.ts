@@ -4,6 +4,7 @@
  */
 import { runBreachLatenessBench } from "./breach-lateness.js";
 import { runDueDatesBench } from "./due-dates.js";
+import { runIngestBench } from "./ingest.js";
 import { runRoutingBench } from "./routing.js";
 import { runScoringBench } from "./scoring.js";
 
@@ -13,5 +14,7 @@ console.log();
 await runDueDatesBench();
 console.log();
 await runRoutingBench();
+console.log();
+await runIngestBench();
 console.log();
 await runBreachLatenessBench();
