@@ -52,7 +52,9 @@ export async function runIngestBench(): Promise<void> {
       const directRate = await fromClients(directCount, (lead) =>
         ingestLead(bench.engine, lead, { actor: "bench" }),
       );
-      const queue = new IngestQueue(bench.engine);
+      const queue = new IngestQueue(bench.engine, {
+        concurrency: Number(process.env.BATON_QUEUE_CONCURRENCY ?? 1),
+      });
       const queuedRate = await fromClients(single, (lead) =>
         queue.submit(lead, { actor: "bench" }),
       );

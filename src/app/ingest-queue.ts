@@ -14,7 +14,10 @@ import { type IngestResult, ingestLeads } from "./ingest.js";
 export interface IngestQueueOptions {
   /** most leads per transaction (default 500) */
   maxBatch?: number;
-  /** batches written at the same time (default 2: one writing while the next is decided) */
+  /**
+   * batches written at the same time (default 1: batches serialise on the routing row anyway,
+   * and one at a time lets the next batch grow while the current one is written)
+   */
   concurrency?: number;
 }
 
@@ -35,7 +38,7 @@ export class IngestQueue {
   constructor(engine: Engine, options: IngestQueueOptions = {}) {
     this.#engine = engine;
     this.#maxBatch = options.maxBatch ?? 500;
-    this.#concurrency = options.concurrency ?? 2;
+    this.#concurrency = options.concurrency ?? 1;
   }
 
   submit(input: unknown, options: { actor: string }): Promise<IngestResult> {

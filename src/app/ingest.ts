@@ -173,8 +173,8 @@ export async function ingestLeads(
     const work = fresh.filter((item) => item.key === null || claimed.has(item.key));
 
     const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
-    // about ten events per lead: one id reservation for the whole batch
-    unit.expect(pending.length * 10);
+    // about eight events per lead: one id reservation for the whole batch
+    unit.expect(pending.length * 8);
     const pipeline = new Pipeline(trx, engine, unit, compiled, version, now, options.actor);
     const processed = await pipeline.run(work);
     for (const [index, result] of processed) results[index] = result;

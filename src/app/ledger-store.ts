@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import type { LeadView } from "../core/ledger/lead-view.js";
 import type { NewEvent, StoredEvent } from "../core/ledger/ledger-event.js";
 import { streamOf } from "../core/ledger/ledger-event.js";
@@ -13,7 +13,7 @@ import {
 } from "../core/ledger/projection.js";
 import type { ClockEvent, ClockState } from "../core/sla/index.js";
 import { replayClock } from "../core/sla/index.js";
-import { type Recordset, writeRecordset } from "../db/recordset.js";
+import { type Recordset, recordsetStatements, writeTogether } from "../db/recordset.js";
 import type { BatonDatabase } from "../db/schema.js";
 import type { AgreementRegistry } from "./agreement-registry.js";
 
@@ -108,6 +108,64 @@ const clocksRecordset: Recordset = {
   },
 };
 
+const opportunityColumns = {
+  workspace: "text",
+  id: "text",
+  lead_id: "text",
+  account_id: "text",
+  stage: "text",
+  amount: "numeric",
+  owner: "text",
+  opened_at: "timestamptz",
+  closed_at: "timestamptz",
+  outcome: "text",
+  data: "jsonb",
+  last_event_id: "bigint",
+} as const;
+
+const opportunitiesRecordset: Recordset = {
+  table: "opportunities",
+  columns: opportunityColumns,
+  conflict: {
+    keys: ["workspace", "id"],
+    update: ["stage", "amount", "owner", "closed_at", "outcome", "data", "last_event_id"],
+  },
+};
+
+const accountsRecordset: Recordset = {
+  table: "accounts",
+  columns: {
+    workspace: "text",
+    id: "text",
+    name: "text",
+    name_key: "text",
+    domain_key: "text",
+    owner: "text",
+    data: "jsonb",
+    last_event_id: "bigint",
+  },
+  conflict: {
+    keys: ["workspace", "id"],
+    update: ["name", "name_key", "domain_key", "owner", "data", "last_event_id"],
+  },
+};
+
+const routingRecordset: Recordset = {
+  table: "routing_state",
+  columns: { workspace: "text", pools: "jsonb", last_event_id: "bigint" },
+  conflict: { keys: ["workspace"], update: ["pools", "last_event_id"] },
+};
+
+/** Each operation adds its change to the stored count. */
+const repLoadsRecordset: Recordset = {
+  table: "rep_loads",
+  columns: { workspace: "text", rep: "text", open_leads: "integer" },
+  conflict: {
+    keys: ["workspace", "rep"],
+    update: ["open_leads = rep_loads.open_leads + excluded.open_leads"],
+  },
+};
+
 /**
  * One operation's writes. Events get their ids up front (reserved from the ledger's identity
  * sequence in blocks) and are folded into the projection set at once, so the pipeline reads its
@@ -169,8 +227,7 @@ export class UnitOfWork {
   async commit(): Promise<void> {
     const events = this.#buffered;
     this.#buffered = [];
-    await writeRecordset(
-      this.db,
+    const eventWrites = recordsetStatements(
       eventsRecordset,
       events.map((event) => ({
         id: event.id,
@@ -186,8 +243,13 @@ export class UnitOfWork {
         idempotency_key: event.idempotencyKey ?? null,
       })),
     );
-    await flushProjections(this.db, this.workspace, this.set, this.registry, (log) =>
-      this.clockState(log),
+    await flushProjections(
+      this.db,
+      this.workspace,
+      this.set,
+      this.registry,
+      (log) => this.clockState(log),
+      eventWrites,
     );
   }
 }
@@ -351,94 +413,67 @@ export function clockStateOf(
     : { ok: false, message: replayed.error.message };
 }
 
-/** Writes every row the set's events touched. */
+/**
+ * Writes every row the set's events touched (with `before`, e.g. the events themselves), as one
+ * statement. Agreement versions, rare, go on their own.
+ */
 export async function flushProjections(
   db: Executor,
   workspace: string,
   set: ProjectionSet,
   registry: AgreementRegistry,
   replay: (log: ClockLog) => ReturnType<typeof clockStateOf> = (log) => clockStateOf(log, registry),
+  before: readonly RawBuilder<unknown>[] = [],
 ): Promise<void> {
-  await writeLeads(
-    db,
-    workspace,
-    [...set.touched.leads].map((id) => set.leads.get(id)!),
-  );
-  await writeOpportunities(
-    db,
-    workspace,
-    [...set.touched.opportunities].map((id) => set.opportunities.get(id)!),
-  );
-  await writeAccounts(
-    db,
-    workspace,
-    [...set.touched.accounts].map((id) => set.accounts.get(id)!),
-  );
   const clocks = [...set.touched.clocks].map((id) => set.clocks.get(id)!);
   await registry.ensureLoaded(
     db,
     clocks.flatMap((log) => log.events),
   );
-  await writeClocks(db, workspace, clocks, replay);
+  const writes = [
+    ...before,
+    ...recordsetStatements(
+      leadsRecordset,
+      [...set.touched.leads].map((id) => leadRow(workspace, set.leads.get(id)!)),
+    ),
+    ...recordsetStatements(
+      opportunitiesRecordset,
+      [...set.touched.opportunities].map((id) => opportunityRow(workspace, set.opportunities.get(id)!)),
+    ),
+    ...recordsetStatements(
+      accountsRecordset,
+      [...set.touched.accounts].map((id) => accountRow(workspace, set.accounts.get(id)!)),
+    ),
+    ...recordsetStatements(
+      clocksRecordset,
+      clocks.map((log) => clockRow(workspace, log, replay(log))),
+    ),
+    ...recordsetStatements(
+      routingRecordset,
+      set.touched.routing && set.routing !== undefined
+        ? [{ workspace, pools: set.routing.pools, last_event_id: set.routing.lastEventId }]
+        : [],
+    ),
+    ...recordsetStatements(
+      repLoadsRecordset,
+      [...set.repLoads]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([rep, change]) => ({ workspace, rep, open_leads: change })),
+    ),
+  ];
+  await writeTogether(db, writes);
   await writeAgreements(
     db,
     workspace,
     [...set.touched.agreements].map((number) => set.agreements.get(number)!),
   );
-  if (set.touched.routing && set.routing !== undefined) {
-    await db
-      .insertInto("routing_state")
-      .values({
-        workspace,
-        pools: json(set.routing.pools),
-        last_event_id: set.routing.lastEventId,
-      })
-      .onConflict((conflict) =>
-        conflict.column("workspace").doUpdateSet({
-          pools: json(set.routing!.pools),
-          last_event_id: set.routing!.lastEventId,
-        }),
-      )
-      .execute();
-  }
-  if (set.repLoads.size > 0) {
-    await db
-      .insertInto("rep_loads")
-      .values(
-        [...set.repLoads]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([rep, change]) => ({ workspace, rep, open_leads: change })),
-      )
-      .onConflict((conflict) =>
-        conflict.columns(["workspace", "rep"]).doUpdateSet((eb) => ({
-          open_leads: sql<number>`${eb.ref("rep_loads.open_leads")} + ${eb.ref("excluded.open_leads")}`,
-        })),
-      )
-      .execute();
-    set.repLoads.clear();
-  }
+  set.repLoads.clear();
   set.touched.leads.clear();
   set.touched.opportunities.clear();
   set.touched.accounts.clear();
   set.touched.clocks.clear();
   set.touched.agreements.clear();
   set.touched.routing = false;
-}
-
-/** PostgreSQL caps a statement at 65,535 parameters: write big sets in chunks. */
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let index = 0; index < items.length; index += size)
-    out.push(items.slice(index, index + size));
-  return out;
-}
-
-async function writeLeads(db: Executor, workspace: string, leads: LeadView[]): Promise<void> {
-  await writeRecordset(
-    db,
-    leadsRecordset,
-    leads.map((lead) => leadRow(workspace, lead)),
-  );
 }
 
 export function leadRow(workspace: string, lead: LeadView) {
@@ -465,30 +500,6 @@ export function leadRow(workspace: string, lead: LeadView) {
   };
 }
 
-async function writeOpportunities(
-  db: Executor,
-  workspace: string,
-  opportunities: OpportunityView[],
-): Promise<void> {
-  for (const part of chunks(opportunities, 2000)) {
-    if (part.length === 0) continue;
-    await db
-      .insertInto("opportunities")
-      .values(part.map((opportunity) => opportunityRow(workspace, opportunity)))
-      .onConflict((conflict) =>
-        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
-          stage: eb.ref("excluded.stage"),
-          amount: eb.ref("excluded.amount"),
-          owner: eb.ref("excluded.owner"),
-          closed_at: eb.ref("excluded.closed_at"),
-          outcome: eb.ref("excluded.outcome"),
-          data: eb.ref("excluded.data"),
-          last_event_id: eb.ref("excluded.last_event_id"),
-        })),
-      )
-      .execute();
-  }
-}
 
 export function opportunityRow(workspace: string, opportunity: OpportunityView) {
   return {
@@ -502,30 +513,11 @@ export function opportunityRow(workspace: string, opportunity: OpportunityView) 
     opened_at: new Date(opportunity.openedAt),
     closed_at: date(opportunity.closedAt),
     outcome: opportunity.outcome,
-    data: json(opportunity),
+    data: opportunity,
     last_event_id: opportunity.lastEventId,
   };
 }
 
-async function writeAccounts(db: Executor, workspace: string, accounts: AccountView[]) {
-  for (const part of chunks(accounts, 2000)) {
-    if (part.length === 0) continue;
-    await db
-      .insertInto("accounts")
-      .values(part.map((account) => accountRow(workspace, account)))
-      .onConflict((conflict) =>
-        conflict.columns(["workspace", "id"]).doUpdateSet((eb) => ({
-          name: eb.ref("excluded.name"),
-          name_key: eb.ref("excluded.name_key"),
-          domain_key: eb.ref("excluded.domain_key"),
-          owner: eb.ref("excluded.owner"),
-          data: eb.ref("excluded.data"),
-          last_event_id: eb.ref("excluded.last_event_id"),
-        })),
-      )
-      .execute();
-  }
-}
 
 export function accountRow(workspace: string, account: AccountView) {
   return {
@@ -535,23 +527,11 @@ export function accountRow(workspace: string, account: AccountView) {
     name_key: account.nameKey,
     domain_key: account.domainKey,
     owner: account.owner,
-    data: json(account),
+    data: account,
     last_event_id: account.lastEventId,
   };
 }
 
-async function writeClocks(
-  db: Executor,
-  workspace: string,
-  logs: ClockLog[],
-  replay: (log: ClockLog) => ReturnType<typeof clockStateOf>,
-): Promise<void> {
-  await writeRecordset(
-    db,
-    clocksRecordset,
-    logs.map((log) => clockRow(workspace, log, replay(log))),
-  );
-}
 
 export function clockRow(
   workspace: string,

@@ -1,10 +1,11 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 
 /**
  * Set-based writes for many rows: the rows travel as one JSON parameter and PostgreSQL expands
  * them with `jsonb_to_recordset`, so a batch of thousands is one statement with one parameter
  * (a VALUES list would be tens of thousands of parameters to bind and plan). Dates travel as ISO
- * strings, jsonb columns as nested JSON.
+ * strings, jsonb columns as nested JSON. Several writes go to the server as one statement
+ * (data-modifying CTEs), so a unit of work costs one round trip however many tables it touches.
  *
  * Table and column names come from Baton's code, never from input.
  */
@@ -20,18 +21,21 @@ export type RecordsetType =
 export interface Recordset {
   table: string;
   columns: Readonly<Record<string, RecordsetType>>;
-  /** on a key conflict: update these columns from the new row (absent: plain insert) */
+  /**
+   * on a key conflict: do nothing, or update these columns — a name takes the new row's value,
+   * `name = expression` sets it otherwise (e.g. adding to the stored value)
+   */
   conflict?: { keys: readonly string[]; update: readonly string[] | "nothing" };
 }
 
 type Executor = Parameters<ReturnType<typeof sql>["execute"]>[0];
 
-export async function writeRecordset(
-  db: Executor,
+/** The insert statements for `rows` (one per slice of at most 5,000 rows / 64 MB of JSON). */
+export function recordsetStatements(
   target: Recordset,
   rows: readonly Record<string, unknown>[],
-): Promise<void> {
-  if (rows.length === 0) return;
+): RawBuilder<unknown>[] {
+  if (rows.length === 0) return [];
   const names = Object.keys(target.columns);
   const list = names.join(", ");
   const definition = names.map((name) => `${name} ${target.columns[name]}`).join(", ");
@@ -41,15 +45,37 @@ export async function writeRecordset(
     conflict =
       update === "nothing"
         ? ` on conflict (${keys.join(", ")}) do nothing`
-        : ` on conflict (${keys.join(", ")}) do update set ${update.map((name) => `${name} = excluded.${name}`).join(", ")}`;
+        : ` on conflict (${keys.join(", ")}) do update set ${update
+            .map((column) => (column.includes("=") ? column : `${column} = excluded.${column}`))
+            .join(", ")}`;
   }
-  // 64 MB of JSON per statement at most: PostgreSQL refuses a jsonb value over 256 MB
-  for (const part of slices(rows)) {
-    await sql`insert into ${sql.raw(target.table)} (${sql.raw(list)})
-      select ${sql.raw(list)} from jsonb_to_recordset(${part}::jsonb) as given(${sql.raw(definition)})${sql.raw(conflict)}`.execute(
-      db,
-    );
+  return [...slices(rows)].map(
+    (part) =>
+      sql`insert into ${sql.raw(target.table)} (${sql.raw(list)})
+      select ${sql.raw(list)} from jsonb_to_recordset(${part}::jsonb) as given(${sql.raw(definition)})${sql.raw(conflict)}`,
+  );
+}
+
+/** Runs the statements as one (each a CTE of a final `select`), or not at all when none. */
+export async function writeTogether(
+  db: Executor,
+  statements: readonly RawBuilder<unknown>[],
+): Promise<void> {
+  if (statements.length === 0) return;
+  if (statements.length === 1) {
+    await statements[0]!.execute(db);
+    return;
   }
+  const parts = statements.map((statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`);
+  await sql`with ${sql.join(parts)} select 1`.execute(db);
+}
+
+export async function writeRecordset(
+  db: Executor,
+  target: Recordset,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  await writeTogether(db, recordsetStatements(target, rows));
 }
 
 function* slices(rows: readonly Record<string, unknown>[]): Generator<string> {
