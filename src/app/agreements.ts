@@ -72,7 +72,7 @@ export async function proposeAgreement(
         : diffAgreements(active.compiled.agreement, loaded.agreement).map(
             (change) => change.summary,
           );
-    const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+    const unit = new UnitOfWork(trx, engine.workspace, engine.registry, engine.timers);
     await unit.append([
       {
         type: "agreement.proposed",
@@ -163,7 +163,7 @@ export async function approveAgreement(
         `this approval activates version ${input.number}: say how running clocks take it, mode new_cycles_only (open cycles keep their goal) or new_and_open_cycles (open cycles are recalculated)`,
       );
 
-    const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+    const unit = new UnitOfWork(trx, engine.workspace, engine.registry, engine.timers);
     unit.set.agreements.set(input.number, viewOf(row, approvals));
     if (active !== undefined) {
       const activeRow = await trx

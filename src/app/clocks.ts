@@ -126,12 +126,6 @@ export async function scheduleClockTimers(
         payload: { ...wakeUp.payload },
       });
   }
-  await engine.timers.schedule(trx, timers);
   // a clock born in this operation has no earlier timers to cancel
-  if (!options.newClocks)
-    await engine.timers.cancelOthers(
-      trx,
-      clockIds,
-      timers.map((timer) => timer.key),
-    );
+  work.planTimers(clockIds, timers, options);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Transaction } from "kysely";
+import type { RawBuilder, Transaction } from "kysely";
 import type { BatonDatabase } from "../db/schema.js";
 import { AgreementRegistry } from "./agreement-registry.js";
 import type { Database } from "./ledger-store.js";
@@ -25,14 +25,15 @@ export interface ScheduledTimer {
   payload: Record<string, unknown>;
 }
 
+/**
+ * Ports answer with the statements to run: the unit of work runs them with its own writes, in
+ * one round trip, in the use case's transaction.
+ */
 export interface TimerPort {
-  schedule(trx: Transaction<BatonDatabase>, timers: readonly ScheduledTimer[]): Promise<void>;
-  /** cancels the clock's pending timers other than `keep` */
-  cancelOthers(
-    trx: Transaction<BatonDatabase>,
-    streamIds: readonly string[],
-    keep: readonly string[],
-  ): Promise<void>;
+  /** arms the timers (a key armed before moves) */
+  schedule(timers: readonly ScheduledTimer[]): RawBuilder<unknown>[];
+  /** cancels the clocks' pending timers other than `keep` */
+  cancelOthers(streamIds: readonly string[], keep: readonly string[]): RawBuilder<unknown>[];
 }
 
 export interface NotificationRequest {
@@ -46,7 +47,7 @@ export interface NotificationRequest {
 }
 
 export interface NotificationPort {
-  enqueue(trx: Transaction<BatonDatabase>, requests: readonly NotificationRequest[]): Promise<void>;
+  enqueue(requests: readonly NotificationRequest[]): RawBuilder<unknown>[];
 }
 
 export interface EngineOptions {

@@ -69,7 +69,7 @@ export async function fireTimers(
       throw new Error(`unknown timer kind '${timer.kind}' (${timer.key})`);
     return timer.payload as { clockId: string; leadId: string; step: string; cycle: number };
   });
-  const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+  const unit = new UnitOfWork(trx, engine.workspace, engine.registry, engine.timers);
   unit.expect(timers.length * 4);
   await loadLeads(
     trx,
@@ -226,8 +226,8 @@ export async function fireTimers(
       changes: [{ lead: unit.set.leads.get(change.leadId)!, events: change.events }],
     });
   await scheduleClockTimers(trx, engine, unit, compiled, woken, now);
+  unit.defer(engine.notifications.enqueue(notifications));
   await unit.commit();
-  if (notifications.length > 0) await engine.notifications.enqueue(trx, notifications);
   return { recorded };
 }
 

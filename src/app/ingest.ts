@@ -172,7 +172,7 @@ export async function ingestLeads(
     }
     const work = fresh.filter((item) => item.key === null || claimed.has(item.key));
 
-    const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+    const unit = new UnitOfWork(trx, engine.workspace, engine.registry, engine.timers);
     // about eight events per lead: one id reservation for the whole batch
     unit.expect(pending.length * 8);
     const pipeline = new Pipeline(trx, engine, unit, compiled, version, now, options.actor);
@@ -190,12 +190,15 @@ export async function ingestLeads(
         return { key: item.key!, result, lead_id: result.ok ? result.leadId : null };
       });
     if (stored.length > 0)
-      await sql`
-        update ingest_requests as request
-        set result = given.result, lead_id = given.lead_id
-        from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb)
-          as given(key text, result jsonb, lead_id text)
-        where request.workspace = ${engine.workspace} and request.key = given.key`.execute(trx);
+      unit.defer([
+        sql`update ingest_requests as request
+          set result = given.result, lead_id = given.lead_id
+          from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb)
+            as given(key text, result jsonb, lead_id text)
+          where request.workspace = ${engine.workspace} and request.key = given.key`,
+      ]);
+    // events, projections, timers, outbox rows and results: one statement
+    await unit.commit();
     return results.map(
       (result) =>
         result ?? {
@@ -361,8 +364,7 @@ class Pipeline {
       changes: leadWork.map((lead) => ({ lead: set.leads.get(lead.leadId)!, events: lead.events })),
       newLeads: new Set(leadWork.filter((lead) => lead.isNew).map((lead) => lead.leadId)),
     });
-    await this.unit.commit();
-    if (notifications.length > 0) await engine.notifications.enqueue(trx, notifications);
+    this.unit.defer(engine.notifications.enqueue(notifications));
 
     for (const lead of leadWork) {
       const view = set.leads.get(lead.leadId)!;

@@ -75,7 +75,7 @@ async function withLead(
         "no_active_agreement",
         "no agreement is active yet; nothing can be decided without one",
       );
-    const unit = new UnitOfWork(trx, engine.workspace, engine.registry);
+    const unit = new UnitOfWork(trx, engine.workspace, engine.registry, engine.timers);
     await loadLeads(trx, engine.workspace, unit.set, [leadId], { forUpdate: true });
     const lead = unit.set.leads.get(leadId);
     if (lead === undefined) return fail("unknown_lead", `there is no lead '${leadId}'`);
@@ -340,9 +340,8 @@ export async function reassignLead(
         );
         event = assignedEvent(lead, decision, version, now, cause, lead.owner);
         event.actor = input.actor.id;
-        await engine.notifications.enqueue(
-          trx,
-          assignmentNotifications(compiled, lead, decision, now),
+        unit.defer(
+          engine.notifications.enqueue(assignmentNotifications(compiled, lead, decision, now)),
         );
       } else {
         if (!Object.hasOwn(compiled.agreement.people, input.to))

@@ -16,6 +16,7 @@ import { replayClock } from "../core/sla/index.js";
 import { type Recordset, recordsetStatements, writeTogether } from "../db/recordset.js";
 import type { BatonDatabase } from "../db/schema.js";
 import type { AgreementRegistry } from "./agreement-registry.js";
+import type { ScheduledTimer, TimerPort } from "./engine.js";
 
 /**
  * The ledger and its projections as one unit of work: events are appended and folded into the
@@ -178,6 +179,10 @@ export class UnitOfWork {
   #ids: number[] = [];
   #reserved = 0;
   #buffered: StoredEvent[] = [];
+  #deferred: RawBuilder<unknown>[] = [];
+  /** timers to arm, by key (the last plan for a key wins), and clocks whose other timers go */
+  readonly #timers = new Map<string, ScheduledTimer>();
+  readonly #cancels = new Map<string, Set<string>>();
   readonly #replays = new Map<
     ClockLog,
     { events: number; result: ReturnType<typeof clockStateOf> }
@@ -187,7 +192,34 @@ export class UnitOfWork {
     readonly db: Executor,
     readonly workspace: string,
     readonly registry: AgreementRegistry,
+    readonly timerPort?: TimerPort,
   ) {}
+
+  /**
+   * Plans the clocks' timers: arms `timers` and, unless the clocks are new, cancels their other
+   * pending ones. Planning a clock again in the same unit replaces its earlier plan, so the
+   * writes at commit touch each timer row once.
+   */
+  planTimers(
+    clockIds: readonly string[],
+    timers: readonly ScheduledTimer[],
+    options: { newClocks?: boolean } = {},
+  ): void {
+    for (const clockId of clockIds) {
+      for (const [key, timer] of this.#timers)
+        if (timer.streamId === clockId) this.#timers.delete(key);
+      if (!options.newClocks) this.#cancels.set(clockId, new Set());
+    }
+    for (const timer of timers) {
+      this.#timers.set(timer.key, timer);
+      this.#cancels.get(timer.streamId)?.add(timer.key);
+    }
+  }
+
+  /** Statements to run with this unit's writes at commit (timers, outbox rows, …). */
+  defer(statements: readonly RawBuilder<unknown>[]): void {
+    this.#deferred.push(...statements);
+  }
 
   /** Asks for at least `count` ids in the next reservation (a batch knows its size). */
   expect(count: number): void {
@@ -250,7 +282,27 @@ export class UnitOfWork {
       this.registry,
       (log) => this.clockState(log),
       eventWrites,
+      [...this.#timerWrites(), ...this.#deferred],
     );
+    this.#deferred = [];
+    this.#timers.clear();
+    this.#cancels.clear();
+  }
+
+  #timerWrites(): RawBuilder<unknown>[] {
+    if (this.timerPort === undefined) {
+      if (this.#timers.size > 0 || this.#cancels.size > 0)
+        throw new Error("timers were planned in a unit of work without a timer port");
+      return [];
+    }
+    const cancels = [...this.#cancels];
+    return [
+      ...this.timerPort.cancelOthers(
+        cancels.map(([clockId]) => clockId),
+        cancels.flatMap(([, keep]) => [...keep]),
+      ),
+      ...this.timerPort.schedule([...this.#timers.values()]),
+    ];
   }
 }
 
@@ -424,6 +476,7 @@ export async function flushProjections(
   registry: AgreementRegistry,
   replay: (log: ClockLog) => ReturnType<typeof clockStateOf> = (log) => clockStateOf(log, registry),
   before: readonly RawBuilder<unknown>[] = [],
+  after: readonly RawBuilder<unknown>[] = [],
 ): Promise<void> {
   const clocks = [...set.touched.clocks].map((id) => set.clocks.get(id)!);
   await registry.ensureLoaded(
@@ -438,7 +491,9 @@ export async function flushProjections(
     ),
     ...recordsetStatements(
       opportunitiesRecordset,
-      [...set.touched.opportunities].map((id) => opportunityRow(workspace, set.opportunities.get(id)!)),
+      [...set.touched.opportunities].map((id) =>
+        opportunityRow(workspace, set.opportunities.get(id)!),
+      ),
     ),
     ...recordsetStatements(
       accountsRecordset,
@@ -460,6 +515,7 @@ export async function flushProjections(
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([rep, change]) => ({ workspace, rep, open_leads: change })),
     ),
+    ...after,
   ];
   await writeTogether(db, writes);
   await writeAgreements(
@@ -500,7 +556,6 @@ export function leadRow(workspace: string, lead: LeadView) {
   };
 }
 
-
 export function opportunityRow(workspace: string, opportunity: OpportunityView) {
   return {
     workspace,
@@ -518,7 +573,6 @@ export function opportunityRow(workspace: string, opportunity: OpportunityView) 
   };
 }
 
-
 export function accountRow(workspace: string, account: AccountView) {
   return {
     workspace,
@@ -531,7 +585,6 @@ export function accountRow(workspace: string, account: AccountView) {
     last_event_id: account.lastEventId,
   };
 }
-
 
 export function clockRow(
   workspace: string,

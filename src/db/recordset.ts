@@ -25,7 +25,7 @@ export interface Recordset {
    * on a key conflict: do nothing, or update these columns — a name takes the new row's value,
    * `name = expression` sets it otherwise (e.g. adding to the stored value)
    */
-  conflict?: { keys: readonly string[]; update: readonly string[] | "nothing" };
+  conflict?: { keys: readonly string[]; update: readonly string[] | "nothing"; where?: string };
 }
 
 type Executor = Parameters<ReturnType<typeof sql>["execute"]>[0];
@@ -41,13 +41,13 @@ export function recordsetStatements(
   const definition = names.map((name) => `${name} ${target.columns[name]}`).join(", ");
   let conflict = "";
   if (target.conflict !== undefined) {
-    const { keys, update } = target.conflict;
+    const { keys, update, where } = target.conflict;
     conflict =
       update === "nothing"
         ? ` on conflict (${keys.join(", ")}) do nothing`
         : ` on conflict (${keys.join(", ")}) do update set ${update
             .map((column) => (column.includes("=") ? column : `${column} = excluded.${column}`))
-            .join(", ")}`;
+            .join(", ")}${where ? ` where ${where}` : ""}`;
   }
   return [...slices(rows)].map(
     (part) =>
@@ -66,7 +66,9 @@ export async function writeTogether(
     await statements[0]!.execute(db);
     return;
   }
-  const parts = statements.map((statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`);
+  const parts = statements.map(
+    (statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`,
+  );
   await sql`with ${sql.join(parts)} select 1`.execute(db);
 }
 

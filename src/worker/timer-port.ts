@@ -1,31 +1,56 @@
 import { sql } from "kysely";
 import type { TimerPort } from "../app/engine.js";
-import { pendingTimer, scheduleTimers } from "./timers.js";
+import { recordsetStatements } from "../db/recordset.js";
+import { pendingTimer } from "./timers.js";
 
 /**
  * The engine's timer port on the durable schedule (table `timers`): a clock's timers are upserted
- * by key and its other pending timers cancelled, in the use case's transaction, so a timer exists
- * exactly when the clock events that asked for it do. One statement each, whatever the batch.
+ * by key (a fired one is never re-armed, as in timers.ts) and its other pending timers cancelled,
+ * with the use case's writes, so a timer exists exactly when the clock events that asked for it
+ * do.
  */
 export const timerPort: TimerPort = {
-  async schedule(trx, timers) {
-    if (timers.length === 0) return;
-    await scheduleTimers(
-      trx,
+  schedule(timers) {
+    return recordsetStatements(
+      {
+        table: "timers",
+        columns: {
+          key: "text",
+          kind: "text",
+          stream_id: "text",
+          due_at: "timestamptz",
+          payload: "jsonb",
+        },
+        conflict: {
+          keys: ["key"],
+          update: [
+            "due_at",
+            "kind",
+            "stream_id",
+            "payload",
+            "cancelled_at = null",
+            "failed_at = null",
+            "attempts = 0",
+            "last_error = null",
+          ],
+          where: "timers.fired_at is null",
+        },
+      },
       timers.map((timer) => ({
         key: timer.key,
         kind: timer.kind,
-        streamId: timer.streamId,
-        dueAt: timer.dueAt,
+        stream_id: timer.streamId,
+        due_at: new Date(timer.dueAt),
         payload: timer.payload,
       })),
     );
   },
-  async cancelOthers(trx, streamIds, keep) {
-    if (streamIds.length === 0) return;
-    await sql`
-      update timers set cancelled_at = now()
-      where stream_id = any(${[...streamIds]}::text[]) and ${pendingTimer}
-        and not (key = any(${[...keep]}::text[]))`.execute(trx);
+  cancelOthers(streamIds, keep) {
+    if (streamIds.length === 0) return [];
+    return [
+      sql`update timers set cancelled_at = now()
+        where stream_id = any(${[...streamIds]}::text[]) and ${pendingTimer}
+          and not (key = any(${[...keep]}::text[]))`,
+    ];
   },
 };

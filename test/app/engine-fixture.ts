@@ -38,8 +38,12 @@ export async function createEngineFixture(start = mondayMorning): Promise<Engine
   const clock = { now: start };
   let next = 0;
   const notifications: NotificationRequest[] = [];
+  // records what the use cases asked for; the outbox itself has its own tests
   const recorder: NotificationPort = {
-    enqueue: async (_trx, requests) => void notifications.push(...requests),
+    enqueue: (requests) => {
+      notifications.push(...requests);
+      return [];
+    },
   };
   const engine = createEngine({
     db: test.db,

@@ -43,7 +43,22 @@ export async function enqueueNotifications(
   requests: readonly NotificationRequest[],
   channels: NotificationChannels,
 ): Promise<EnqueueResult> {
-  const rows = requests.flatMap((request) =>
+  const rows = outboxRows(requests, channels);
+  if (rows.length === 0) return { written: 0 };
+  const result = await trx
+    .insertInto("notifications")
+    .values(rows)
+    .onConflict((conflict) => conflict.column("dedupe_key").doNothing())
+    .executeTakeFirst();
+  return { written: Number(result.numInsertedOrUpdatedRows ?? 0n) };
+}
+
+/** The outbox rows for the requests: one per configured channel that can reach the recipient. */
+export function outboxRows(
+  requests: readonly NotificationRequest[],
+  channels: NotificationChannels,
+) {
+  return requests.flatMap((request) =>
     configuredChannels(channels).flatMap((channel) => {
       const recipient = recipientFor(channel, request.recipient);
       if (channel === "email" && recipient === null) return [];
@@ -60,13 +75,6 @@ export async function enqueueNotifications(
       ];
     }),
   );
-  if (rows.length === 0) return { written: 0 };
-  const result = await trx
-    .insertInto("notifications")
-    .values(rows)
-    .onConflict((conflict) => conflict.column("dedupe_key").doNothing())
-    .executeTakeFirst();
-  return { written: Number(result.numInsertedOrUpdatedRows ?? 0n) };
 }
 
 function recipientFor(
