@@ -193,7 +193,7 @@ export async function fireTimers(
             },
             now,
           );
-          event = assignedEvent(now_, decision, version, now, "escalation", now_.owner);
+          event = assignedEvent(unit.set, now_, decision, version, now, "escalation", now_.owner);
           event.actor = "scheduler";
           notifications.push(...assignmentNotifications(compiled, now_, decision, now));
         } else if ("set_field" in action) {

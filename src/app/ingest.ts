@@ -4,6 +4,7 @@ import type { FieldRecord } from "../core/lead/lead.js";
 import { isTouch } from "../core/lead/lead.js";
 import type { LeadView } from "../core/ledger/lead-view.js";
 import type { LeadAssignedData, NewEvent } from "../core/ledger/ledger-event.js";
+import type { ProjectionSet } from "../core/ledger/projection.js";
 import { transition } from "../core/lifecycle/index.js";
 import {
   type ExistingAccount,
@@ -173,8 +174,6 @@ export async function ingestLeads(
     const work = fresh.filter((item) => item.key === null || claimed.has(item.key));
 
     const unit = new UnitOfWork(trx, engine.workspace, engine.registry, engine.timers);
-    // about eight events per lead: one id reservation for the whole batch
-    unit.expect(pending.length * 8);
     const pipeline = new Pipeline(trx, engine, unit, compiled, version, now, options.actor);
     const processed = await pipeline.run(work);
     for (const [index, result] of processed) results[index] = result;
@@ -258,22 +257,53 @@ class Pipeline {
     const emails = unique(candidates.map((keys) => keys.email));
     const domains = unique(candidates.flatMap((keys) => [keys.emailDomain, keys.websiteDomain]));
     const names = unique(candidates.map((keys) => keys.companyName));
-    const knownLeads =
-      emails.length === 0
-        ? []
-        : await trx
-            .selectFrom("leads")
-            .select(["id", "email_key", "last_activity_at"])
-            .where("workspace", "=", engine.workspace)
-            .where("email_key", "in", emails)
-            .execute();
-    const accounts = await this.loadAccounts(domains, names);
+    // One round trip: the shortlists to match against, and the batch's event ids.
+    const shortlist = await sql<{
+      leads: { id: string; email_key: string; last_activity_at: number | null }[];
+      accounts: {
+        id: string;
+        name: string | null;
+        owner: string | null;
+        domains: string[] | null;
+        open: { id: string; stage: string; owner: string | null; opened_at: number }[];
+      }[];
+      ids: string[];
+    }>`
+      select
+        (select coalesce(json_agg(json_build_object('id', id, 'email_key', email_key,
+            'last_activity_at', extract(epoch from last_activity_at) * 1000)), '[]'::json)
+          from leads where workspace = ${engine.workspace} and email_key = any(${emails}::text[])) as leads,
+        (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'owner', a.owner,
+            'domains', a.data -> 'domains',
+            'open', (select coalesce(json_agg(json_build_object('id', o.id, 'stage', o.stage,
+                'owner', o.owner, 'opened_at', extract(epoch from o.opened_at) * 1000)), '[]'::json)
+              from opportunities o
+              where o.workspace = a.workspace and o.account_id = a.id and o.closed_at is null))), '[]'::json)
+          from accounts a where a.workspace = ${engine.workspace}
+            and (a.domain_key = any(${domains}::text[]) or a.name_key = any(${names}::text[]))) as accounts,
+        (select array_agg(id order by id) from (
+          select nextval(pg_get_serial_sequence('events', 'id')) as id
+          from generate_series(1, ${work.length * 8})) as reserved) as ids`.execute(trx);
+    const found = shortlist.rows[0]!;
+    this.unit.supplyIds(found.ids.map(Number));
+    const accounts: ExistingAccount[] = found.accounts.map((row) => ({
+      id: row.id,
+      name: row.name,
+      domains: row.domains ?? [],
+      ownerId: row.owner,
+      openOpportunities: row.open.map((opportunity) => ({
+        id: opportunity.id,
+        stage: opportunity.stage,
+        ownerId: opportunity.owner,
+        updatedAt: opportunity.opened_at,
+      })),
+    }));
 
     const leadsByEmail = new Map<string, { id: string; lastActivityAt: number | null }[]>();
-    for (const row of knownLeads)
-      push(leadsByEmail, row.email_key!, {
+    for (const row of found.leads)
+      push(leadsByEmail, row.email_key, {
         id: row.id,
-        lastActivityAt: row.last_activity_at?.getTime() ?? null,
+        lastActivityAt: row.last_activity_at === null ? null : Math.round(row.last_activity_at),
       });
 
     const leadWork: LeadWork[] = [];
@@ -316,7 +346,10 @@ class Pipeline {
         account,
       });
     }
-    await loadLeads(trx, engine.workspace, set, [...matchedIds], { forUpdate: true });
+    if (matchedIds.size > 0) {
+      await loadLeads(trx, engine.workspace, set, [...matchedIds], { forUpdate: true });
+      this.unit.discardIds();
+    }
 
     // Create or update each lead, score it, and qualify it.
     for (const [position, item] of work.entries()) {
@@ -390,48 +423,6 @@ class Pipeline {
   async append(lead: LeadWork, event: NewEvent): Promise<void> {
     lead.events.push(event);
     await this.unit.append([event]);
-  }
-
-  async loadAccounts(domains: string[], names: string[]): Promise<ExistingAccount[]> {
-    if (domains.length === 0 && names.length === 0) return [];
-    const { trx, engine } = this;
-    const rows = await trx
-      .selectFrom("accounts")
-      .select(["id", "name", "owner", "data"])
-      .where("workspace", "=", engine.workspace)
-      .where((eb) =>
-        eb.or([
-          ...(domains.length > 0 ? [eb("domain_key", "in", domains)] : []),
-          ...(names.length > 0 ? [eb("name_key", "in", names)] : []),
-        ]),
-      )
-      .execute();
-    if (rows.length === 0) return [];
-    const open = await trx
-      .selectFrom("opportunities")
-      .select(["id", "account_id", "stage", "owner", "opened_at"])
-      .where("workspace", "=", engine.workspace)
-      .where(
-        "account_id",
-        "in",
-        rows.map((row) => row.id),
-      )
-      .where("closed_at", "is", null)
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      domains: (row.data as { domains: string[] }).domains,
-      ownerId: row.owner,
-      openOpportunities: open
-        .filter((opportunity) => opportunity.account_id === row.id)
-        .map((opportunity) => ({
-          id: opportunity.id,
-          stage: opportunity.stage,
-          ownerId: opportunity.owner,
-          updatedAt: opportunity.opened_at.getTime(),
-        })),
-    }));
   }
 
   /** Creates the lead, or folds a repeat submission into the lead it matched. */
@@ -612,7 +603,7 @@ class Pipeline {
       state = decision.nextState;
       await this.append(
         lead,
-        assignedEvent(view, decision, this.version, this.now, "routing", null),
+        assignedEvent(this.set, view, decision, this.version, this.now, "routing", null),
       );
       notifications.push(
         ...assignmentNotifications(this.compiled, set.leads.get(lead.leadId)!, decision, this.now),
@@ -637,7 +628,12 @@ function accountFields(account: ExistingAccount): FieldRecord {
   };
 }
 
+/**
+ * The assignment a routing decision makes, numbered after the last decision folded into `set`
+ * (whose routing row the caller has locked).
+ */
 export function assignedEvent(
+  set: ProjectionSet,
   view: LeadView,
   decision: RoutingDecision,
   version: number,
@@ -678,6 +674,7 @@ export function assignedEvent(
       cause,
       ruleId: decision.ruleId,
       pools,
+      revision: (set.routing?.revision ?? 0) + 1,
     },
   };
 }

@@ -216,6 +216,7 @@ export async function actOnLead(engine: Engine, input: ActInput): Promise<Action
             cause: "manual",
             ruleId: null,
             pools: {},
+            revision: 0,
           },
         });
 
@@ -338,7 +339,7 @@ export async function reassignLead(
           { ...state, availability },
           now,
         );
-        event = assignedEvent(lead, decision, version, now, cause, lead.owner);
+        event = assignedEvent(unit.set, lead, decision, version, now, cause, lead.owner);
         event.actor = input.actor.id;
         unit.defer(
           engine.notifications.enqueue(assignmentNotifications(compiled, lead, decision, now)),
@@ -359,6 +360,7 @@ export async function reassignLead(
             cause,
             ruleId: null,
             pools: {},
+            revision: 0,
           },
         };
       }

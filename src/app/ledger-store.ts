@@ -153,8 +153,14 @@ const accountsRecordset: Recordset = {
 
 const routingRecordset: Recordset = {
   table: "routing_state",
-  columns: { workspace: "text", pools: "jsonb", last_event_id: "bigint" },
-  conflict: { keys: ["workspace"], update: ["pools", "last_event_id"] },
+  columns: {
+    workspace: "text",
+    pools: "jsonb",
+    revisions: "jsonb",
+    revision: "bigint",
+    last_event_id: "bigint",
+  },
+  conflict: { keys: ["workspace"], update: ["pools", "revisions", "revision", "last_event_id"] },
 };
 
 /** Each operation adds its change to the stored count. */
@@ -219,6 +225,21 @@ export class UnitOfWork {
   /** Statements to run with this unit's writes at commit (timers, outbox rows, …). */
   defer(statements: readonly RawBuilder<unknown>[]): void {
     this.#deferred.push(...statements);
+  }
+
+  /** Takes event ids the caller reserved (in ascending order) along with another query. */
+  supplyIds(ids: readonly number[]): void {
+    this.#ids.push(...ids);
+    this.#reserved = Math.max(this.#reserved, ids.length);
+  }
+
+  /**
+   * Drops the ids reserved so far: after locking a stream, its new events need ids reserved
+   * after the lock, so a transaction that waited for the lock never writes ids below those of
+   * the one it waited for (the ledger's order within a stream is its id order).
+   */
+  discardIds(): void {
+    this.#ids = [];
   }
 
   /** Asks for at least `count` ids in the next reservation (a batch knows its size). */
@@ -419,16 +440,18 @@ export async function lockRouting(
   // one statement: the no-op update takes the row lock and returns the row
   const row = await db
     .insertInto("routing_state")
-    .values({ workspace, pools: "{}", last_event_id: 0 })
+    .values({ workspace, pools: "{}", revisions: "{}", revision: 0, last_event_id: 0 })
     .onConflict((conflict) =>
       conflict
         .column("workspace")
         .doUpdateSet((eb) => ({ workspace: eb.ref("excluded.workspace") })),
     )
-    .returning(["pools", "last_event_id"])
+    .returning(["pools", "revisions", "revision", "last_event_id"])
     .executeTakeFirstOrThrow();
   set.routing = {
     pools: row.pools as Record<string, never>,
+    revisions: row.revisions as Record<string, number>,
+    revision: Number(row.revision),
     lastEventId: Number(row.last_event_id),
   };
 }
@@ -506,7 +529,15 @@ export async function flushProjections(
     ...recordsetStatements(
       routingRecordset,
       set.touched.routing && set.routing !== undefined
-        ? [{ workspace, pools: set.routing.pools, last_event_id: set.routing.lastEventId }]
+        ? [
+            {
+              workspace,
+              pools: set.routing.pools,
+              revisions: set.routing.revisions,
+              revision: set.routing.revision,
+              last_event_id: set.routing.lastEventId,
+            },
+          ]
         : [],
     ),
     ...recordsetStatements(

@@ -102,6 +102,8 @@ export interface ClockTable {
 export interface RoutingStateTable {
   workspace: string;
   pools: Json;
+  revisions: Json;
+  revision: BigId;
   last_event_id: BigId;
 }
 

@@ -242,3 +242,53 @@ it("rebuilding every projection from the ledger gives the live rows back", async
   for (const table of projections)
     expect({ table, rows: rebuilt[table] }).toEqual({ table, rows: live[table] });
 }, 120_000);
+
+it("rebuilding gives the live rows back after concurrent writers too (routing turns, repeat submissions)", async () => {
+  const engine = fixture.engine;
+  const shared = (n: number) => ({
+    system: "web-form",
+    fields: {
+      email: `shared${n % 7}@together.com`,
+      country: n % 2 ? "US" : "CA",
+      persona_match: true,
+      source: "website",
+    },
+    company: { name: "Together", domain: "together.com", employees: 300, industry: "software" },
+    activities: [
+      { type: "form_submit" as const, at: fixture.clock.now - 1000, fields: { form: "demo" } },
+    ],
+  });
+  await Promise.all(
+    Array.from({ length: 6 }, async (_, client) => {
+      for (let round = 0; round < 12; round++) {
+        const n = client * 100 + round;
+        const batch = Array.from({ length: 1 + (n % 4) }, (_, index) =>
+          index === 0
+            ? shared(n)
+            : {
+                ...shared(n),
+                externalId: `c${n}-${index}`,
+                fields: { ...shared(n).fields, email: `p${n}-${index}@firm${n}.com` },
+              },
+        );
+        const results = await ingestLeads(engine, batch, { actor: `api:client-${client}` });
+        const first = results[0];
+        if (first?.ok && first.owner?.kind === "rep" && round % 3 === 0)
+          await actOnLead(engine, {
+            leadId: first.leadId,
+            action: {
+              type: "reject",
+              actor: { id: first.owner.id, role: "rep" },
+              reason: "wrong_persona",
+              feedback: { next_action: "disqualify" },
+            },
+          });
+      }
+    }),
+  );
+  const live = await snapshot();
+  await rebuildProjections(fixture.test.db, fixture.engine.workspace);
+  const rebuilt = await snapshot();
+  for (const table of projections)
+    expect({ table, rows: rebuilt[table] }).toEqual({ table, rows: live[table] });
+}, 120_000);

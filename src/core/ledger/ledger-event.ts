@@ -88,6 +88,11 @@ export interface LeadAssignedData {
   ruleId: string | null;
   /** pools whose rotation this decision moved on, with their next state */
   pools: Record<string, PoolState>;
+  /**
+   * the routing decision's number, given under the workspace's routing lock (0 for an assignment
+   * that moved no pool): the pool states of the highest revision are the current ones
+   */
+  revision: number;
 }
 
 export interface LeadEscalatedData {

@@ -56,6 +56,10 @@ export interface AgreementVersionView {
 
 export interface RoutingView {
   pools: Record<string, PoolState>;
+  /** per pool, the revision of the decision that wrote its state */
+  revisions: Record<string, number>;
+  /** the highest routing revision folded */
+  revision: number;
   lastEventId: number;
 }
 
@@ -130,10 +134,23 @@ export function applyEvent(set: ProjectionSet, event: StoredEvent): void {
       return;
     case "lead.assigned": {
       foldLead(set, event);
-      if (Object.keys(event.data.pools).length > 0) {
+      const moved = Object.entries(event.data.pools);
+      if (moved.length > 0) {
+        // the latest decision wins by revision, not by event id: ids are reserved before the
+        // routing lock is taken, revisions under it
+        const routing = set.routing ?? { pools: {}, revisions: {}, revision: 0, lastEventId: 0 };
+        const pools = { ...routing.pools };
+        const revisions = { ...routing.revisions };
+        for (const [pool, state] of moved)
+          if (event.data.revision > (revisions[pool] ?? 0)) {
+            pools[pool] = state;
+            revisions[pool] = event.data.revision;
+          }
         set.routing = {
-          pools: { ...(set.routing?.pools ?? {}), ...event.data.pools },
-          lastEventId: event.id,
+          pools,
+          revisions,
+          revision: Math.max(routing.revision, event.data.revision),
+          lastEventId: Math.max(routing.lastEventId, event.id),
         };
         set.touched.routing = true;
       }

@@ -102,6 +102,11 @@ create index clocks_open_due on clocks (workspace, due_at) where stopped_at is n
 create table routing_state (
   workspace text primary key,
   pools jsonb not null,
+  -- per pool, the routing revision of the decision that wrote its state: decisions are numbered
+  -- under the lock, so the latest committed one wins even when event ids (reserved before the
+  -- lock) say otherwise
+  revisions jsonb not null,
+  revision bigint not null,
   last_event_id bigint not null
 );
 
