@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { RawBuilder, Transaction } from "kysely";
 import type { BatonDatabase } from "../db/schema.js";
 import { AgreementRegistry } from "./agreement-registry.js";
@@ -55,7 +55,7 @@ export interface EngineOptions {
   workspace?: string;
   /** epoch ms; defaults to Date.now */
   now?: () => number;
-  /** ids for leads, opportunities, accounts; defaults to a prefix and 16 random hex digits */
+  /** ids for leads, opportunities, accounts; defaults to a prefix and 16 hex digits, 60 bits random */
   newId?: (prefix: string) => string;
   timers: TimerPort;
   notifications: NotificationPort;
@@ -77,7 +77,9 @@ export function createEngine(options: EngineOptions): Engine {
     db: options.db,
     workspace,
     now: options.now ?? Date.now,
-    newId: options.newId ?? ((prefix) => `${prefix}_${randomBytes(8).toString("hex")}`),
+    // 60 random bits from a v4 UUID (Node batches its entropy, unlike one randomBytes per id)
+    newId:
+      options.newId ?? ((prefix) => `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 16)}`),
     registry: new AgreementRegistry(workspace),
     timers: options.timers,
     notifications: options.notifications,

@@ -641,29 +641,20 @@ export function clockRow(
     stopped_at: finite(last?.stoppedAt),
     breach_recorded_at: finite(last?.breachRecordedAt),
     paused: last?.paused ?? false,
+    // the latest cycle as a board shows it; a lead's full clock history is its log, replayed
     data: {
       asOf: state.asOf,
       pauseConditions: state.pauseConditions,
-      cycles: state.cycles.map((cycle) => ({
-        id: cycle.id,
-        startedAt: cycle.startedAt,
-        stoppedAt: cycle.stoppedAt,
-        endedBy: cycle.endedBy,
-        state: cycle.state,
-        goal: cycle.goal,
-        calendarRef: cycle.calendarRef,
-        dueAt: cycle.dueAt,
-        breached: cycle.breached,
-        breachedAt: cycle.breachedAt,
-        breachRecordedAt: cycle.breachRecordedAt,
-        elapsedBusinessMs: cycle.elapsedBusinessMs,
-        warnings: cycle.warnings.map((warning) => ({
-          key: warning.key,
-          dueAt: warning.dueAt,
-          notifiedAt: warning.notifiedAt,
-        })),
-      })),
-      issues: state.issues,
+      calendar: last?.calendarRef ?? null,
+      targetMs: last?.goal.targetMs ?? null,
+      elapsedBusinessMs: last?.elapsedBusinessMs ?? null,
+      endedBy: last?.endedBy ?? null,
+      warningsSent:
+        last?.warnings
+          .filter((warning) => warning.notifiedAt !== null)
+          .map((warning) => warning.key) ?? [],
+      everBreached: state.cycles.some((cycle) => cycle.breached || cycle.breachRecordedAt !== null),
+      issues: state.issues.length,
     },
     last_event_id: log.lastEventId,
   };

@@ -33,8 +33,7 @@ create table leads (
 create unique index leads_external_id on leads (workspace, system, external_id)
   where external_id is not null;
 create index leads_email_key on leads (workspace, email_key) where email_key is not null;
-create index leads_domain_key on leads (workspace, domain_key) where domain_key is not null;
-create index leads_owner_stage on leads (workspace, owner, stage);
+-- a rep's queue: their open leads (indexes for dashboards come with the queries that need them)
 create index leads_open_owner on leads (workspace, owner) where open and owner_kind = 'rep';
 
 create table opportunities (
@@ -94,7 +93,6 @@ create table clocks (
 );
 
 create index clocks_lead on clocks (workspace, lead_id);
-create index clocks_open_due on clocks (workspace, due_at) where stopped_at is null;
 
 -- Routing memory: every pool's rotation, one row per workspace. Routing locks it and reads the
 -- reps' open leads, so concurrent ingests never hand out the same round-robin turn twice nor push
