@@ -12,7 +12,11 @@ export type Outcome = ExitCode;
  * Runs the `baton` command line and returns its exit code; never calls process.exit, so tests
  * run it in memory with their own io.
  */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<ExitCode> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExitCode> {
   let outcome: ExitCode = exitCodes.ok;
   const finish = (code: Outcome) => {
     outcome = code;
@@ -25,8 +29,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .showHelpAfterError("(run with --help for usage)");
   registerAgreementCommands(program, io, finish);
   registerCalendarCommands(program, io, finish);
-  registerMigrateCommand(program, io, finish);
-  registerEngineCommands(program, io, finish);
+  registerMigrateCommand(program, io, finish, env);
+  registerEngineCommands(program, io, finish, env);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({

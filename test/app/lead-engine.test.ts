@@ -381,6 +381,26 @@ describe("the durable schedule", () => {
         (note) => note.kind === "escalation" && note.recipient.person === "dana",
       ),
     ).toBe(true);
+    // two hours after the breach the last rung tells sales' owner and marks the lead
+    fixture.clock.now = due + 121 * 60_000;
+    await fixture.fireDue();
+    const row = await fixture.test.db
+      .selectFrom("leads")
+      .select("data")
+      .where("id", "=", lead.leadId)
+      .executeTakeFirstOrThrow();
+    expect((row.data as { fields: Record<string, unknown> }).fields.handoff_notes).toBe(
+      "escalated",
+    );
+    expect(
+      fixture.notifications.some(
+        (note) => note.kind === "escalation" && note.recipient.person === "sam",
+      ),
+    ).toBe(true);
+    const rungs = (await eventsOf(lead.leadId))
+      .filter((event) => event.type === "lead.escalated")
+      .map((event) => (event.data as { rung: number }).rung);
+    expect(rungs).toEqual([0, 1, 2, 3]);
     fixture.clock.now = Date.parse("2026-03-09T14:00:00Z");
   });
 });
