@@ -11,6 +11,7 @@ import type { Executor } from "./ledger-store.js";
  */
 export class AgreementRegistry {
   readonly #compiled = new Map<number, CompiledAgreement>();
+  #lastActive: { version: number; compiled: CompiledAgreement } | undefined;
 
   constructor(readonly workspace: string) {}
 
@@ -52,7 +53,21 @@ export class AgreementRegistry {
       .executeTakeFirst();
     if (row === undefined) return undefined;
     const compiled = await this.load(db, row.number);
-    return compiled === undefined ? undefined : { version: row.number, compiled };
+    this.#lastActive = compiled === undefined ? undefined : { version: row.number, compiled };
+    return this.#lastActive;
+  }
+
+  /**
+   * The version this process last saw active, without asking the database: a caller that uses
+   * it must check it against the database in the same transaction (ingest does, with its key
+   * claim) and start again when another version has been activated since.
+   */
+  lastSeenActive(): { version: number; compiled: CompiledAgreement } | undefined {
+    return this.#lastActive;
+  }
+
+  forgetActive(): void {
+    this.#lastActive = undefined;
   }
 
   /** Loads every version the clock events name, so `resolveCalendar` can answer them. */

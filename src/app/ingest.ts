@@ -90,15 +90,36 @@ interface Pending {
   key: string | null;
 }
 
+/** Another agreement version became active after this process last saw one: start again. */
+class StaleAgreement extends Error {}
+
 export async function ingestLeads(
   engine: Engine,
   inputs: readonly unknown[],
   options: IngestOptions,
 ): Promise<IngestResult[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ingestOnce(engine, inputs, options, attempt > 1);
+    } catch (error) {
+      if (!(error instanceof StaleAgreement) || attempt >= 3) throw error;
+      engine.registry.forgetActive();
+    }
+  }
+}
+
+async function ingestOnce(
+  engine: Engine,
+  inputs: readonly unknown[],
+  options: IngestOptions,
+  askFirst: boolean,
+): Promise<IngestResult[]> {
   const results: (IngestResult | undefined)[] = new Array(inputs.length);
   return inTransaction(engine, async (trx) => {
     results.fill(undefined);
-    const active = await engine.registry.active(trx);
+    // The version last seen active saves a round trip; the key claim below checks it.
+    const seen = askFirst ? undefined : engine.registry.lastSeenActive();
+    const active = seen ?? (await engine.registry.active(trx));
     if (active === undefined) {
       const error: IngestError = {
         code: "no_active_agreement",
@@ -144,16 +165,19 @@ export async function ingestLeads(
       }
     }
     const keys = [...firstOfKey.keys()];
-    const claimed = new Set<string>();
-    if (keys.length > 0) {
-      const rows = await trx
-        .insertInto("ingest_requests")
-        .values(keys.map((key) => ({ workspace: engine.workspace, key })))
-        .onConflict((conflict) => conflict.columns(["workspace", "key"]).doNothing())
-        .returning("key")
-        .execute();
-      for (const row of rows) claimed.add(row.key);
-    }
+    const claim = await sql<{ claimed: string[]; active: number | null }>`
+      with claimed as (
+        insert into ingest_requests (workspace, key)
+        select ${engine.workspace}, key from unnest(${keys}::text[]) as key
+        on conflict (workspace, key) do nothing
+        returning key)
+      select
+        (select coalesce(array_agg(key), '{}') from claimed) as claimed,
+        (select number from agreement_versions
+          where workspace = ${engine.workspace} and activated_at is not null and superseded_at is null
+          order by number desc limit 1) as active`.execute(trx);
+    if (claim.rows[0]!.active !== version) throw new StaleAgreement();
+    const claimed = new Set<string>(claim.rows[0]!.claimed);
     const earlier = keys.filter((key) => !claimed.has(key));
     if (earlier.length > 0) {
       const rows = await trx
