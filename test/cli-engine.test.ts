@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { processIo } from "../src/cli/io.js";
+import { openStore } from "../src/cli/open-store.js";
 import { runCli } from "../src/cli/program.js";
 
 /**
@@ -63,4 +64,43 @@ it("proposes, approves by both sides and rebuilds on a fresh embedded folder", a
 
   const rebuilt = await baton("rebuild", "--json");
   expect(JSON.parse(rebuilt.stdout)).toMatchObject({ ok: true, events: 4, agreementVersions: 1 });
+}, 60_000);
+
+it("lists the outbox and replays a dead notification with the same id", async () => {
+  const store = await openStore(env);
+  try {
+    await store.db
+      .insertInto("notifications")
+      .values({
+        dedupe_key: "test:dead:webhook",
+        kind: "sla_breach",
+        channel: "webhook",
+        recipient: "dana",
+        subject: "SLA breached",
+        body: "…",
+        payload: "{}",
+        status: "dead",
+        attempts: 8,
+        last_error: "HTTP 500",
+        dead_at: new Date(),
+      })
+      .execute();
+  } finally {
+    await store.close();
+  }
+  const dead = await baton("notifications", "list", "--status", "dead", "--json");
+  const [row] = JSON.parse(dead.stdout) as { id: string; attempts: number }[];
+  expect(row).toMatchObject({ attempts: 8 });
+  expect((await baton("notifications", "list")).stdout).toMatch(
+    /dead\s+webhook sla_breach {2}to dana: SLA breached {2}\(attempt 8: HTTP 500\)/,
+  );
+  expect(await baton("notifications", "replay")).toMatchObject({ code: 2 });
+  expect((await baton("notifications", "replay", row!.id)).stdout).toMatch(/queued again/);
+  const again = await baton("notifications", "replay", row!.id);
+  expect(again).toMatchObject({ code: 1 });
+  expect(again.stderr).toMatch(/is pending, already on its way/);
+  const pending = await baton("notifications", "list", "--status", "pending", "--json");
+  expect(JSON.parse(pending.stdout)).toMatchObject([
+    { id: row!.id, status: "pending", attempts: 0 },
+  ]);
 }, 60_000);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { type ActivationMode, approveAgreement, proposeAgreement } from "../../app/agreements.js";
+import { replayDead, replayNotification } from "../../app/notifications/index.js";
 import { rebuildProjections } from "../../app/rebuild.js";
 import { formatIssue } from "../../core/agreement/agreement-issue.js";
 import { runWorker } from "../../worker/worker.js";
@@ -121,6 +122,105 @@ export function registerEngineCommands(
             `rebuilt from ${report.events} events in ${report.milliseconds} ms: ${report.leads} leads, ${report.clocks} clocks, ${report.opportunities} opportunities, ${report.accounts} accounts, ${report.agreementVersions} agreement versions`,
           );
         return finish(exitCodes.ok);
+      } finally {
+        await store.close();
+      }
+    });
+
+  const notifications = program
+    .command("notifications")
+    .description("the notification outbox: what is waiting, delivered or dead, and replay");
+
+  notifications
+    .command("list")
+    .description("the latest notifications and their delivery state")
+    .option("--status <status>", "only pending, queued, delivered or dead")
+    .option("--limit <n>", "how many (default 20)", "20")
+    .option("--json", "print the result as JSON")
+    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
+      const statuses = ["pending", "queued", "delivered", "dead"] as const;
+      const status = options.status as (typeof statuses)[number] | undefined;
+      if (status !== undefined && !statuses.includes(status))
+        throw new CliError(
+          `--status ${options.status} is not a status`,
+          exitCodes.usage,
+          `use one of ${statuses.join(", ")}`,
+        );
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw new CliError(
+          `--limit ${options.limit} is not a count`,
+          exitCodes.usage,
+          "pass a whole number from 1 to 10000",
+        );
+      const store = await openStore(env);
+      try {
+        let query = store.db
+          .selectFrom("notifications")
+          .select([
+            "id",
+            "kind",
+            "channel",
+            "recipient",
+            "subject",
+            "status",
+            "attempts",
+            "last_error",
+            "created_at",
+          ])
+          .orderBy("created_at", "desc")
+          .limit(limit);
+        if (status !== undefined) query = query.where("status", "=", status);
+        const rows = await query.execute();
+        if (options.json) io.stdout(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) io.stdout("no notifications");
+        else
+          for (const row of rows)
+            io.stdout(
+              `${row.id}  ${row.status.padEnd(9)} ${row.channel.padEnd(7)} ${row.kind}  to ${row.recipient ?? "-"}: ${row.subject}${row.last_error ? `  (attempt ${row.attempts}: ${row.last_error})` : ""}`,
+            );
+        return finish(exitCodes.ok);
+      } finally {
+        await store.close();
+      }
+    });
+
+  notifications
+    .command("replay")
+    .description(
+      "send a dead or delivered notification again, with the same event id (receivers de-duplicate)",
+    )
+    .argument("[id]", "the notification's event id")
+    .option("--dead", "replay every dead notification")
+    .option("--json", "print the result as JSON")
+    .action(async (id: string | undefined, options: { dead?: boolean; json?: boolean }) => {
+      if ((id === undefined) === (options.dead !== true))
+        throw new CliError(
+          "name one notification id, or pass --dead for every dead one",
+          exitCodes.usage,
+          "see baton notifications list --status dead",
+        );
+      const store = await openStore(env);
+      try {
+        if (options.dead) {
+          const ids = await replayDead(store.db);
+          if (options.json) io.stdout(JSON.stringify({ ok: true, replayed: ids }, null, 2));
+          else
+            io.stdout(
+              `${ids.length} dead notification${ids.length === 1 ? "" : "s"} queued again; a running worker delivers them`,
+            );
+          return finish(exitCodes.ok);
+        }
+        const outcome = await replayNotification(store.db, id!);
+        if (options.json) io.stdout(JSON.stringify(outcome, null, 2));
+        else if (outcome.ok) io.stdout(`${outcome.id} queued again; a running worker delivers it`);
+        else
+          io.stderr(
+            outcome.error === "not-found"
+              ? `baton: no notification ${outcome.id}`
+              : `baton: ${outcome.id} is ${outcome.status}, already on its way; replay is for dead or delivered ones`,
+          );
+        return finish(outcome.ok ? exitCodes.ok : exitCodes.invalid);
       } finally {
         await store.close();
       }
