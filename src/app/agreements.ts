@@ -7,7 +7,7 @@ import type { LeadView } from "../core/ledger/lead-view.js";
 import type { AgreementVersionView } from "../core/ledger/projection.js";
 import { calendarRefOf, clockIdOf, goalInputOf } from "../core/pipeline/clock-plan.js";
 import type { BatonDatabase } from "../db/schema.js";
-import { scheduleClockTimers } from "./clocks.js";
+import { planClockTimers } from "./clocks.js";
 import { type Engine, inTransaction } from "./engine.js";
 import { clockStateOf, loadClockLogs, loadLeads, UnitOfWork } from "./ledger-store.js";
 
@@ -286,9 +286,7 @@ async function recalculateOpenClocks(
     });
   }
   await unit.append(events);
-  await scheduleClockTimers(
-    trx,
-    engine,
+  planClockTimers(
     unit,
     compiled,
     events.map((event) => event.streamId),

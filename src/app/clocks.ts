@@ -77,17 +77,13 @@ export async function advanceClocks(
   await work.append(clockEvents);
   const changed = [...new Set(clockEvents.map((event) => event.streamId))];
   const fresh = context.newLeads;
-  await scheduleClockTimers(
-    trx,
-    engine,
+  planClockTimers(
     work,
     compiled,
     changed.filter((id) => !fresh?.has(work.set.clocks.get(id)!.leadId)),
     at,
   );
-  await scheduleClockTimers(
-    trx,
-    engine,
+  planClockTimers(
     work,
     compiled,
     changed.filter((id) => fresh?.has(work.set.clocks.get(id)!.leadId)),
@@ -97,16 +93,17 @@ export async function advanceClocks(
   return issues;
 }
 
-/** Arms each clock's next wake-up and cancels its other pending timers. */
-export async function scheduleClockTimers(
-  trx: Transaction<BatonDatabase>,
-  engine: Engine,
+/**
+ * Plans each clock's next wake-up (armed, and its other pending timers cancelled, when the unit
+ * of work commits).
+ */
+export function planClockTimers(
   work: UnitOfWork,
   compiled: CompiledAgreement,
   clockIds: readonly string[],
   now: number,
   options: { newClocks?: boolean } = {},
-): Promise<void> {
+): void {
   if (clockIds.length === 0) return;
   const timers: ScheduledTimer[] = [];
   for (const clockId of clockIds) {

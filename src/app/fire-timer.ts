@@ -5,7 +5,7 @@ import type { NewEvent } from "../core/ledger/ledger-event.js";
 import { dueEscalations } from "../core/pipeline/clock-plan.js";
 import { fireDue, replayClock } from "../core/sla/index.js";
 import type { BatonDatabase } from "../db/schema.js";
-import { advanceClocks, scheduleClockTimers } from "./clocks.js";
+import { advanceClocks, planClockTimers } from "./clocks.js";
 import type { Engine, NotificationRequest } from "./engine.js";
 import { assignedEvent, assignmentNotifications, routingInput } from "./ingest.js";
 import {
@@ -225,7 +225,7 @@ export async function fireTimers(
       at: now,
       changes: [{ lead: unit.set.leads.get(change.leadId)!, events: change.events }],
     });
-  await scheduleClockTimers(trx, engine, unit, compiled, woken, now);
+  planClockTimers(unit, compiled, woken, now);
   unit.defer(engine.notifications.enqueue(notifications));
   await unit.commit();
   return { recorded };
