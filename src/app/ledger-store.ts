@@ -425,6 +425,8 @@ export async function loadClockLogs(
 
 /** Sets whose routing row is locked and loaded: later decisions in them build on their own. */
 const routingLocked = new WeakSet<ProjectionSet>();
+/** Reps' open leads read with the routing lock, when that read is known to be current. */
+const loadsAtLock = new WeakMap<ProjectionSet, Record<string, number>>();
 
 /**
  * Locks the workspace's routing row (creating it on first use) and loads it into the set, once
@@ -437,17 +439,30 @@ export async function lockRouting(
 ): Promise<void> {
   if (routingLocked.has(set)) return;
   routingLocked.add(set);
-  // one statement: the no-op update takes the row lock and returns the row
-  const row = await db
-    .insertInto("routing_state")
-    .values({ workspace, pools: "{}", revisions: "{}", revision: 0, last_event_id: 0 })
-    .onConflict((conflict) =>
-      conflict
-        .column("workspace")
-        .doUpdateSet((eb) => ({ workspace: eb.ref("excluded.workspace") })),
-    )
-    .returning(["pools", "revisions", "revision", "last_event_id"])
-    .executeTakeFirstOrThrow();
+  // One statement: the no-op update takes the row lock and returns the row as it is now; the
+  // reps' loads come from the statement's snapshot, taken before the lock. When the routing
+  // revision in that snapshot is the locked row's, no routing decision committed in between and
+  // the loads are current; otherwise (we waited for another router) they are read again.
+  const result = await sql<{
+    pools: unknown;
+    revisions: unknown;
+    revision: string;
+    last_event_id: string;
+    seen: string | null;
+    loads: Record<string, number>;
+  }>`
+    with locked as (
+      insert into routing_state (workspace, pools, revisions, revision, last_event_id)
+      values (${workspace}, '{}', '{}', 0, 0)
+      on conflict (workspace) do update set workspace = excluded.workspace
+      returning pools, revisions, revision, last_event_id)
+    select locked.*,
+      (select revision from routing_state where workspace = ${workspace}) as seen,
+      (select coalesce(json_object_agg(rep, open_leads), '{}'::json)
+        from rep_loads where workspace = ${workspace}) as loads
+    from locked`.execute(db);
+  const row = result.rows[0]!;
+  if (row.seen !== null && row.seen === row.revision) loadsAtLock.set(set, row.loads);
   set.routing = {
     pools: row.pools as Record<string, never>,
     revisions: row.revisions as Record<string, number>,
@@ -465,6 +480,12 @@ export async function openLeadsByRep(
   workspace: string,
   set?: ProjectionSet,
 ): Promise<Record<string, number>> {
+  const known = set === undefined ? undefined : loadsAtLock.get(set);
+  if (known !== undefined) {
+    const counts = { ...known };
+    for (const [rep, change] of set?.repLoads ?? []) counts[rep] = (counts[rep] ?? 0) + change;
+    return counts;
+  }
   const rows = await db
     .selectFrom("rep_loads")
     .select(["rep", "open_leads"])

@@ -135,7 +135,9 @@ export function applyEvent(set: ProjectionSet, event: StoredEvent): void {
     case "lead.assigned": {
       foldLead(set, event);
       const moved = Object.entries(event.data.pools);
-      if (moved.length > 0) {
+      // every routing decision (revision > 0) is recorded on the routing row, pool or not: its
+      // revision tells the next router whether loads it read before the lock are still current
+      if (event.data.revision > 0 || moved.length > 0) {
         // the latest decision wins by revision, not by event id: ids are reserved before the
         // routing lock is taken, revisions under it
         const routing = set.routing ?? { pools: {}, revisions: {}, revision: 0, lastEventId: 0 };
