@@ -1,7 +1,7 @@
 import type { Agreement } from "../core/agreement/agreement-schema.js";
 import { type CompiledAgreement, compileAgreement } from "../core/agreement/compile-agreement.js";
 import { parseCalendarRef } from "../core/pipeline/clock-plan.js";
-import type { ClockCalendar, ClockEvent } from "../core/sla/index.js";
+import { type ClockCalendar, type ClockEvent, calendarRefsOf } from "../core/sla/index.js";
 import type { Executor } from "./ledger-store.js";
 
 /**
@@ -74,7 +74,7 @@ export class AgreementRegistry {
   async ensureLoaded(db: Executor, events: Iterable<ClockEvent>): Promise<void> {
     const versions = new Set<number>();
     for (const event of events)
-      for (const ref of refsOf(event)) {
+      for (const ref of calendarRefsOf(event)) {
         const parsed = parseCalendarRef(ref);
         if (parsed !== undefined && !this.#compiled.has(parsed.version))
           versions.add(parsed.version);
@@ -90,21 +90,5 @@ export class AgreementRegistry {
 
   compiled(version: number): CompiledAgreement | undefined {
     return this.#compiled.get(version);
-  }
-}
-
-function refsOf(event: ClockEvent): string[] {
-  switch (event.type) {
-    case "start":
-      return [event.goal.calendarRef];
-    case "calendar-change":
-      return [event.calendarRef];
-    case "recalculate":
-      return [
-        ...(event.goal === undefined ? [] : [event.goal.calendarRef]),
-        ...(event.calendarRef === undefined ? [] : [event.calendarRef]),
-      ];
-    default:
-      return [];
   }
 }

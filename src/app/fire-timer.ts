@@ -5,16 +5,16 @@ import type { NewEvent } from "../core/ledger/ledger-event.js";
 import { dueEscalations } from "../core/pipeline/clock-plan.js";
 import { fireDue, replayClock } from "../core/sla/index.js";
 import type { BatonDatabase } from "../db/schema.js";
+import {
+  assignedEvent,
+  assignmentNotifications,
+  describeLead,
+  recipientOf,
+  routeAgain,
+} from "./assignment.js";
 import { advanceClocks, planClockTimers } from "./clocks.js";
 import type { Engine, NotificationRequest } from "./engine.js";
-import { assignedEvent, assignmentNotifications, routingInput } from "./ingest.js";
-import {
-  loadClockLogs,
-  loadLeads,
-  lockRouting,
-  openLeadsByRep,
-  UnitOfWork,
-} from "./ledger-store.js";
+import { loadClockLogs, loadLeads, UnitOfWork } from "./ledger-store.js";
 
 /**
  * What the durable scheduler does when a clock's timer comes due, inside the transaction that
@@ -177,22 +177,7 @@ export async function fireTimers(
             ),
           );
         } else if ("reassign" in action) {
-          await lockRouting(trx, engine.workspace, unit.set);
-          const openLeads = await openLeadsByRep(trx, engine.workspace, unit.set);
-          const previous = now_.owner?.kind === "rep" ? now_.owner.id : undefined;
-          const decision = compiled.router.route(
-            routingInput(now_, undefined),
-            {
-              openLeads,
-              pools: unit.set.routing?.pools ?? {},
-              availability: {
-                isWorking: (rep, at) =>
-                  rep !== previous && compiled.availability.isWorking(rep, at),
-                isOutOfOffice: (rep, at) => compiled.availability.isOutOfOffice(rep, at),
-              },
-            },
-            now,
-          );
+          const decision = await routeAgain(trx, engine, unit, compiled, now_, now);
           event = assignedEvent(unit.set, now_, decision, version, now, "escalation", now_.owner);
           event.actor = "scheduler";
           notifications.push(...assignmentNotifications(compiled, now_, decision, now));
@@ -279,26 +264,13 @@ function notify(
   text: string,
 ): NotificationRequest[] {
   return audienceOf(compiled, step, lead, audience).map((personId) => {
-    const person = compiled.agreement.people[personId];
     return {
       key: `${key}:${personId}`,
       kind,
-      recipient: {
-        person: personId,
-        ...(person?.email ? { email: person.email } : {}),
-        ...(person?.name ? { name: person.name } : {}),
-      },
+      recipient: recipientOf(compiled, personId),
       subject,
       text,
       data: { leadId: lead.id, step: step.step.id, audience },
     };
   });
-}
-
-function describeLead(lead: LeadView): string {
-  const name = [lead.fields.first_name, lead.fields.last_name]
-    .filter((part) => typeof part === "string" && part !== "")
-    .join(" ");
-  const company = typeof lead.company.name === "string" ? ` (${lead.company.name})` : "";
-  return `${name || (typeof lead.fields.email === "string" ? lead.fields.email : lead.id)}${company}`;
 }

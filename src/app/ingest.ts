@@ -2,9 +2,7 @@ import { sql, type Transaction } from "kysely";
 import type { CompiledAgreement } from "../core/agreement/compile-agreement.js";
 import type { FieldRecord } from "../core/lead/lead.js";
 import { isTouch } from "../core/lead/lead.js";
-import type { LeadView } from "../core/ledger/lead-view.js";
-import type { LeadAssignedData, NewEvent } from "../core/ledger/ledger-event.js";
-import type { ProjectionSet } from "../core/ledger/projection.js";
+import type { NewEvent } from "../core/ledger/ledger-event.js";
 import { transition } from "../core/lifecycle/index.js";
 import {
   type ExistingAccount,
@@ -13,7 +11,6 @@ import {
   matchLead,
 } from "../core/matching/index.js";
 import type { ClockPlanIssue } from "../core/pipeline/clock-plan.js";
-import { goalInputOf } from "../core/pipeline/clock-plan.js";
 import {
   autoQualifyTransition,
   isHandoffStage,
@@ -21,8 +18,14 @@ import {
   requiredContext,
 } from "../core/pipeline/handoff-rules.js";
 import type { LeadScore } from "../core/qualification/index.js";
-import type { RoutingDecision, RoutingInput, RoutingState } from "../core/routing/index.js";
+import type { RoutingState } from "../core/routing/index.js";
 import type { BatonDatabase } from "../db/schema.js";
+import {
+  accountFields,
+  assignedEvent,
+  assignmentNotifications,
+  routingInput,
+} from "./assignment.js";
 import { advanceClocks } from "./clocks.js";
 import { type Engine, inTransaction, type NotificationRequest } from "./engine.js";
 import {
@@ -636,118 +639,11 @@ class Pipeline {
   }
 }
 
-export function routingInput(view: LeadView, account: ExistingAccount | undefined): RoutingInput {
-  return {
-    lead: { ...view.fields, stage: view.stage, score: view.score, created_at: view.createdAt },
-    company: view.company,
-    ...(account === undefined ? {} : { account: accountFields(account) }),
-  };
-}
-
-function accountFields(account: ExistingAccount): FieldRecord {
-  return {
-    id: account.id,
-    ...(account.ownerId ? { owner: account.ownerId } : {}),
-    has_open_opportunity: (account.openOpportunities ?? []).length > 0,
-  };
-}
-
-/**
- * The assignment a routing decision makes, numbered after the last decision folded into `set`
- * (whose routing row the caller has locked).
- */
-export function assignedEvent(
-  set: ProjectionSet,
-  view: LeadView,
-  decision: RoutingDecision,
-  version: number,
-  now: number,
-  cause: LeadAssignedData["cause"],
-  previous: LeadAssignedData["previous"],
-): NewEvent {
-  const pools: LeadAssignedData["pools"] = {};
-  const pool = decision.explanation.pool;
-  if (pool !== undefined) {
-    const next = decision.nextState.pools[pool];
-    if (next !== undefined) pools[pool] = next;
-  }
-  return {
-    type: "lead.assigned",
-    streamId: view.id,
-    actor: "system",
-    at: now,
-    agreementVersion: version,
-    explanation: {
-      why: decision.explanation.why,
-      rule: decision.ruleId,
-      fallback: decision.viaFallback,
-      overflow: decision.viaOverflow,
-      strategy: decision.explanation.strategy,
-      excluded: decision.explanation.candidates
-        .filter((candidate) => !candidate.eligible)
-        .map((candidate) => ({
-          rep: candidate.rep,
-          reason: candidate.reason,
-          load: candidate.load,
-          cap: candidate.cap,
-        })),
-    },
-    data: {
-      owner: decision.assignee,
-      previous,
-      cause,
-      ruleId: decision.ruleId,
-      pools,
-      revision: (set.routing?.revision ?? 0) + 1,
-    },
-  };
-}
-
-/** "New lead for you": to the rep, or to the manager of the team whose queue took the lead. */
-export function assignmentNotifications(
-  compiled: CompiledAgreement,
-  view: LeadView,
-  decision: RoutingDecision,
-  now: number,
-): NotificationRequest[] {
-  const agreement = compiled.agreement;
-  const personId =
-    decision.assignee.kind === "rep"
-      ? decision.assignee.id
-      : agreement.teams[decision.assignee.team]?.manager;
-  if (personId === undefined) return [];
-  const person = Object.hasOwn(agreement.people, personId) ? agreement.people[personId] : undefined;
-  const name =
-    [view.fields.first_name, view.fields.last_name].filter(isText).join(" ") ||
-    text(view.fields.email) ||
-    view.id;
-  const company = text(view.company.name);
-  const where = decision.assignee.kind === "queue" ? ` in queue ${decision.assignee.id}` : "";
-  const dueStep = compiled.clockSteps.find((step) =>
-    step.step.start_on.includes(`enter:${view.stage}`),
-  );
-  const goal = dueStep?.selectGoal(goalInputOf(view, now));
-  return [
-    {
-      key: `lead-assigned:${view.id}:${now}:${decision.assignee.id}`,
-      kind: "lead_assigned",
-      recipient: {
-        person: personId,
-        ...(person?.email ? { email: person.email } : {}),
-        ...(person?.name ? { name: person.name } : {}),
-      },
-      subject: `New lead${where}: ${name}${company ? ` (${company})` : ""}`,
-      text: `${name}${company ? ` at ${company}` : ""} was assigned${where}: ${decision.explanation.why}.${goal?.ok ? ` The ${dueStep!.step.name} goal is ${goal.goalId}.` : ""}`,
-      data: { leadId: view.id, assignee: decision.assignee, rule: decision.ruleId },
-    },
-  ];
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function isText(value: unknown): value is string {
+function _isText(value: unknown): value is string {
   return typeof value === "string" && value !== "";
 }
 

@@ -7,16 +7,10 @@ import { type LeadAction, type TransitionProblem, transition } from "../core/lif
 import { isOpenStage } from "../core/pipeline/handoff-rules.js";
 import type { Assignee } from "../core/routing/index.js";
 import type { BatonDatabase } from "../db/schema.js";
+import { assignedEvent, assignmentNotifications, routeAgain } from "./assignment.js";
 import { advanceClocks } from "./clocks.js";
 import { type Engine, inTransaction } from "./engine.js";
-import { assignedEvent, assignmentNotifications, routingInput } from "./ingest.js";
-import {
-  loadLeads,
-  loadOpportunities,
-  lockRouting,
-  openLeadsByRep,
-  UnitOfWork,
-} from "./ledger-store.js";
+import { loadLeads, loadOpportunities, UnitOfWork } from "./ledger-store.js";
 
 /**
  * What reps, managers and marketing do to a lead after it arrived: lifecycle actions (accept,
@@ -317,28 +311,7 @@ export async function reassignLead(
       const cause = input.cause ?? "manual";
       let event: NewEvent;
       if (input.to === "routing") {
-        await lockRouting(trx, engine.workspace, unit.set);
-        const openLeads = await openLeadsByRep(trx, engine.workspace, unit.set);
-        const state = {
-          openLeads,
-          pools: unit.set.routing?.pools ?? {},
-          availability: compiled.availability,
-        };
-        const current = lead.owner?.kind === "rep" ? lead.owner.id : undefined;
-        const availability =
-          current === undefined
-            ? compiled.availability
-            : {
-                isWorking: (rep: string, at: number) =>
-                  rep !== current && compiled.availability.isWorking(rep, at),
-                isOutOfOffice: (rep: string, at: number) =>
-                  compiled.availability.isOutOfOffice(rep, at),
-              };
-        const decision = compiled.router.route(
-          routingInput(lead, undefined),
-          { ...state, availability },
-          now,
-        );
+        const decision = await routeAgain(trx, engine, unit, compiled, lead, now);
         event = assignedEvent(unit.set, lead, decision, version, now, cause, lead.owner);
         event.actor = input.actor.id;
         unit.defer(

@@ -72,14 +72,6 @@ export async function writeTogether(
   await sql`with ${sql.join(parts)} select 1`.execute(db);
 }
 
-export async function writeRecordset(
-  db: Executor,
-  target: Recordset,
-  rows: readonly Record<string, unknown>[],
-): Promise<void> {
-  await writeTogether(db, recordsetStatements(target, rows));
-}
-
 function* slices(rows: readonly Record<string, unknown>[]): Generator<string> {
   let start = 0;
   while (start < rows.length) {

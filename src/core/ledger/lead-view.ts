@@ -148,11 +148,6 @@ export function applyLeadEvent(view: LeadView | undefined, event: StoredEvent): 
   }
 }
 
-/** Links the lead to the opportunity opened from it (an opportunity event, folded here too). */
-export function linkOpportunity(view: LeadView, opportunityId: string): LeadView {
-  return { ...view, opportunityId };
-}
-
 function latestActivity(activities: readonly Activity[]): number | null {
   let latest: number | null = null;
   for (const activity of activities)

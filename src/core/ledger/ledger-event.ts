@@ -227,10 +227,3 @@ export type NewEvent = {
 
 /** An event as stored: the ledger id orders events (and is a clock event's `seq`). */
 export type StoredEvent = NewEvent & { id: number; stream: StreamType };
-
-export function isEventOf<Type extends LedgerEventType>(
-  event: StoredEvent,
-  type: Type,
-): event is Extract<StoredEvent, { type: Type }> {
-  return event.type === type;
-}

@@ -9,4 +9,4 @@ export * from "./clock-event.js";
 export * from "./clock-report.js";
 export * from "./clock-timers.js";
 export * from "./cycle.js";
-export { checkClockEvent, replayClock } from "./replay-clock.js";
+export { calendarRefsOf, checkClockEvent, replayClock } from "./replay-clock.js";

@@ -148,7 +148,8 @@ export function checkClockEvent(
   return after;
 }
 
-function calendarRefsOf(event: ClockEvent): string[] {
+/** The calendar refs an event names (a start's goal, a calendar change, a recalculation). */
+export function calendarRefsOf(event: ClockEvent): string[] {
   switch (event.type) {
     case "start":
       return [event.goal.calendarRef];
