@@ -21,6 +21,10 @@ export interface BatonDatabase {
   ingest_requests: IngestRequestTable;
   timers: TimerTable;
   notifications: NotificationTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -167,4 +171,56 @@ export interface AgreementApprovalTable {
 export interface MigrationTable {
   name: string;
   applied_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export const userRoles = ["admin", "marketing", "sales_manager", "rep", "viewer"] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export interface UserTable {
+  workspace: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  email: string | null;
+  role: UserRole;
+  person: string | null;
+  password_hash: string | null;
+  disabled_at: NullableTimestamp;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  workspace: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokenTable {
+  workspace: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  user_id: string;
+  scopes: ColumnType<string[], string[], string[]>;
+  secret_hash: string;
+  created_by: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: ColumnType<string, never, never>;
+  workspace: string;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  actor: string;
+  role: string | null;
+  via: string;
+  action: string;
+  target: string | null;
+  status: number;
+  request_id: string | null;
+  detail: NullableJson;
 }
