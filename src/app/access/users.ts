@@ -174,15 +174,16 @@ export async function updateUser(
       current.disabled_at === null &&
       ((change.role !== undefined && change.role !== "admin") || change.disabled === true);
     if (losesAdmin) {
+      // locked, so two admins demoting each other at once cannot both succeed
       const admins = await trx
         .selectFrom("users")
-        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .select("id")
         .where("workspace", "=", engine.workspace)
         .where("role", "=", "admin")
         .where("disabled_at", "is", null)
         .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (Number(admins.count) <= 1)
+        .execute();
+      if (admins.length <= 1)
         return refuse(
           "last_admin",
           `'${id}' is the only enabled admin; make another user admin first`,

@@ -64,6 +64,8 @@ export async function registerAccessRoutes(
         rateLimit: {
           max: signInAttempts,
           timeWindow: 15 * 60 * 1000,
+          // after the body is parsed, so the key can hold the user name
+          hook: "preHandler",
           keyGenerator: (request) => {
             const body = request.body as { user?: unknown } | undefined;
             return `sign-in:${request.ip}:${String(body?.user ?? "").toLowerCase()}`;

@@ -55,35 +55,32 @@ export const LeadBody = Type.Object(
     company: Type.Optional(FieldRecord),
     activities: Type.Optional(Type.Array(ActivityBody, { maxItems: 1000 })),
   },
-  { additionalProperties: false, $id: "LeadInput" },
+  { additionalProperties: false },
 );
 
-export const IngestResultSchema = Type.Object(
-  {
-    ok: Type.Boolean(),
-    outcome: Type.Optional(
-      Type.Union([Type.Literal("created"), Type.Literal("updated"), Type.Literal("duplicate")]),
-    ),
-    leadId: Type.Optional(Type.String()),
-    stage: Type.Optional(Type.String()),
-    owner: Type.Optional(
-      Type.Union([
-        Type.Object({
-          kind: Type.Union([Type.Literal("rep"), Type.Literal("queue")]),
-          id: Type.String(),
-        }),
-        Type.Null(),
-      ]),
-    ),
-    score: Type.Optional(Type.Number()),
-    mql: Type.Optional(Type.Boolean()),
-    matched: Type.Optional(Type.Unknown()),
-    contextMissing: Type.Optional(Type.Array(Type.String())),
-    clockIssues: Type.Optional(Type.Array(Type.Unknown())),
-    error: Type.Optional(Type.Unknown()),
-  },
-  { $id: "IngestResult" },
-);
+export const IngestResultSchema = Type.Object({
+  ok: Type.Boolean(),
+  outcome: Type.Optional(
+    Type.Union([Type.Literal("created"), Type.Literal("updated"), Type.Literal("duplicate")]),
+  ),
+  leadId: Type.Optional(Type.String()),
+  stage: Type.Optional(Type.String()),
+  owner: Type.Optional(
+    Type.Union([
+      Type.Object({
+        kind: Type.Union([Type.Literal("rep"), Type.Literal("queue")]),
+        id: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+  ),
+  score: Type.Optional(Type.Number()),
+  mql: Type.Optional(Type.Boolean()),
+  matched: Type.Optional(Type.Unknown()),
+  contextMissing: Type.Optional(Type.Array(Type.String())),
+  clockIssues: Type.Optional(Type.Array(Type.Unknown())),
+  error: Type.Optional(Type.Unknown()),
+});
 
 export const LeadSummarySchema = Type.Object({
   id: Type.String(),
