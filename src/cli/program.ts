@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
+import { registerAccessCommands } from "./commands/access-commands.js";
 import { registerAgreementCommands } from "./commands/agreement-command.js";
 import { registerCalendarCommands } from "./commands/calendar-command.js";
 import { registerEngineCommands } from "./commands/engine-commands.js";
 import { registerMigrateCommand } from "./commands/migrate-command.js";
+import { registerServeCommand } from "./commands/serve-command.js";
 import { CliError, type ExitCode, exitCodes } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
 
@@ -31,6 +33,8 @@ export async function runCli(
   registerCalendarCommands(program, io, finish);
   registerMigrateCommand(program, io, finish, env);
   registerEngineCommands(program, io, finish, env);
+  registerServeCommand(program, io, finish, env);
+  registerAccessCommands(program, io, finish, env);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({
