@@ -4,6 +4,7 @@
  */
 import { runBreachLatenessBench } from "./breach-lateness.js";
 import { runDueDatesBench } from "./due-dates.js";
+import { runHttpIngestBench } from "./http-ingest.js";
 import { runIngestBench } from "./ingest.js";
 import { runRoutingBench } from "./routing.js";
 import { runScoringBench } from "./scoring.js";
@@ -18,3 +19,5 @@ console.log();
 await runIngestBench();
 console.log();
 await runBreachLatenessBench();
+console.log();
+await runHttpIngestBench();
