@@ -28,6 +28,7 @@ export const agreementErrorCodes = [
   "not_an_approver",
   "already_approved",
   "activation_mode_required",
+  "activation_incomplete",
 ] as const;
 export type AgreementErrorCode = (typeof agreementErrorCodes)[number];
 
@@ -108,7 +109,13 @@ export interface ApprovalOutcome {
 
 export async function approveAgreement(
   engine: Engine,
-  input: { number: number; approver: string; mode?: ActivationMode },
+  input: {
+    number: number;
+    approver: string;
+    mode?: ActivationMode;
+    /** refuse, recording nothing, unless this approval completes the pair (`agreement activate`) */
+    mustActivate?: boolean;
+  },
 ): Promise<AgreementResult<ApprovalOutcome>> {
   return inTransaction(engine, async (trx) => {
     await lockAgreements(trx, engine);
@@ -157,6 +164,11 @@ export async function approveAgreement(
       );
     const sides = new Set([...approvals.map((approval) => approval.side), side]);
     const complete = sides.has("marketing") && sides.has("sales");
+    if (!complete && input.mustActivate === true)
+      return refuse(
+        "activation_incomplete",
+        `version ${input.number} still needs the ${side === "marketing" ? "sales" : "marketing"} side's approval before it can be activated; nothing was recorded`,
+      );
     if (complete && input.mode === undefined)
       return refuse(
         "activation_mode_required",

@@ -85,6 +85,7 @@ export function statusOf(code: ErrorCode): number {
     case "opportunity_closed":
     case "no_active_agreement":
     case "last_admin":
+    case "activation_incomplete":
       return 409;
     case "malformed_body":
       return 400;

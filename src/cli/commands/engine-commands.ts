@@ -102,6 +102,45 @@ export function registerEngineCommands(
       }
     });
 
+  agreement
+    .command("activate")
+    .description(
+      "give the approval that completes both sides and activates a version; refuses, recording nothing, when the other side has not approved yet",
+    )
+    .argument("<version>", "version number")
+    .requiredOption("--by <person>", "the approver (a person listed under approvers:)")
+    .requiredOption(
+      "--mode <mode>",
+      "new_cycles_only (running clocks keep their goal) or new_and_open_cycles (running clocks are recalculated)",
+    )
+    .option("--json", "print the result as JSON")
+    .action(async (version: string, options: { by: string; mode: string; json?: boolean }) => {
+      const number = Number(version);
+      if (!Number.isInteger(number) || number < 1)
+        throw new CliError(`'${version}' is not a version number`, exitCodes.usage);
+      if (!["new_cycles_only", "new_and_open_cycles"].includes(options.mode))
+        throw new CliError(
+          `--mode ${options.mode} is not a mode`,
+          exitCodes.usage,
+          "use new_cycles_only or new_and_open_cycles",
+        );
+      const store = await openStore(env);
+      try {
+        const result = await approveAgreement(store.engine, {
+          number,
+          approver: options.by,
+          mode: options.mode as ActivationMode,
+          mustActivate: true,
+        });
+        if (options.json) io.stdout(JSON.stringify(result, null, 2));
+        else if (!result.ok) io.stderr(`baton: ${result.error.code}: ${result.error.message}`);
+        else io.stdout(`version ${number} is active (${result.value.mode})`);
+        return finish(result.ok ? exitCodes.ok : exitCodes.invalid);
+      } finally {
+        await store.close();
+      }
+    });
+
   program
     .command("rebuild")
     .description(
