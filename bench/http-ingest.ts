@@ -59,9 +59,20 @@ export async function runHttpIngestBench(): Promise<void> {
     const token = (JSON.parse(created.stdout) as { token: string }).token;
 
     const port = 4300 + Math.floor(Math.random() * 500);
+    // BATON_BENCH_PROFILE=<folder> writes the server's CPU profile there, to see where time goes
+    const profile = process.env.BATON_BENCH_PROFILE;
     server = spawn(
       process.execPath,
-      [cli, "serve", "--no-worker", "--port", String(port), "--log-level", "warn"],
+      [
+        ...(profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : []),
+        cli,
+        "serve",
+        "--no-worker",
+        "--port",
+        String(port),
+        "--log-level",
+        "warn",
+      ],
       {
         env,
         stdio: ["ignore", "ignore", "pipe"],

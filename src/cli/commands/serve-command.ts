@@ -48,7 +48,9 @@ export function registerServeCommand(
         const app = await buildApp({
           engine: store.engine,
           logger: { level: options.logLevel },
-          ingestQueue: new IngestQueue(store.engine),
+          ingestQueue: new IngestQueue(store.engine, {
+            concurrency: Number(env.BATON_INGEST_CONCURRENCY ?? 1),
+          }),
           ...(env.BATON_COOKIE_SECURE === "false" ? { secureCookies: false } : {}),
           ...(env.BATON_PUBLIC_URL ? { publicUrl: env.BATON_PUBLIC_URL } : {}),
         });
