@@ -172,8 +172,9 @@ export async function fireTimers(
               action.notify,
               `${due.key}:${action.notify}`,
               "escalation",
-              `Escalation: ${step.step.name} for ${describeLead(now_)}`,
-              `${describeLead(now_)} has no follow-up yet under "${step.step.name}" (rung ${due.rung + 1}${cycle?.dueAt ? `, due ${new Date(cycle.dueAt).toISOString()}` : ""}). Owner: ${now_.owner?.id ?? "none"}.`,
+              `Escalation (${triggerOf(rung.at)}): ${step.step.name} for ${describeLead(now_)}`,
+              `${describeLead(now_)} has no follow-up yet under "${step.step.name}": ${triggerOf(rung.at)} (rung ${due.rung + 1}${cycle?.dueAt ? `, due ${new Date(cycle.dueAt).toISOString()}` : ""}). Owner: ${now_.owner?.id ?? "none"}.`,
+              { trigger: rung.at, rung: due.rung },
             ),
           );
         } else if ("reassign" in action) {
@@ -262,6 +263,7 @@ function notify(
   kind: string,
   subject: string,
   text: string,
+  extra: Record<string, unknown> = {},
 ): NotificationRequest[] {
   return audienceOf(compiled, step, lead, audience).map((personId) => {
     return {
@@ -270,7 +272,14 @@ function notify(
       recipient: recipientOf(compiled, personId),
       subject,
       text,
-      data: { leadId: lead.id, step: step.step.id, audience },
+      data: { leadId: lead.id, step: step.step.id, audience, ...extra },
     };
   });
+}
+
+/** What set off an escalation rung, in words: "breached", "75 % of the goal used" … */
+function triggerOf(at: "breach" | { warning: number } | { after_breach_minutes: number }): string {
+  if (at === "breach") return "the goal is breached";
+  if ("warning" in at) return `${at.warning} % of the goal is used`;
+  return `breached ${at.after_breach_minutes} minutes ago`;
 }

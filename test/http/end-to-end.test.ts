@@ -1,0 +1,188 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type HttpReceiver, startHttpReceiver, waitFor } from "../notifications/receivers.js";
+
+/**
+ * Baton as it runs: the built `baton serve` process (API and worker) on the PostgreSQL server
+ * (or an embedded data folder when DATABASE_URL is unset), a lead arriving over HTTP, its
+ * marketing-qualification clock (cut to one minute) warning and breaching on the server's own
+ * clock with nobody looking, and the breach escalation reaching a real HTTP receiver, signed.
+ */
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = join(root, "dist/cli/main.js");
+const run = promisify(execFile);
+const secret = "end-to-end-webhook-secret";
+const password = "end to end password";
+
+let receiver: HttpReceiver;
+let server: ChildProcess | undefined;
+let env: NodeJS.ProcessEnv;
+let baseUrl: string;
+let cleanup: () => Promise<void> = async () => {};
+let serverLog = "";
+
+async function oneMinuteAgreement(): Promise<string> {
+  const example = await readFile(join(root, "examples/agreement.yaml"), "utf8");
+  const yaml = example.replace(
+    "- { id: within-60-minutes, target_minutes: 60, calendar: always }",
+    "- { id: within-a-minute, target_minutes: 1, calendar: always }",
+  );
+  if (yaml === example) throw new Error("the example agreement changed; update this test's edit");
+  return yaml;
+}
+
+beforeAll(async () => {
+  receiver = await startHttpReceiver(secret);
+  const base = process.env.DATABASE_URL;
+  const folder = mkdtempSync(join(tmpdir(), "baton-e2e-"));
+  env = {
+    PATH: process.env.PATH,
+    BATON_WEBHOOK_URL: `${receiver.baseUrl}/webhook`,
+    BATON_WEBHOOK_SECRET: secret,
+    BATON_LOG_LEVEL: "warn",
+  };
+  if (base) {
+    const database = `baton_e2e_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+    const url = new URL(base);
+    url.pathname = `/${database}`;
+    env.DATABASE_URL = url.toString();
+    cleanup = async () => {
+      await admin.query(`drop database if exists ${database} with (force)`);
+      await admin.end();
+      await rm(folder, { recursive: true, force: true });
+    };
+  } else {
+    env.BATON_DATA_DIR = join(folder, "data");
+    cleanup = () => rm(folder, { recursive: true, force: true });
+  }
+  const baton = (...args: string[]) => run(process.execPath, [cli, ...args], { env, cwd: folder });
+  const agreementFile = join(folder, "agreement.yaml");
+  writeFileSync(agreementFile, await oneMinuteAgreement());
+  await baton("migrate");
+  await baton("agreement", "propose", agreementFile, "--by", "riley");
+  await baton("agreement", "approve", "1", "--by", "maria");
+  await baton("agreement", "activate", "1", "--by", "sam", "--mode", "new_cycles_only");
+  await baton(
+    "users",
+    "create",
+    "riley",
+    "--role",
+    "admin",
+    "--person",
+    "riley",
+    "--password",
+    password,
+  );
+
+  const port = 4900 + Math.floor(Math.random() * 400);
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, [cli, "serve", "--port", String(port)], {
+    env,
+    cwd: folder,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server!.stderr!.on("data", (chunk: Buffer) => {
+      serverLog += chunk.toString();
+      if (serverLog.includes("Baton is running")) resolve();
+    });
+    server!.once("exit", (code) =>
+      reject(new Error(`baton serve exited with ${code}: ${serverLog}`)),
+    );
+  });
+}, 120_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server!.once("exit", resolve));
+  }
+  await receiver?.close();
+  await cleanup();
+});
+
+it("takes a lead over HTTP and delivers its breach escalation without anyone looking", async () => {
+  const signedIn = await fetch(`${baseUrl}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: "riley", password }),
+  });
+  expect(signedIn.status).toBe(200);
+  const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+  const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+  const headers = { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" };
+
+  const submitted = Date.now();
+  const created = await fetch(`${baseUrl}/api/leads`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      system: "web-form",
+      externalId: "e2e-1",
+      fields: {
+        email: "kim@smallshop.example",
+        first_name: "Kim",
+        country: "DE",
+        source: "website",
+      },
+    }),
+  });
+  expect(created.status).toBe(201);
+  const lead = (await created.json()) as { leadId: string; stage: string };
+  expect(lead.stage).toBe("new");
+
+  // the one-minute goal breaches at submitted + 60 s; the escalation notifies the manager
+  await waitFor(
+    "the breach escalation at the receiver",
+    () =>
+      receiver.requests.some(
+        (request) =>
+          request.verdict === "accepted" &&
+          request.body.includes(lead.leadId) &&
+          request.body.includes('"trigger":"breach"'),
+      ),
+    100_000,
+  ).catch((error: Error) => {
+    throw new Error(
+      `${error.message}; received: ${receiver.requests.map((request) => `${request.verdict} ${request.body.slice(0, 200)}`).join(" | ")}; server: ${serverLog.slice(-2000)}`,
+    );
+  });
+  const breach = receiver.requests.find(
+    (request) =>
+      request.verdict === "accepted" &&
+      request.body.includes(lead.leadId) &&
+      request.body.includes('"trigger":"breach"'),
+  )!;
+  expect(breach.at - submitted).toBeGreaterThanOrEqual(60_000);
+  expect(breach.headers["baton-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
+
+  const detail = await fetch(`${baseUrl}/api/leads/${lead.leadId}`, { headers: { cookie } });
+  const body = (await detail.json()) as {
+    clocks: { step: string; state: string; breachRecordedAt: string | null }[];
+  };
+  const clock = body.clocks.find((candidate) => candidate.step === "mql-qualification")!;
+  expect(clock.state).toBe("breached-open");
+  const recorded = Date.parse(clock.breachRecordedAt!);
+  expect(recorded - (submitted + 60_000)).toBeLessThan(5_000);
+  // the warnings came first, on the way to the breach
+  const events = await fetch(`${baseUrl}/api/leads/${lead.leadId}/events`, { headers: { cookie } });
+  const types = ((await events.json()) as { items: { type: string; data: unknown }[] }).items.map(
+    (event) =>
+      `${event.type}${event.type === "clock.event" ? `:${JSON.stringify(event.data).match(/"type":"(\w+)"/)?.[1]}` : ""}`,
+  );
+  expect(types).toContain("lead.escalated");
+  expect(types.filter((type) => type.startsWith("clock.event"))).toEqual(
+    expect.arrayContaining(["clock.event:start", "clock.event:warn", "clock.event:breach"]),
+  );
+}, 150_000);
