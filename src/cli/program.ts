@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAgreementCommands } from "./commands/agreement-command.js";
 import { registerCalendarCommands } from "./commands/calendar-command.js";
+import { registerDemoCommand } from "./commands/demo-command.js";
 import { registerEngineCommands } from "./commands/engine-commands.js";
 import { registerMigrateCommand } from "./commands/migrate-command.js";
 import { CliError, type ExitCode, exitCodes } from "./exit-codes.js";
@@ -31,6 +32,7 @@ export async function runCli(
   registerCalendarCommands(program, io, finish);
   registerMigrateCommand(program, io, finish, env);
   registerEngineCommands(program, io, finish, env);
+  registerDemoCommand(program, io, finish, env);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({

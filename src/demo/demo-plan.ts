@@ -694,11 +694,11 @@ class Story {
   /** Below the MQL threshold: marketing ops disqualifies most, within its hour or the next day. */
   belowThreshold(arrivedAt: number, person: DemoPerson): void {
     const { random } = this;
-    if (!person.student && random.chance(0.3)) return; // stays in New, nurtured by e-mail
+    if (!person.student && random.chance(0.15)) return; // stays in New, nurtured by e-mail
     const ops = random.pick(this.plan.cast.marketingOps);
     const calendar = this.plan.cast.marketingCalendar;
     const start = calendar.isOpen(arrivedAt) ? arrivedAt : calendar.due(arrivedAt, minuteMs);
-    const at = start + Math.round(random.logNormal(28, 0.7) * minuteMs);
+    const at = start + Math.round(random.logNormal(20, 0.8) * minuteMs);
     const transition = this.transitionFrom(this.plan.compiled.lifecycle.initial, "disqualify");
     if (transition === undefined || !Number.isFinite(at)) return;
     this.push({
