@@ -38,7 +38,6 @@ try {
   });
   process.stderr.write("\n");
   console.log(JSON.stringify(result, null, 2));
-  const g = globalThis as any; console.log({ timers: g.T, claimed: g.C, ingest: g.I, actions: g.A });
 } finally {
   await db.destroy();
   rmSync(folder, { recursive: true, force: true });
