@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerAccessCommands } from "./commands/access-commands.js";
 import { registerAgreementCommands } from "./commands/agreement-command.js";
 import { registerCalendarCommands } from "./commands/calendar-command.js";
+import { registerDemoCommand } from "./commands/demo-command.js";
 import { registerEngineCommands } from "./commands/engine-commands.js";
 import { registerMigrateCommand } from "./commands/migrate-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
@@ -35,6 +36,7 @@ export async function runCli(
   registerEngineCommands(program, io, finish, env);
   registerServeCommand(program, io, finish, env);
   registerAccessCommands(program, io, finish, env);
+  registerDemoCommand(program, io, finish, env);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({
