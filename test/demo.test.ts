@@ -182,6 +182,20 @@ it("baton demo seeds a fresh embedded data folder and refuses to seed it twice",
   expect(result).toMatchObject({ ok: true, report: { days: 7 } });
   expect(result.report.leads).toBeGreaterThan(0);
   expect(Date.parse(result.report.to)).toBeLessThanOrEqual(Date.now());
+  // every person of the example agreement can sign in, with the role their team implies
+  const roles = Object.fromEntries(
+    (result.users as { id: string; role: string }[]).map((user) => [user.id, user.role]),
+  );
+  expect(roles).toMatchObject({
+    riley: "admin",
+    maria: "marketing",
+    mo: "marketing",
+    sam: "sales_manager",
+    dana: "sales_manager",
+    alex: "rep",
+    casey: "rep",
+    emery: "rep",
+  });
   const again = await run("demo", "--days", "7");
   expect(again.code).toBe(1);
   expect(again.stderr).toMatch(/not_empty/);

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { createDemoUsers, demoPassword, describeDemoUsers } from "../../app/access/demo-users.js";
 import { seedDemo } from "../../app/seed-demo.js";
 import { fireDueTimers } from "../../worker/scheduler.js";
 import { timerPort } from "../../worker/timer-port.js";
@@ -62,7 +63,9 @@ export function registerDemoCommand(
             if (!options.json) io.stderr(`  ${Math.round(share * 100)} %`);
           },
         });
-        if (options.json) io.stdout(JSON.stringify(result, null, 2));
+        store.engine.registry.forgetActive();
+        const users = result.ok ? await createDemoUsers(store.engine) : [];
+        if (options.json) io.stdout(JSON.stringify({ ...result, users }, null, 2));
         else if (!result.ok) io.stderr(`baton: ${result.error.code}: ${result.error.message}`);
         else {
           const report = result.report;
@@ -73,6 +76,9 @@ export function registerDemoCommand(
               `  ${report.warnings} SLA warnings, ${report.breaches} breaches, ${report.escalations} escalation steps`,
               `  ${report.disqualifications} disqualified, ${report.rejections} rejected, ${report.recycles} recycled`,
               `  ${report.opportunities} opportunities: ${report.wins} won (${report.wonAmount.toLocaleString("en-US")}), ${report.losses} lost`,
+              ...(users.length > 0
+                ? [`  sign in as ${describeDemoUsers(users)} with password ${demoPassword}`]
+                : []),
             ].join("\n"),
           );
         }

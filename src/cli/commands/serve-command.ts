@@ -1,12 +1,20 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { bootstrapAdmin } from "../../app/access/bootstrap.js";
+import { createDemoUsers, demoPassword, describeDemoUsers } from "../../app/access/demo-users.js";
 import { IngestQueue } from "../../app/ingest-queue.js";
+import { seedDemo, startLiveArrivals } from "../../app/seed-demo.js";
+import type { Role } from "../../core/access/permissions.js";
 import { buildApp } from "../../http/app.js";
+import { fireDueTimers } from "../../worker/scheduler.js";
+import { timerPort } from "../../worker/timer-port.js";
 import { runWorker } from "../../worker/worker.js";
 import { CliError, exitCodes } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { openStore } from "../open-store.js";
+import { openStore, type Store } from "../open-store.js";
 import type { Outcome } from "../program.js";
+
+const exampleAgreement = new URL("../../../examples/agreement.yaml", import.meta.url);
 
 /**
  * `baton serve`: the API, and by default the worker in the same process (one process is what
@@ -30,58 +38,146 @@ export function registerServeCommand(
     )
     .option("--no-worker", "do not fire timers or deliver notifications in this process")
     .option("--log-level <level>", "fatal, error, warn, info, debug", env.BATON_LOG_LEVEL ?? "info")
-    .action(async (options: { port: string; host: string; worker: boolean; logLevel: string }) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new CliError(
-          `--port ${options.port} is not a port number`,
-          exitCodes.usage,
-          "use 1–65535",
-        );
-      const store = await openStore(env);
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      try {
-        const bootstrap = await bootstrapAdmin(store.engine);
-        const app = await buildApp({
-          engine: store.engine,
-          logger: { level: options.logLevel },
-          ingestQueue: new IngestQueue(store.engine, {
-            concurrency: Number(env.BATON_INGEST_CONCURRENCY ?? 1),
-          }),
-          ...(env.BATON_COOKIE_SECURE === "false" ? { secureCookies: false } : {}),
-          ...(env.BATON_PUBLIC_URL ? { publicUrl: env.BATON_PUBLIC_URL } : {}),
-        });
-        const address = await app.listen({ port, host: options.host });
-        const url = env.BATON_PUBLIC_URL ?? address.replace("[::1]", "localhost");
-        io.stderr(`Baton is running at ${url} (API docs at ${url}/api/docs) on ${store.where}`);
-        if (bootstrap)
-          io.stderr(
-            `First run: sign in as '${bootstrap.userId}' with password ${bootstrap.password}\n  (shown once; change it with: baton users set-password ${bootstrap.userId})`,
+    .option(
+      "--demo",
+      "on an empty database, create the demo company first (90 days of history) and keep leads arriving",
+    )
+    .option("--demo-seed <n>", "the demo company's seed", "1")
+    .action(
+      async (options: {
+        port: string;
+        host: string;
+        worker: boolean;
+        logLevel: string;
+        demo?: boolean;
+        demoSeed: string;
+      }) => {
+        const port = Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CliError(
+            `--port ${options.port} is not a port number`,
+            exitCodes.usage,
+            "use 1–65535",
           );
-        const worker = options.worker
-          ? runWorker({
-              engine: store.engine,
-              location: store.location,
-              channels: store.channels,
-              workerId: `serve-${process.pid}`,
-              signal: controller.signal,
-              log: (line) => io.stderr(line),
-            })
-          : Promise.resolve(null);
-        await new Promise<void>((resolve) =>
-          controller.signal.addEventListener("abort", () => resolve(), { once: true }),
-        );
-        io.stderr("Baton is stopping");
-        await app.close();
-        await worker;
-        return finish(exitCodes.ok);
-      } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        await store.close();
+        const store = await openStore(env);
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        try {
+          const demoSeed = Number(options.demoSeed);
+          if (!Number.isInteger(demoSeed))
+            throw new CliError(
+              `--demo-seed ${options.demoSeed} is not a whole number`,
+              exitCodes.usage,
+            );
+          // The demo company is seeded before the API and worker start: a worker running during
+          // the seeding would fire the history's timers on today's clock.
+          const demo =
+            options.demo === true
+              ? await seedDemoCompany(store, demoSeed, io)
+              : { seeded: false, users: [] };
+          const bootstrap = await bootstrapAdmin(store.engine);
+          const app = await buildApp({
+            engine: store.engine,
+            logger: { level: options.logLevel },
+            ingestQueue: new IngestQueue(store.engine, {
+              concurrency: Number(env.BATON_INGEST_CONCURRENCY ?? 1),
+            }),
+            ...(env.BATON_COOKIE_SECURE === "false" ? { secureCookies: false } : {}),
+            ...(env.BATON_PUBLIC_URL ? { publicUrl: env.BATON_PUBLIC_URL } : {}),
+          });
+          const address = await app.listen({ port, host: options.host });
+          const url = env.BATON_PUBLIC_URL ?? address.replace("[::1]", "localhost");
+          io.stderr(`Baton is running at ${url} (API docs at ${url}/api/docs) on ${store.where}`);
+          if (demo.seeded)
+            io.stderr(
+              `Demo company: sign in as ${describeDemoUsers(demo.users)} with password ${demoPassword}`,
+            );
+          if (bootstrap)
+            io.stderr(
+              `First run: sign in as '${bootstrap.userId}' with password ${bootstrap.password}\n  (shown once; change it with: baton users set-password ${bootstrap.userId})`,
+            );
+          const worker = options.worker
+            ? runWorker({
+                engine: store.engine,
+                location: store.location,
+                channels: store.channels,
+                workerId: `serve-${process.pid}`,
+                signal: controller.signal,
+                log: (line) => io.stderr(line),
+              })
+            : Promise.resolve(null);
+          const arrivals =
+            options.demo === true
+              ? startLiveArrivals(store.engine, {
+                  seed: demoSeed,
+                  signal: controller.signal,
+                }).catch((error: unknown) =>
+                  io.stderr(
+                    `demo arrivals stopped: ${error instanceof Error ? error.message : String(error)}`,
+                  ),
+                )
+              : Promise.resolve();
+          await new Promise<void>((resolve) =>
+            controller.signal.addEventListener("abort", () => resolve(), { once: true }),
+          );
+          io.stderr("Baton is stopping");
+          await app.close();
+          await worker;
+          await arrivals;
+          return finish(exitCodes.ok);
+        } finally {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          await store.close();
+        }
+      },
+    );
+}
+
+/**
+ * Seeds the demo company when the database holds no leads yet, and gives its people sign-ins.
+ * A database with leads is left as it is (restarting `npm start` keeps the same company).
+ */
+async function seedDemoCompany(
+  store: Store,
+  seed: number,
+  io: CliIo,
+): Promise<{ seeded: boolean; users: { id: string; role: Role }[] }> {
+  const any = await store.db.selectFrom("leads").select("id").limit(1).executeTakeFirst();
+  if (any !== undefined) return { seeded: false, users: [] };
+  io.stderr(
+    `Creating the demo company (90 days of history, seed ${seed}); this takes about a minute…`,
+  );
+  let shown = 0;
+  const result = await seedDemo({
+    db: store.db,
+    workspace: store.engine.workspace,
+    timers: timerPort,
+    fireDueTimers,
+    seed,
+    days: 90,
+    end: Date.now(),
+    agreementYaml: await readFile(exampleAgreement, "utf8"),
+    onProgress: (share) => {
+      const percent = Math.floor(share * 10) * 10;
+      if (percent > shown) {
+        shown = percent;
+        io.stderr(`  ${percent} %`);
       }
-    });
+    },
+  });
+  if (!result.ok)
+    throw new CliError(
+      `the demo company could not be created: ${result.error.message}`,
+      exitCodes.invalid,
+    );
+  const report = result.report;
+  io.stderr(
+    `  ${report.leads} leads, ${report.mqls} MQLs, ${report.breaches} SLA breaches, ${report.opportunities} opportunities (${report.wins} won, ${report.losses} lost) in ${(report.elapsedMs / 1000).toFixed(0)} s`,
+  );
+  store.engine.registry.forgetActive();
+  const users = await createDemoUsers(store.engine);
+  return { seeded: true, users };
 }
