@@ -10,14 +10,15 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { type HttpReceiver, startHttpReceiver, waitFor } from "../notifications/receivers.js";
 
 /**
- * Baton as it runs: the built `baton serve` process (API and worker) on the PostgreSQL server
+ * Baton as it runs: the `baton serve` process (API and worker) on the PostgreSQL server
  * (or an embedded data folder when DATABASE_URL is unset), a lead arriving over HTTP, its
  * marketing-qualification clock (cut to one minute) warning and breaching on the server's own
  * clock with nobody looking, and the breach escalation reaching a real HTTP receiver, signed.
  */
 
 const root = new URL("../../", import.meta.url).pathname;
-const cli = join(root, "dist/cli/main.js");
+// from source through tsx, so `npm test` needs no build first
+const cli = ["--import", "tsx", join(root, "src/cli/main.ts")];
 const run = promisify(execFile);
 const secret = "end-to-end-webhook-secret";
 const password = "end to end password";
@@ -66,7 +67,7 @@ beforeAll(async () => {
     env.BATON_DATA_DIR = join(folder, "data");
     cleanup = () => rm(folder, { recursive: true, force: true });
   }
-  const baton = (...args: string[]) => run(process.execPath, [cli, ...args], { env, cwd: folder });
+  const baton = (...args: string[]) => run(process.execPath, [...cli, ...args], { env, cwd: root });
   const agreementFile = join(folder, "agreement.yaml");
   writeFileSync(agreementFile, await oneMinuteAgreement());
   await baton("migrate");
@@ -87,9 +88,9 @@ beforeAll(async () => {
 
   const port = 4900 + Math.floor(Math.random() * 400);
   baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [cli, "serve", "--port", String(port)], {
+  server = spawn(process.execPath, [...cli, "serve", "--port", String(port)], {
     env,
-    cwd: folder,
+    cwd: root,
     stdio: ["ignore", "ignore", "pipe"],
   });
   await new Promise<void>((resolve, reject) => {
