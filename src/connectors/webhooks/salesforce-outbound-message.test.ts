@@ -39,7 +39,7 @@ function lead(serial: number, overrides: Record<string, string | null> = {}): Le
 
 /** An outbound message as Salesforce sends it (namespaces, xsi:nil, escaped text). */
 function envelope(records: LeadRecord[], options: { org?: string; type?: string } = {}): string {
-  const escape = (value: string) => value.replaceAll("&", "&amp;").replaceAll("<", "&lt;");
+  const escaped = (value: string) => value.replaceAll("&", "&amp;").replaceAll("<", "&lt;");
   const notifications = records
     .map(
       (record) => `
@@ -50,7 +50,7 @@ ${Object.entries(record.fields)
   .map(([name, value]) =>
     value === null
       ? `     <sf:${name} xsi:nil="true"/>`
-      : `     <sf:${name}>${escape(value)}</sf:${name}>`,
+      : `     <sf:${name}>${escaped(value)}</sf:${name}>`,
   )
   .join("\n")}
     </sObject>
