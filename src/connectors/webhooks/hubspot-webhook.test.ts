@@ -66,7 +66,7 @@ describe("parseHubSpotWebhook", () => {
       event({
         subscriptionType: "contact.propertyChange",
         propertyName: "hubspot_owner_id",
-        propertyValue: "81234567",
+        propertyValue: 81234567,
         occurredAt: now.getTime() - 20_000,
       }),
       event({

@@ -50,7 +50,12 @@ const eventSchema = z.looseObject({
   eventType: z.string().min(1).optional(),
   objectId: z.number().int(),
   propertyName: z.string().optional(),
-  propertyValue: z.string().nullable().optional(),
+  // HubSpot sends text; a number or boolean is taken as its text rather than refusing the batch
+  propertyValue: z
+    .union([z.string(), z.number(), z.boolean()])
+    .nullable()
+    .optional()
+    .transform((value) => (value === null || value === undefined ? value : String(value))),
   changeSource: z.string().optional(),
   attemptNumber: z.number().int().optional(),
 });
