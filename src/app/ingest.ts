@@ -237,9 +237,13 @@ async function ingestOnce(
 
 function idempotencyKeyOf(input: ParsedLeadInput): string | null {
   if (input.idempotencyKey !== undefined) return `key:${input.idempotencyKey}`;
-  if (input.externalId !== undefined)
-    return `external:${input.system ?? "unknown"}:${input.externalId}`;
+  if (input.externalId !== undefined) return externalKeyOf(input.system, input.externalId);
   return null;
+}
+
+/** The `ingest_requests` key of a lead sent with a system and its id there (and no own key). */
+export function externalKeyOf(system: string | undefined, externalId: string): string {
+  return `external:${system ?? "unknown"}:${externalId}`;
 }
 
 interface LeadWork {
