@@ -2,6 +2,10 @@ import type { AccessErrorCode } from "../app/access/access-error.js";
 import type { AgreementErrorCode } from "../app/agreements.js";
 import type { IngestError } from "../app/ingest.js";
 import type { ActionError } from "../app/lead-actions.js";
+import {
+  type WebhookErrorCode,
+  statusOf as webhookStatusOf,
+} from "../connectors/webhooks/inbound-request.js";
 
 /**
  * Baton's one HTTP error: every refusal, whichever use case made it, leaves as
@@ -34,11 +38,22 @@ export type ErrorCode =
   | AccessErrorCode
   | AgreementErrorCode
   | IngestError["code"]
-  | ActionError["code"];
+  | ActionError["code"]
+  | WebhookErrorCode;
 
 /** The one place an error code becomes a status. Exhaustive: a new code fails to compile here. */
 export function statusOf(code: ErrorCode): number {
   switch (code) {
+    // inbound webhook refusals keep the statuses their formats declare
+    case "method_not_allowed":
+    case "missing_signature":
+    case "malformed_signature":
+    case "stale_timestamp":
+    case "bad_token":
+    case "wrong_organization":
+    case "invalid_payload":
+    case "too_many_items":
+      return webhookStatusOf(code);
     case "invalid_request":
     case "invalid_input":
     case "unknown_field":

@@ -2,6 +2,7 @@ import { createUser } from "../../src/app/access/users.js";
 import { approveAgreement, proposeAgreement } from "../../src/app/agreements.js";
 import type { Role } from "../../src/core/access/permissions.js";
 import { type BatonApp, buildApp } from "../../src/http/app.js";
+import type { WebhookSettings } from "../../src/http/routes/webhook-routes.js";
 import {
   createEngineFixture,
   type EngineFixture,
@@ -35,7 +36,7 @@ export const cast: Record<Role, { id: string; person: string | null }> = {
 };
 
 export async function createHttpFixture(
-  options: { activate?: boolean; signInAttempts?: number } = {},
+  options: { activate?: boolean; signInAttempts?: number; webhooks?: WebhookSettings } = {},
 ): Promise<HttpFixture> {
   const fixture = await createEngineFixture();
   const { engine } = fixture;
@@ -56,6 +57,7 @@ export async function createHttpFixture(
   const app = await buildApp({
     engine,
     ...(options.signInAttempts === undefined ? {} : { signInAttempts: options.signInAttempts }),
+    ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
   });
   const users = {} as Record<Role, SignedInUser>;
   for (const [role, who] of Object.entries(cast) as [Role, (typeof cast)[Role]][]) {

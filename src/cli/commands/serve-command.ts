@@ -6,6 +6,10 @@ import { IngestQueue } from "../../app/ingest-queue.js";
 import { seedDemo, startLiveArrivals } from "../../app/seed-demo.js";
 import type { Role } from "../../core/access/permissions.js";
 import { buildApp } from "../../http/app.js";
+import {
+  type WebhookSettings,
+  webhookSettingsFromEnvironment,
+} from "../../http/routes/webhook-routes.js";
 import { fireDueTimers } from "../../worker/scheduler.js";
 import { timerPort } from "../../worker/timer-port.js";
 import { runWorker } from "../../worker/worker.js";
@@ -78,7 +82,17 @@ export function registerServeCommand(
               ? await seedDemoCompany(store, demoSeed, io)
               : { seeded: false, users: [] };
           const bootstrap = await bootstrapAdmin(store.engine);
+          let webhooks: WebhookSettings;
+          try {
+            webhooks = webhookSettingsFromEnvironment(env);
+          } catch (error) {
+            throw new CliError(
+              error instanceof Error ? error.message : String(error),
+              exitCodes.usage,
+            );
+          }
           const app = await buildApp({
+            webhooks,
             engine: store.engine,
             logger: { level: options.logLevel },
             ingestQueue: new IngestQueue(store.engine, {
