@@ -7,11 +7,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { signWebhook } from "../../src/app/notifications/webhook-signature.js";
 import { type HttpReceiver, startHttpReceiver, waitFor } from "../notifications/receivers.js";
 
 /**
  * Baton as it runs: the `baton serve` process (API and worker) on the PostgreSQL server
- * (or an embedded data folder when DATABASE_URL is unset), a lead arriving over HTTP, its
+ * (or an embedded data folder when DATABASE_URL is unset), a lead arriving by the signed form
+ * webhook, its
  * marketing-qualification clock (cut to one minute) warning and breaching on the server's own
  * clock with nobody looking, and the breach escalation reaching a real HTTP receiver, signed.
  */
@@ -22,6 +24,7 @@ const cli = ["--import", "tsx", join(root, "src/cli/main.ts")];
 const run = promisify(execFile);
 const secret = "end-to-end-webhook-secret";
 const password = "end to end password";
+const leadSecret = "end-to-end-lead-webhook-secret";
 
 let receiver: HttpReceiver;
 let server: ChildProcess | undefined;
@@ -49,6 +52,7 @@ beforeAll(async () => {
     BATON_WEBHOOK_URL: `${receiver.baseUrl}/webhook`,
     BATON_WEBHOOK_SECRET: secret,
     BATON_LOG_LEVEL: "warn",
+    BATON_LEAD_WEBHOOK_SECRET: leadSecret,
   };
   if (base) {
     const database = `baton_e2e_${randomBytes(4).toString("hex")}`;
@@ -113,7 +117,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-it("takes a lead over HTTP and delivers its breach escalation without anyone looking", async () => {
+it("takes a lead from the form webhook and delivers its breach escalation without anyone looking", async () => {
   const signedIn = await fetch(`${baseUrl}/api/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -121,23 +125,23 @@ it("takes a lead over HTTP and delivers its breach escalation without anyone loo
   });
   expect(signedIn.status).toBe(200);
   const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
-  const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
-  const headers = { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" };
 
+  // the form's webhook, signed with the shared secret
   const submitted = Date.now();
-  const created = await fetch(`${baseUrl}/api/leads`, {
+  const raw = JSON.stringify({
+    system: "web-form",
+    externalId: "e2e-1",
+    fields: { email: "kim@smallshop.example", first_name: "Kim", country: "DE", source: "website" },
+  });
+  const timestamp = Math.floor(submitted / 1000);
+  const created = await fetch(`${baseUrl}/api/webhooks/leads`, {
     method: "POST",
-    headers,
-    body: JSON.stringify({
-      system: "web-form",
-      externalId: "e2e-1",
-      fields: {
-        email: "kim@smallshop.example",
-        first_name: "Kim",
-        country: "DE",
-        source: "website",
-      },
-    }),
+    headers: {
+      "content-type": "application/json",
+      "baton-timestamp": String(timestamp),
+      "baton-signature": signWebhook(leadSecret, timestamp, raw),
+    },
+    body: raw,
   });
   expect(created.status).toBe(201);
   const lead = (await created.json()) as { leadId: string; stage: string };
