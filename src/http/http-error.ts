@@ -29,6 +29,7 @@ export const httpErrorCodes = [
   "expired_timestamp",
   "webhook_not_configured",
   "not_ready",
+  "notification_in_flight",
   "internal",
 ] as const;
 export type HttpErrorCode = (typeof httpErrorCodes)[number];
@@ -101,6 +102,7 @@ export function statusOf(code: ErrorCode): number {
     case "no_active_agreement":
     case "last_admin":
     case "activation_incomplete":
+    case "notification_in_flight":
       return 409;
     case "malformed_body":
       return 400;

@@ -498,6 +498,50 @@ describe("HTTP API", () => {
     });
   });
 
+  describe("notifications", () => {
+    it("lists dead notifications with their last error and replays them", async () => {
+      const { app, users, engine } = fixture;
+      const row = await engine.db
+        .insertInto("notifications")
+        .values({
+          dedupe_key: "test:dead:1",
+          kind: "sla_breach",
+          channel: "webhook",
+          recipient: "maria",
+          subject: "SLA breached",
+          body: "…",
+          payload: "{}",
+          status: "dead",
+          attempts: 8,
+          last_error: "receiver answered 500",
+          dead_at: new Date(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const listed = await app.inject({
+        method: "GET",
+        url: "/api/notifications?status=dead",
+        headers: as(users.admin),
+      });
+      expect(listed.json().items).toEqual([
+        expect.objectContaining({ id: row.id, status: "dead", lastError: "receiver answered 500" }),
+      ]);
+      const replayed = await app.inject({
+        method: "POST",
+        url: `/api/notifications/${row.id}/replay`,
+        headers: as(users.admin),
+      });
+      expect(replayed.json()).toEqual({ id: row.id, status: "pending" });
+      const again = await app.inject({
+        method: "POST",
+        url: `/api/notifications/${row.id}/replay`,
+        headers: as(users.admin),
+      });
+      expect(again.statusCode).toBe(409);
+      expect(again.json().error.code).toBe("notification_in_flight");
+    });
+  });
+
   describe("operations", () => {
     it("answers health and readiness, echoes request ids and audits writes with their actor", async () => {
       const { app, users } = fixture;

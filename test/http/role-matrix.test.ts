@@ -38,6 +38,9 @@ const matrix: Record<string, readonly Role[] | "public"> = {
   "GET /api/agreements/:number": everyone,
   "POST /api/agreements": ["admin", "marketing", "sales_manager"],
   "POST /api/agreements/:number/approvals": ["admin", "marketing", "sales_manager"],
+  "GET /api/notifications": ["admin"],
+  "POST /api/notifications/:id/replay": ["admin"],
+  "POST /api/notifications/replay-dead": ["admin"],
 };
 
 /** Routes outside the API's own matrix: documentation pages and webhooks (signature-checked). */
@@ -85,7 +88,7 @@ describe("role × endpoint matrix", () => {
   });
 
   for (const role of roles)
-    it(`lets a ${role} past the gate exactly where the matrix says`, async () => {
+    it(`lets the ${role} role past the gate exactly where the matrix says`, async () => {
       const user = fixture.users[role];
       for (const [route, allowed] of Object.entries(matrix)) {
         if (allowed === "public" || route === "DELETE /api/session") continue;
