@@ -34,6 +34,8 @@ describe("migrate", () => {
       "accounts",
       "agreement_approvals",
       "agreement_versions",
+      "api_tokens",
+      "audit_log",
       "baton_migrations",
       "clocks",
       "events",
@@ -43,7 +45,9 @@ describe("migrate", () => {
       "opportunities",
       "rep_loads",
       "routing_state",
+      "sessions",
       "timers",
+      "users",
     ]);
   });
 
