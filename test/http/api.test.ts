@@ -577,6 +577,13 @@ describe("HTTP API", () => {
         via: "session",
         status: 201,
       });
+      // the audit log is append-only, like the ledger
+      await expect(
+        fixture.engine.db.updateTable("audit_log").set({ actor: "someone else" }).execute(),
+      ).rejects.toThrow(/append-only/);
+      await expect(fixture.engine.db.deleteFrom("audit_log").execute()).rejects.toThrow(
+        /append-only/,
+      );
     });
 
     it("serves an OpenAPI description of every API route and a docs page", async () => {
