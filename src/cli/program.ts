@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerAgreementCommands } from "./commands/agreement-command.js";
 import { registerCalendarCommands } from "./commands/calendar-command.js";
 import { registerEngineCommands } from "./commands/engine-commands.js";
+import { registerImportCommand } from "./commands/import-command.js";
 import { registerMigrateCommand } from "./commands/migrate-command.js";
 import { CliError, type ExitCode, exitCodes } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
@@ -31,6 +32,7 @@ export async function runCli(
   registerCalendarCommands(program, io, finish);
   registerMigrateCommand(program, io, finish, env);
   registerEngineCommands(program, io, finish, env);
+  registerImportCommand(program, io, finish, env);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({

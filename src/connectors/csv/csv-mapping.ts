@@ -86,8 +86,9 @@ export interface MappingColumn {
   formats?: DateFormat[];
   separator: string;
   decimal?: "." | ",";
-  /** where the column is written in the mapping file */
+  /** where the column is written in the mapping file (1-based line and column) */
   line: number;
+  lineColumn: number;
 }
 
 export interface CsvMapping {
@@ -164,11 +165,11 @@ export function parseMapping(text: string, file: string): MappingResult {
       spec.values === undefined
         ? undefined
         : new Map(Object.entries(spec.values).map(([key, mapped]) => [valueKey(key), mapped]));
-    const line = locate(
+    const at = locate(
       source,
       { severity: "error", code: "mapping", path: ["columns", column], message: "" },
       column,
-    ).line;
+    );
     columns.push({
       column,
       also: spec.also ?? [],
@@ -179,7 +180,8 @@ export function parseMapping(text: string, file: string): MappingResult {
       ...(formats === undefined ? {} : { formats }),
       separator: spec.separator ?? ";",
       ...(spec.decimal === undefined ? {} : { decimal: spec.decimal }),
-      line,
+      line: at.line,
+      lineColumn: at.column,
     });
   }
   if (columns.length === 0 && issues.length === 0)

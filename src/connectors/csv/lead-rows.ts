@@ -92,7 +92,7 @@ export function planColumns(
     issues.push({
       file: mapping.file,
       line: setting.line,
-      column: 1,
+      column: setting.lineColumn,
       severity: "error",
       code: "mapping",
       path: ["columns", setting.column],
