@@ -150,9 +150,19 @@ export function registerImportCommand(
       }
       const report = outcome.report;
       const errorsWritten = errors.rows > 0 ? errorsFile : null;
+      const stale =
+        errorsWritten === null &&
+        (await stat(errorsFile).then(
+          () => true,
+          () => false,
+        ));
       if (options.json)
         io.stdout(JSON.stringify({ ok: true, report, errorsFile: errorsWritten }, null, 2));
-      else for (const line of describeReport(report, errorsWritten)) io.stdout(line);
+      else {
+        for (const line of describeReport(report, errorsWritten)) io.stdout(line);
+        if (stale)
+          io.stdout(`  (${errorsFile} is from an earlier run; this one wrote nothing to it)`);
+      }
       return finish(report.bad > 0 ? exitCodes.invalid : exitCodes.ok);
     });
 }
