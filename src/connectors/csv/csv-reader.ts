@@ -1,0 +1,341 @@
+import { parse } from "csv-parse";
+import iconv from "iconv-lite";
+
+/**
+ * A streaming CSV reader for files people export from CRMs and spreadsheets: it never holds more
+ * than a chunk of the file, and copes with what those files contain.
+ *
+ * Glossary
+ * - encoding: UTF-8 when the bytes are valid UTF-8, otherwise Windows-1252 (a superset of the
+ *   printable Latin-1 characters, which is what "ANSI" exports on Western systems are). The
+ *   choice is made at the first byte above 0x7F: until then the file is `ascii`, which reads the
+ *   same either way, so a 1M-row file is never read twice to decide.
+ * - line: the physical line (1-based) where a record starts, counting every CR, LF or CRLF,
+ *   including those inside quoted values. Baton counts lines itself rather than trusting
+ *   csv-parse's `info.lines`, which counts a CRLF inside quotes as two lines.
+ * - delimiter: `,`, `;` or tab, sniffed from the header line (the one found most often outside
+ *   quotes; `,` when none is).
+ */
+
+export const csvDelimiters = [",", ";", "\t"] as const;
+export type CsvDelimiter = (typeof csvDelimiters)[number];
+export type CsvEncoding = "ascii" | "utf-8" | "windows-1252";
+
+export interface CsvRecord {
+  kind: "record";
+  /** physical line where the record starts */
+  line: number;
+  values: string[];
+}
+
+/** The rest of the file cannot be read reliably (a quote never closed, a broken quoted value). */
+export interface CsvBroken {
+  kind: "broken";
+  line: number;
+  message: string;
+  hint: string;
+}
+
+export type CsvRow = CsvRecord | CsvBroken;
+
+export interface CsvReadError {
+  code: "empty_file" | "utf16" | "binary" | "broken_header";
+  message: string;
+  hint: string;
+}
+
+export interface CsvFile {
+  /** header cells, trimmed; an empty cell is named `(column N)` */
+  columns: string[];
+  headerLine: number;
+  delimiter: CsvDelimiter;
+  /** the file starts with a UTF-8 byte-order mark (removed from the first column's name) */
+  bom: boolean;
+  /** the encoding decided so far: `ascii` until the first byte above 0x7F has been read */
+  encoding(): CsvEncoding;
+  /** bytes read from the source so far */
+  bytesRead(): number;
+  /** problems with the bytes themselves, such as invalid UTF-8 after valid UTF-8 */
+  warnings(): string[];
+  /** data records after the header; blank lines are skipped (their lines still count) */
+  rows: AsyncIterable<CsvRow>;
+}
+
+/** How much of the file is read before deciding the delimiter and, when it can, the encoding. */
+const sampleBytes = 64 * 1024;
+
+export async function openCsv(
+  bytes: AsyncIterable<Uint8Array>,
+): Promise<{ ok: true; file: CsvFile } | { ok: false; error: CsvReadError }> {
+  const iterator = bytes[Symbol.asyncIterator]();
+  const sampleChunks: Uint8Array[] = [];
+  let sampled = 0;
+  let exhausted = false;
+  let bytesRead = 0;
+  while (sampled < sampleBytes) {
+    const next = await iterator.next();
+    if (next.done) {
+      exhausted = true;
+      break;
+    }
+    sampleChunks.push(next.value);
+    sampled += next.value.length;
+    bytesRead += next.value.length;
+  }
+  const sample = Buffer.concat(sampleChunks);
+  const refused = refuseBytes(sample);
+  if (refused !== undefined) return { ok: false, error: refused };
+
+  const decoder = new Decoder();
+  const sampleText = decoder.decode(sample, exhausted);
+  const delimiter = sniffDelimiter(sampleText);
+
+  async function* text(): AsyncGenerator<string> {
+    yield sampleText;
+    if (exhausted) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      bytesRead += next.value.length;
+      yield decoder.decode(next.value, false);
+    }
+    yield decoder.decode(new Uint8Array(0), true);
+  }
+
+  const records = parseRecords(text(), delimiter);
+  const first = await records.next();
+  if (first.done)
+    return {
+      ok: false,
+      error: {
+        code: "empty_file",
+        message: "the file has no header line",
+        hint: "export the file again with its header row (column names) on the first line",
+      },
+    };
+  if (first.value.kind === "broken")
+    return {
+      ok: false,
+      error: {
+        code: "broken_header",
+        message: `line ${first.value.line}: ${first.value.message}`,
+        hint: first.value.hint,
+      },
+    };
+  const columns = first.value.values.map((cell, index) => cell.trim() || `(column ${index + 1})`);
+  return {
+    ok: true,
+    file: {
+      columns,
+      headerLine: first.value.line,
+      delimiter,
+      bom: decoder.bom,
+      encoding: () => decoder.encoding,
+      bytesRead: () => bytesRead,
+      warnings: () => decoder.warnings,
+      rows: { [Symbol.asyncIterator]: () => records },
+    },
+  };
+}
+
+function refuseBytes(sample: Buffer): CsvReadError | undefined {
+  if (sample.length === 0)
+    return {
+      code: "empty_file",
+      message: "the file is empty",
+      hint: "check you passed the exported file, not a new one",
+    };
+  const utf16 =
+    (sample[0] === 0xff && sample[1] === 0xfe) ||
+    (sample[0] === 0xfe && sample[1] === 0xff) ||
+    (sample.length > 1 && (sample[0] === 0 || sample[1] === 0));
+  if (utf16)
+    return {
+      code: "utf16",
+      message: "the file is UTF-16 encoded",
+      hint: "save it as CSV UTF-8 (in Excel: Save As → CSV UTF-8) and import that",
+    };
+  if (sample.includes(0))
+    return {
+      code: "binary",
+      message: "the file is not a text file (it contains NUL bytes)",
+      hint: "export the data as CSV; spreadsheets (.xlsx) cannot be imported directly",
+    };
+  return undefined;
+}
+
+/**
+ * Bytes to text, deciding between UTF-8 and Windows-1252 at the first byte above 0x7F.
+ */
+class Decoder {
+  encoding: CsvEncoding = "ascii";
+  bom = false;
+  warnings: string[] = [];
+  #started = false;
+  #offset = 0;
+  #carry: Uint8Array = new Uint8Array(0);
+  #utf8 = new TextDecoder("utf-8", { fatal: true });
+  #lenient: InstanceType<typeof TextDecoder> | undefined;
+
+  decode(input: Uint8Array, final: boolean): string {
+    let chunk: Uint8Array = input;
+    if (this.#carry.length > 0) {
+      chunk = Buffer.concat([this.#carry, input]);
+      this.#carry = new Uint8Array(0);
+    }
+    if (!this.#started) {
+      this.#started = true;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        this.bom = true;
+        this.encoding = "utf-8";
+        chunk = chunk.subarray(3);
+        this.#offset = 3;
+      }
+    }
+    const start = this.#offset;
+    this.#offset += chunk.length;
+    switch (this.encoding) {
+      case "windows-1252":
+        return iconv.decode(chunk, "win1252");
+      case "utf-8":
+        return this.#decodeUtf8(chunk, final, start);
+      case "ascii": {
+        const high = chunk.findIndex((byte) => byte > 0x7f);
+        if (high < 0) return Buffer.from(chunk).toString("latin1");
+        const prefix = Buffer.from(chunk.subarray(0, high)).toString("latin1");
+        const rest = chunk.subarray(high);
+        // Too few bytes to tell a UTF-8 sequence from a Windows-1252 letter: wait for more.
+        if (rest.length < 4 && !final) {
+          this.#carry = rest.slice();
+          this.#offset -= rest.length;
+          return prefix;
+        }
+        try {
+          const decoded = this.#utf8.decode(rest, { stream: !final });
+          this.encoding = "utf-8";
+          return prefix + decoded;
+        } catch {
+          this.#utf8 = new TextDecoder("utf-8", { fatal: true });
+          this.encoding = "windows-1252";
+          return prefix + iconv.decode(rest, "win1252");
+        }
+      }
+    }
+  }
+
+  #decodeUtf8(chunk: Uint8Array, final: boolean, start: number): string {
+    if (this.#lenient !== undefined) return this.#lenient.decode(chunk, { stream: !final });
+    try {
+      return this.#utf8.decode(chunk, { stream: !final });
+    } catch {
+      // Valid UTF-8 earlier, invalid here: a file pieced together from two sources. Read on, with
+      // the replacement character for the invalid bytes, and say so.
+      this.warnings.push(
+        `the file is UTF-8 but has invalid bytes after byte ${start}; they were read as U+FFFD (�): check those rows`,
+      );
+      this.#lenient = new TextDecoder("utf-8");
+      return this.#lenient.decode(chunk, { stream: !final });
+    }
+  }
+}
+
+/** The delimiter found most often outside quotes on the first line; `,` when none is. */
+export function sniffDelimiter(text: string): CsvDelimiter {
+  const counts = new Map<string, number>();
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === "\n" || char === "\r")) break;
+    else if (!quoted && csvDelimiters.includes(char as CsvDelimiter))
+      counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
+  let best: CsvDelimiter = ",";
+  for (const delimiter of csvDelimiters)
+    if ((counts.get(delimiter) ?? 0) > (counts.get(best) ?? 0)) best = delimiter;
+  return best;
+}
+
+const lineBreak = /\r\n|\r|\n/g;
+
+function countLineBreaks(values: readonly string[]): number {
+  let count = 0;
+  for (const value of values)
+    if (value.includes("\n") || value.includes("\r")) {
+      count += value.match(lineBreak)?.length ?? 0;
+    }
+  return count;
+}
+
+/**
+ * Records with the physical line each starts on; blank lines are skipped but counted. Records are
+ * taken in `on_record` rather than from the stream's iterator, because a stream that fails drops
+ * the records it had buffered, and a quote left open at the end of the file must not cost the
+ * rows before it.
+ */
+async function* parseRecords(
+  text: AsyncIterable<string>,
+  delimiter: CsvDelimiter,
+): AsyncGenerator<CsvRow, void, undefined> {
+  const queue: string[][] = [];
+  let failure: Error | undefined;
+  const parser = parse({
+    delimiter,
+    record_delimiter: ["\r\n", "\n", "\r"],
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    on_record: (record: string[]) => {
+      queue.push(record);
+      return undefined;
+    },
+  });
+  parser.on("error", (error) => {
+    failure ??= error;
+  });
+  parser.resume();
+  const write = (chunk: string) =>
+    new Promise<void>((resolve) =>
+      parser.write(chunk, (error) => {
+        if (error) failure ??= error;
+        resolve();
+      }),
+    );
+  let nextLine = 1;
+  function* drain(): Generator<CsvRow> {
+    for (const record of queue.splice(0)) {
+      const line = nextLine;
+      nextLine = line + countLineBreaks(record) + 1;
+      if (record.every((value) => value.trim() === "")) continue;
+      yield { kind: "record", line, values: record };
+    }
+  }
+  try {
+    for await (const chunk of text) {
+      if (failure !== undefined) break;
+      await write(chunk);
+      yield* drain();
+    }
+    if (failure === undefined)
+      await new Promise<void>((resolve) => {
+        parser.once("finish", resolve);
+        parser.once("error", () => resolve());
+        parser.end();
+      });
+    yield* drain();
+  } finally {
+    parser.destroy();
+  }
+  if (failure === undefined) return;
+  const code = (failure as { code?: unknown }).code;
+  if (typeof code !== "string" || !code.startsWith("CSV_")) throw failure;
+  const message = failure.message.replace(/ at line \d+.*$/, "");
+  yield {
+    kind: "broken",
+    line: nextLine,
+    message: `the CSV cannot be read from here: ${message}`,
+    hint:
+      code === "CSV_QUOTE_NOT_CLOSED"
+        ? 'a value opens a quote (") that never closes; close it, or double the quotes inside it ("")'
+        : 'check the quoting on this line: a quoted value must end with " followed by the delimiter or the end of the line',
+  };
+}
