@@ -52,94 +52,63 @@ export function registerEngineCommands(
       }
     });
 
-  agreement
-    .command("approve")
-    .description("approve a proposed version; the approval completing both sides activates it")
-    .argument("<version>", "version number")
-    .requiredOption("--by <person>", "the approver (a person listed under approvers:)")
-    .option(
-      "--mode <mode>",
-      "when this approval activates it: new_cycles_only (running clocks keep their goal) or new_and_open_cycles (running clocks are recalculated)",
-    )
-    .option("--json", "print the result as JSON")
-    .action(async (version: string, options: { by: string; mode?: string; json?: boolean }) => {
-      const number = Number(version);
-      if (!Number.isInteger(number) || number < 1)
-        throw new CliError(
-          `'${version}' is not a version number`,
-          exitCodes.usage,
-          "pass the number `baton agreement propose` printed",
-        );
-      if (
-        options.mode !== undefined &&
-        !["new_cycles_only", "new_and_open_cycles"].includes(options.mode)
+  // `approve` signs for one side (activating when it completes the pair); `activate` is the
+  // completing approval only, refused with nothing recorded while the other side has not signed.
+  for (const mustActivate of [false, true])
+    agreement
+      .command(mustActivate ? "activate" : "approve")
+      .description(
+        mustActivate
+          ? "give the approval that completes both sides and activates a version; refuses, recording nothing, when the other side has not approved yet"
+          : "approve a proposed version; the approval completing both sides activates it",
       )
-        throw new CliError(
-          `--mode ${options.mode} is not a mode`,
-          exitCodes.usage,
-          "use new_cycles_only or new_and_open_cycles",
-        );
-      const store = await openStore(env);
-      try {
-        const result = await approveAgreement(store.engine, {
-          number,
-          approver: options.by,
-          ...(options.mode ? { mode: options.mode as ActivationMode } : {}),
-        });
-        if (options.json) io.stdout(JSON.stringify(result, null, 2));
-        else if (!result.ok) io.stderr(`baton: ${result.error.code}: ${result.error.message}`);
-        else if (result.value.activated)
-          io.stdout(
-            `version ${number} is active (${result.value.mode}${result.value.recalculated > 0 ? `, ${result.value.recalculated} running clocks recalculated` : ""})`,
+      .argument("<version>", "version number")
+      .requiredOption("--by <person>", "the approver (a person listed under approvers:)")
+      [mustActivate ? "requiredOption" : "option"](
+        "--mode <mode>",
+        "when this approval activates it: new_cycles_only (running clocks keep their goal) or new_and_open_cycles (running clocks are recalculated)",
+      )
+      .option("--json", "print the result as JSON")
+      .action(async (version: string, options: { by: string; mode?: string; json?: boolean }) => {
+        const number = Number(version);
+        if (!Number.isInteger(number) || number < 1)
+          throw new CliError(
+            `'${version}' is not a version number`,
+            exitCodes.usage,
+            "pass the number `baton agreement propose` printed",
           );
-        else
-          io.stdout(
-            `version ${number} approved by ${options.by}; waiting for ${result.value.waitingFor.join(" and ")}`,
+        if (
+          options.mode !== undefined &&
+          !["new_cycles_only", "new_and_open_cycles"].includes(options.mode)
+        )
+          throw new CliError(
+            `--mode ${options.mode} is not a mode`,
+            exitCodes.usage,
+            "use new_cycles_only or new_and_open_cycles",
           );
-        return finish(result.ok ? exitCodes.ok : exitCodes.invalid);
-      } finally {
-        await store.close();
-      }
-    });
-
-  agreement
-    .command("activate")
-    .description(
-      "give the approval that completes both sides and activates a version; refuses, recording nothing, when the other side has not approved yet",
-    )
-    .argument("<version>", "version number")
-    .requiredOption("--by <person>", "the approver (a person listed under approvers:)")
-    .requiredOption(
-      "--mode <mode>",
-      "new_cycles_only (running clocks keep their goal) or new_and_open_cycles (running clocks are recalculated)",
-    )
-    .option("--json", "print the result as JSON")
-    .action(async (version: string, options: { by: string; mode: string; json?: boolean }) => {
-      const number = Number(version);
-      if (!Number.isInteger(number) || number < 1)
-        throw new CliError(`'${version}' is not a version number`, exitCodes.usage);
-      if (!["new_cycles_only", "new_and_open_cycles"].includes(options.mode))
-        throw new CliError(
-          `--mode ${options.mode} is not a mode`,
-          exitCodes.usage,
-          "use new_cycles_only or new_and_open_cycles",
-        );
-      const store = await openStore(env);
-      try {
-        const result = await approveAgreement(store.engine, {
-          number,
-          approver: options.by,
-          mode: options.mode as ActivationMode,
-          mustActivate: true,
-        });
-        if (options.json) io.stdout(JSON.stringify(result, null, 2));
-        else if (!result.ok) io.stderr(`baton: ${result.error.code}: ${result.error.message}`);
-        else io.stdout(`version ${number} is active (${result.value.mode})`);
-        return finish(result.ok ? exitCodes.ok : exitCodes.invalid);
-      } finally {
-        await store.close();
-      }
-    });
+        const store = await openStore(env);
+        try {
+          const result = await approveAgreement(store.engine, {
+            number,
+            approver: options.by,
+            ...(options.mode ? { mode: options.mode as ActivationMode } : {}),
+            mustActivate,
+          });
+          if (options.json) io.stdout(JSON.stringify(result, null, 2));
+          else if (!result.ok) io.stderr(`baton: ${result.error.code}: ${result.error.message}`);
+          else if (result.value.activated)
+            io.stdout(
+              `version ${number} is active (${result.value.mode}${result.value.recalculated > 0 ? `, ${result.value.recalculated} running clocks recalculated` : ""})`,
+            );
+          else
+            io.stdout(
+              `version ${number} approved by ${options.by}; waiting for ${result.value.waitingFor.join(" and ")}`,
+            );
+          return finish(result.ok ? exitCodes.ok : exitCodes.invalid);
+        } finally {
+          await store.close();
+        }
+      });
 
   program
     .command("rebuild")
