@@ -37,7 +37,7 @@ export interface AppOptions {
   logger?: boolean | Record<string, unknown> | FastifyBaseLogger;
   /** largest request body in bytes (default 1 MiB; batch ingestion allows 8 MiB) */
   bodyLimit?: number;
-  /** requests per client (token, session or address) per second (default 2,000) */
+  /** requests per client (token, session or address) per second (default 5,000) */
   rateLimitPerSecond?: number;
   /** sign-in attempts per address and user name per 15 minutes (default 10) */
   signInAttempts?: number;
@@ -107,7 +107,7 @@ export async function buildApp(options: AppOptions): Promise<BatonApp> {
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: true,
-    max: options.rateLimitPerSecond ?? 2000,
+    max: options.rateLimitPerSecond ?? 5000,
     timeWindow: 1000,
     keyGenerator: (request) =>
       request.headers.authorization ??
