@@ -30,7 +30,10 @@ async function freshDatabase(): Promise<TestDatabase> {
   return test;
 }
 
-async function seed(test: TestDatabase, options: { seed: number; days: number; append?: boolean }) {
+async function seed(
+  test: TestDatabase,
+  options: { seed: number; days: number; append?: boolean; end?: number },
+) {
   return seedDemo({
     db: test.db,
     timers: timerPort,
@@ -143,6 +146,24 @@ describe("seedDemo", () => {
         c.report.mqls === a.report.mqls &&
         c.report.touches === a.report.touches,
     ).toBe(false);
+  }, 120_000);
+
+  it("gives the same company at any hour of a day: a later seeding only adds what came since", async () => {
+    const [morning, evening] = [await freshDatabase(), await freshDatabase()];
+    const day = Math.floor(end / 86_400_000) * 86_400_000;
+    const early = await seed(morning, { seed: 11, days: 2, end: day + 10 * 3_600_000 });
+    const late = await seed(evening, { seed: 11, days: 2, end: day + 16 * 3_600_000 });
+    if (!early.ok || !late.ok) throw new Error("seeding failed");
+    const emails = async (test: TestDatabase, until: number) =>
+      (
+        await sql<{ email: string }>`
+          select data->'fields'->>'email' as email from leads
+          where created_at <= ${new Date(until)} order by 1`.execute(test.db)
+      ).rows.map((row) => row.email);
+    const morningLeads = await emails(morning, day + 10 * 3_600_000);
+    expect(morningLeads.length).toBeGreaterThan(0);
+    expect(await emails(evening, day + 10 * 3_600_000)).toEqual(morningLeads);
+    expect(late.report.leads).toBeGreaterThan(early.report.leads);
   }, 120_000);
 
   it("refuses a database that already has leads, unless asked to add to it", async () => {

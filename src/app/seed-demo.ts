@@ -145,7 +145,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
       },
     };
 
-  const clock = { now: options.end - options.days * 86_400_000 - 2 * hourMs };
+  // The plan is drawn for whole days, up to the end of `end`'s UTC day, and played up to `end`:
+  // the same seed gives the same company all day long, whatever the hour it is seeded at.
+  const planEnd = Math.ceil(options.end / 86_400_000) * 86_400_000;
+  const clock = { now: planEnd - options.days * 86_400_000 - 2 * hourMs };
   // Whoever arms a timer tells the player the earliest wake-up, so it asks the scheduler only
   // when something can be due (the scheduler's own answer corrects it after every batch).
   // It keeps its own copy of the pending wake-ups (key → due, per clock), so a cancelled one
@@ -207,12 +210,17 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
     if (!activated.ok) return activated;
   }
 
-  const plan = planDemo({
+  const drawn = planDemo({
     seed: options.seed,
     days: options.days,
-    end: options.end,
+    end: planEnd,
     agreement: compiled,
   });
+  const plan = {
+    ...drawn,
+    to: Math.min(drawn.to, options.end),
+    happenings: drawn.happenings.filter((happening) => happening.at <= options.end),
+  };
   const skipped: Record<string, number> = {};
   const skip = (code: string) => {
     skipped[code] = (skipped[code] ?? 0) + 1;
