@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { tokenPrincipal } from "../src/app/access/tokens.js";
-import { processIo } from "../src/cli/io.js";
 import { openStore } from "../src/cli/open-store.js";
-import { runCli } from "../src/cli/program.js";
+import { cliRunner } from "./cli-runner.js";
 
 /**
  * `baton users`, `baton tokens` and `baton agreement activate` on an embedded data folder: what
@@ -15,20 +14,7 @@ const root = new URL("../", import.meta.url).pathname;
 const example = join(root, "examples/agreement.yaml");
 const env = { BATON_DATA_DIR: mkdtempSync(join(tmpdir(), "baton-access-cli-")), USER: "ops" };
 
-async function baton(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    argv,
-    {
-      stdout: (text) => out.push(text),
-      stderr: (text) => err.push(text),
-      readText: processIo.readText,
-    },
-    env,
-  );
-  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-}
+const baton = cliRunner(env);
 
 it("activates only with the approval that completes both sides, recording nothing otherwise", async () => {
   expect((await baton("agreement", "propose", example, "--by", "riley")).code).toBe(0);

@@ -2,9 +2,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { processIo } from "../src/cli/io.js";
 import { openStore } from "../src/cli/open-store.js";
-import { runCli } from "../src/cli/program.js";
+import { cliRunner } from "./cli-runner.js";
 
 /**
  * The engine's commands on an embedded data folder, as a user runs them after `npm ci`: the folder
@@ -15,20 +14,7 @@ const root = new URL("../", import.meta.url).pathname;
 const example = join(root, "examples/agreement.yaml");
 const env = { BATON_DATA_DIR: mkdtempSync(join(tmpdir(), "baton-engine-cli-")) };
 
-async function baton(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    argv,
-    {
-      stdout: (text) => out.push(text),
-      stderr: (text) => err.push(text),
-      readText: processIo.readText,
-    },
-    env,
-  );
-  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-}
+const baton = cliRunner(env);
 
 it("proposes, approves by both sides and rebuilds on a fresh embedded folder", async () => {
   const proposed = await baton("agreement", "propose", example, "--by", "riley");

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import iconv from "iconv-lite";
 import { beforeAll, describe, expect, it } from "vitest";
-import { processIo } from "../src/cli/io.js";
 import { openStore } from "../src/cli/open-store.js";
-import { runCli } from "../src/cli/program.js";
+import { cliRunner } from "./cli-runner.js";
 
 /**
  * `baton import` on an embedded data folder, as a user runs it: the example agreement is
@@ -17,20 +16,7 @@ const example = join(root, "examples/agreement.yaml");
 const folder = mkdtempSync(join(tmpdir(), "baton-import-"));
 const env = { BATON_DATA_DIR: join(folder, "data") };
 
-async function baton(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    argv,
-    {
-      stdout: (text) => out.push(text),
-      stderr: (text) => err.push(text),
-      readText: processIo.readText,
-    },
-    env,
-  );
-  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-}
+const baton = cliRunner(env);
 
 interface StoredLead {
   system: string | null;

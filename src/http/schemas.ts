@@ -1,4 +1,5 @@
 import { type TSchema, Type } from "typebox";
+import { HttpError } from "./http-error.js";
 
 /** Schemas several routes share: the error body, pages, ids. */
 
@@ -33,3 +34,22 @@ export function page<Item extends TSchema>(item: Item) {
 }
 
 export const Id = Type.String({ minLength: 1, maxLength: 200 });
+
+/** A keyset page's position: the last row's sort value and id, opaque to callers. */
+export function encodeCursor(value: unknown, id: string): string {
+  return Buffer.from(JSON.stringify([value, id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): [unknown, string] {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[1] === "string")
+      return [decoded[0], decoded[1]];
+  } catch {
+    // falls through to the refusal
+  }
+  throw new HttpError(
+    "invalid_request",
+    "cursor is not one this API returned; start again without it",
+  );
+}

@@ -1,16 +1,10 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { createDemoUsers, demoPassword, describeDemoUsers } from "../../app/access/demo-users.js";
-import { seedDemo } from "../../app/seed-demo.js";
-import { fireDueTimers } from "../../worker/scheduler.js";
-import { timerPort } from "../../worker/timer-port.js";
+import { demoPassword, describeDemoUsers } from "../../app/access/demo-users.js";
+import { seedDemoStore } from "../demo-store.js";
 import { CliError, exitCodes } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { openStore } from "../open-store.js";
 import type { Outcome } from "../program.js";
-
-/** The example agreement, shipped with the package (`files` in package.json). */
-const exampleAgreement = new URL("../../../examples/agreement.yaml", import.meta.url);
 
 /** `baton demo`: seeds the store with the demo company's history. */
 export function registerDemoCommand(
@@ -43,28 +37,17 @@ export function registerDemoCommand(
           exitCodes.usage,
           "pass a whole number from 1 to 366",
         );
-      const agreementYaml = await readFile(exampleAgreement, "utf8");
       const store = await openStore(env);
       try {
         if (!options.json) io.stderr(`seeding ${days} days of the demo company on ${store.where}…`);
-        // The store's engine runs on the real clock and notifies; seedDemo builds its own on the
-        // same database, with a simulated clock and a notification port that drops history.
-        const result = await seedDemo({
-          db: store.db,
-          workspace: store.engine.workspace,
-          timers: timerPort,
-          fireDueTimers,
+        const { result, users } = await seedDemoStore(store, {
           seed,
           days,
-          end: Date.now(),
-          agreementYaml,
           append: options.append === true,
           onProgress: (share) => {
             if (!options.json) io.stderr(`  ${Math.round(share * 100)} %`);
           },
         });
-        store.engine.registry.forgetActive();
-        const users = result.ok ? await createDemoUsers(store.engine) : [];
         if (options.json) io.stdout(JSON.stringify({ ...result, users }, null, 2));
         else if (!result.ok) io.stderr(`baton: ${result.error.code}: ${result.error.message}`);
         else {

@@ -1,24 +1,20 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { bootstrapAdmin } from "../../app/access/bootstrap.js";
-import { createDemoUsers, demoPassword, describeDemoUsers } from "../../app/access/demo-users.js";
+import { demoPassword, describeDemoUsers } from "../../app/access/demo-users.js";
 import { IngestQueue } from "../../app/ingest-queue.js";
-import { seedDemo, startLiveArrivals } from "../../app/seed-demo.js";
+import { startLiveArrivals } from "../../app/seed-demo.js";
 import type { Role } from "../../core/access/permissions.js";
 import { buildApp } from "../../http/app.js";
 import {
   type WebhookSettings,
   webhookSettingsFromEnvironment,
 } from "../../http/routes/webhook-routes.js";
-import { fireDueTimers } from "../../worker/scheduler.js";
-import { timerPort } from "../../worker/timer-port.js";
 import { runWorker } from "../../worker/worker.js";
+import { seedDemoStore } from "../demo-store.js";
 import { CliError, exitCodes } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { openStore, type Store } from "../open-store.js";
 import type { Outcome } from "../program.js";
-
-const exampleAgreement = new URL("../../../examples/agreement.yaml", import.meta.url);
 
 /**
  * `baton serve`: the API, and by default the worker in the same process (one process is what
@@ -165,15 +161,9 @@ async function seedDemoCompany(
     `Creating the demo company (90 days of history, seed ${seed}); this takes about a minute…`,
   );
   let shown = 0;
-  const result = await seedDemo({
-    db: store.db,
-    workspace: store.engine.workspace,
-    timers: timerPort,
-    fireDueTimers,
+  const { result, users } = await seedDemoStore(store, {
     seed,
     days: 90,
-    end: Date.now(),
-    agreementYaml: await readFile(exampleAgreement, "utf8"),
     onProgress: (share) => {
       const percent = Math.floor(share * 10) * 10;
       if (percent > shown) {
@@ -191,7 +181,5 @@ async function seedDemoCompany(
   io.stderr(
     `  ${report.leads} leads, ${report.mqls} MQLs, ${report.breaches} SLA breaches, ${report.opportunities} opportunities (${report.wins} won, ${report.losses} lost) in ${(report.elapsedMs / 1000).toFixed(0)} s`,
   );
-  store.engine.registry.forgetActive();
-  const users = await createDemoUsers(store.engine);
   return { seeded: true, users };
 }

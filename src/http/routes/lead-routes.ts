@@ -17,7 +17,7 @@ import type { BatonDatabase } from "../../db/schema.js";
 import type { RouteContext } from "../app.js";
 import { principalOf } from "../context.js";
 import { HttpError, refusal } from "../http-error.js";
-import { errors, Id, Limit, page } from "../schemas.js";
+import { decodeCursor, encodeCursor, errors, Id, Limit, page } from "../schemas.js";
 import {
   ActionResultSchema,
   ActivityBody,
@@ -636,22 +636,4 @@ function summaryOf(row: NonNullable<LeadRow>) {
     firstTouchAt: row.first_touch_at?.toISOString() ?? null,
     agreementVersion: row.agreement_version,
   };
-}
-
-function encodeCursor(value: unknown, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): [unknown, string] {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[1] === "string")
-      return [decoded[0], decoded[1]];
-  } catch {
-    // falls through to the refusal
-  }
-  throw new HttpError(
-    "invalid_request",
-    "cursor is not one this API returned; start again without it",
-  );
 }

@@ -5,7 +5,7 @@ import { replayDead, replayNotification } from "../../app/notifications/index.js
 import { notificationChannels, notificationStatuses } from "../../db/notification-table.js";
 import type { RouteContext } from "../app.js";
 import { HttpError } from "../http-error.js";
-import { errors, Limit, page } from "../schemas.js";
+import { decodeCursor, encodeCursor, errors, Limit, page } from "../schemas.js";
 
 const NotificationSchema = Type.Object({
   id: Type.String(),
@@ -40,7 +40,7 @@ export async function registerNotificationRoutes(
           status: Type.Optional(Type.Enum(notificationStatuses)),
           channel: Type.Optional(Type.Enum(notificationChannels)),
           limit: Limit,
-          cursor: Type.Optional(Type.String({ maxLength: 100 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
         }),
         response: { 200: page(NotificationSchema), ...errors(401, 403, 422) },
       },
@@ -51,8 +51,9 @@ export async function registerNotificationRoutes(
       if (query.status !== undefined) select = select.where("status", "=", query.status);
       if (query.channel !== undefined) select = select.where("channel", "=", query.channel);
       if (query.cursor !== undefined) {
-        const [at, id] = query.cursor.split("~");
-        if (!at || !id || Number.isNaN(Date.parse(at)))
+        const [value, id] = decodeCursor(query.cursor);
+        const at = String(value);
+        if (Number.isNaN(Date.parse(at)))
           throw new HttpError(
             "invalid_request",
             "cursor is not one this API returned; start again without it",
@@ -87,7 +88,9 @@ export async function registerNotificationRoutes(
           deadAt: row.dead_at?.toISOString() ?? null,
         })),
         nextCursor:
-          rows.length > query.limit && last ? `${last.created_at.toISOString()}~${last.id}` : null,
+          rows.length > query.limit && last
+            ? encodeCursor(last.created_at.toISOString(), last.id)
+            : null,
       };
     },
   );

@@ -1,13 +1,14 @@
+import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { Type } from "typebox";
 import { readMigrations } from "../../db/migrate.js";
-import type { BatonApp, RouteContext } from "../app.js";
+import type { RouteContext } from "../app.js";
 import { HttpError } from "../http-error.js";
 import { errors } from "../schemas.js";
 
 /** Liveness, readiness and Prometheus metrics. */
 export async function registerOperationsRoutes(
-  app: BatonApp | import("fastify").FastifyInstance,
+  app: FastifyInstance,
   { engine, metrics }: RouteContext,
 ): Promise<void> {
   app.get(

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import {
   applyCrmChanges,
   type CrmChangesConfig,
@@ -210,5 +210,3 @@ export async function registerWebhookRoutes(
 function webhookRefusal(error: WebhookError): HttpError {
   return new HttpError(error.code, error.message);
 }
-
-export type { FastifyReply };
