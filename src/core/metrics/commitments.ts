@@ -1,0 +1,3 @@
+import type { MetricDefinition } from "./metric.js";
+
+export const commitmentMetrics: readonly MetricDefinition[] = [];

@@ -1,0 +1,48 @@
+import { attributionMetrics } from "./attribution.js";
+import { commitmentMetrics } from "./commitments.js";
+import type { MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
+import type { PipelineHistory } from "./pipeline-history.js";
+import { revenueMetrics } from "./revenue-metrics.js";
+import { speedMetrics } from "./speed-metrics.js";
+import { volumeMetrics } from "./volume-metrics.js";
+
+/** Every metric by name, in METRICS.md order. */
+export const metricDefinitions: readonly MetricDefinition[] = [
+  ...volumeMetrics,
+  ...speedMetrics,
+  ...revenueMetrics,
+  ...attributionMetrics,
+  ...commitmentMetrics,
+];
+
+const byName = new Map(metricDefinitions.map((definition) => [definition.name, definition]));
+
+export function metricNames(): string[] {
+  return metricDefinitions.map((definition) => definition.name);
+}
+
+export function findMetric(name: string): MetricDefinition | undefined {
+  return byName.get(name);
+}
+
+export type MetricOutcome =
+  | { ok: true; result: MetricResult }
+  | { ok: false; error: { code: "unknown_metric"; message: string; known: string[] } };
+
+export function computeMetric(
+  history: PipelineHistory,
+  name: string,
+  query: MetricQuery,
+): MetricOutcome {
+  const definition = byName.get(name);
+  if (definition === undefined)
+    return {
+      ok: false,
+      error: {
+        code: "unknown_metric",
+        message: `unknown metric '${name}'; known metrics: ${metricNames().join(", ")}`,
+        known: metricNames(),
+      },
+    };
+  return { ok: true, result: definition.compute(history, query) };
+}

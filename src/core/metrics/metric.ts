@@ -1,0 +1,106 @@
+import type { PipelineHistory } from "./pipeline-history.js";
+
+/**
+ * What a metric is asked and what it answers. Every metric of METRICS.md is a `MetricDefinition`:
+ * a pure function of the pipeline history and a query, returning named figures for the whole
+ * period and for each group of the breakdown. Every figure carries the ids of the records behind
+ * it (drill-down), and every rate its numerator and denominator.
+ */
+
+export const dimensions = [
+  "source",
+  "campaign",
+  "segment",
+  "team",
+  "owner",
+  "day",
+  "week",
+  "month",
+  "quarter",
+] as const;
+export type Dimension = (typeof dimensions)[number];
+
+export const attributionModels = [
+  "first-touch",
+  "last-touch",
+  "linear",
+  "u-shaped",
+  "w-shaped",
+  "full-path",
+  "time-decay",
+] as const;
+export type AttributionModel = (typeof attributionModels)[number];
+
+export interface MetricQuery {
+  /** the period, half-open [from, to), epoch ms */
+  from: number;
+  to: number;
+  /** the breakdown; none gives the total only */
+  by?: Dimension | undefined;
+  /** "within L days" for cohort conversions; undefined = ever */
+  withinDays?: number | undefined;
+  /** stuck leads: hours in stage without activity (default 48) */
+  stuckHours?: number | undefined;
+  /** stuck leads: stages (default the funnel's `stuck`) */
+  stages?: string[] | undefined;
+  /** SLA metrics: only this step */
+  step?: string | undefined;
+  /** attribution model (default all) */
+  model?: AttributionModel | undefined;
+  /** time-decay half-life in days (default 7) */
+  halfLifeDays?: number | undefined;
+  /** pipeline velocity trailing window in days (default 365) */
+  trailingDays?: number | undefined;
+  /** pipeline coverage: the period's revenue target */
+  target?: number | undefined;
+}
+
+export const figureUnits = [
+  "count",
+  "rate",
+  "minutes",
+  "hours",
+  "days",
+  "currency",
+  "share",
+] as const;
+export type FigureUnit = (typeof figureUnits)[number];
+
+export interface Figure {
+  /** null when undefined (a rate with a zero denominator, a median of nothing) */
+  value: number | null;
+  unit: FigureUnit;
+  numerator?: number;
+  denominator?: number;
+  /** ids of the records behind the figure (leads, opportunities or `<lead>/<step>#<cycle>`) */
+  records: string[];
+}
+
+export interface MetricGroup {
+  /** the folded grouping key ("(none)" for records without a value) */
+  key: string;
+  /** the most frequent spelling of the key in the data */
+  label: string;
+  figures: Record<string, Figure>;
+}
+
+export interface MetricResult {
+  metric: string;
+  title: string;
+  /** the definition in use, in words (METRICS.md), so every screen can say which one */
+  definition: string;
+  /** record kind of the drill-down ids */
+  records: "leads" | "opportunities" | "cycles";
+  from: number;
+  to: number;
+  by: Dimension | null;
+  total: Record<string, Figure>;
+  groups: MetricGroup[];
+}
+
+export interface MetricDefinition {
+  name: string;
+  title: string;
+  definition: string;
+  compute(history: PipelineHistory, query: MetricQuery): MetricResult;
+}

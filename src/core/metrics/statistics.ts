@@ -1,0 +1,68 @@
+import type { Figure, FigureUnit } from "./metric.js";
+
+/**
+ * The arithmetic every metric shares (METRICS.md conventions): the median of an even count is the
+ * mean of the two middle values; percentiles interpolate linearly between closest ranks (numpy's
+ * default, R type 7, Excel PERCENTILE.INC); a rate with a zero denominator is null, never 0.
+ */
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+/** The p-th percentile (0 ≤ p ≤ 100) of values, by linear interpolation; null for none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return percentileOfSorted(sorted, p);
+}
+
+export function percentileOfSorted(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  const lowValue = sorted[low]!;
+  return lowValue + (sorted[high]! - lowValue) * (rank - low);
+}
+
+export function median(values: readonly number[]): number | null {
+  return percentile(values, 50);
+}
+
+export function mean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  let sum = 0;
+  for (const value of values) sum += value;
+  return sum / values.length;
+}
+
+export function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+/** A rate figure: numerator ÷ denominator, null when the denominator is 0. */
+export function rateFigure(numerator: number, denominator: number, records: string[]): Figure {
+  return {
+    value: denominator === 0 ? null : numerator / denominator,
+    unit: "rate",
+    numerator,
+    denominator,
+    records,
+  };
+}
+
+export function countFigure(records: string[], count = records.length): Figure {
+  return { value: count, unit: "count", records };
+}
+
+export function valueFigure(value: number | null, unit: FigureUnit, records: string[]): Figure {
+  return { value, unit, records };
+}
+
+/** True when `at` falls in the half-open period [from, to). */
+export function inPeriod(at: number | null | undefined, from: number, to: number): at is number {
+  return at !== null && at !== undefined && at >= from && at < to;
+}
