@@ -1,0 +1,123 @@
+import type { LeadDecision, LeadHistory, PipelineHistory } from "./pipeline-history.js";
+
+/**
+ * A lead's MQL cycles: one per MQL moment (an entry into the MQL stage), running until the next
+ * MQL moment. What happened inside a cycle belongs to that qualification: the assignment, the
+ * first touch, the sales decision, reaching SQL, the opportunity. Volume, acceptance, conversion
+ * and speed metrics all read cycles, so a lead re-qualified after recycling is counted once per
+ * qualification with the facts of that qualification.
+ *
+ * Decisions (METRICS.md is silent on these; the UI states them):
+ * - assigned: if the lead had an owner at the MQL moment, the assignment is the moment itself
+ *   (system delay 0); otherwise the first assignment inside the cycle.
+ * - the sales decision is the cycle's first disposition: accept or convert → accepted; reject,
+ *   disqualify or a recycle before any acceptance → rejected (sales declined the lead);
+ *   `recycled` additionally marks every cycle with a recycle decision (recycle rate).
+ */
+export interface MqlCycle {
+  lead: LeadHistory;
+  /** 0 for the lead's first qualification */
+  index: number;
+  /** the MQL moment */
+  at: number;
+  /** the next MQL moment of the same lead; null for the latest cycle */
+  end: number | null;
+  assignedAt: number | null;
+  /** owner and team in force for the cycle: its assignment, else the lead's current owner */
+  owner: string | null;
+  team: string | null;
+  firstTouchAt: number | null;
+  /** the first disposition inside the cycle */
+  decision: LeadDecision | null;
+  outcome: "accepted" | "rejected" | null;
+  /** the cycle's recycle decision, if any */
+  recycle: LeadDecision | null;
+  /** first entry into the SQL stage inside the cycle */
+  sqlAt: number | null;
+  /** the lead's opportunities created inside the cycle */
+  opportunityIds: string[];
+}
+
+function within(at: number, cycle: { at: number; end: number | null }): boolean {
+  return at >= cycle.at && (cycle.end === null || at < cycle.end);
+}
+
+/** The MQL cycles of one lead, in time order. */
+export function leadMqlCycles(
+  lead: LeadHistory,
+  history: Pick<PipelineHistory, "funnel" | "opportunities">,
+  opportunityCreatedAt: (id: string) => number | undefined,
+): MqlCycle[] {
+  const moments = lead.stages.filter((entry) => entry.stage === history.funnel.mql);
+  const cycles: MqlCycle[] = [];
+  moments.forEach((moment, index) => {
+    const span = { at: moment.at, end: moments[index + 1]?.at ?? null };
+    let owner: string | null = null;
+    let team: string | null = null;
+    let assignedAt: number | null = null;
+    for (const assignment of lead.assignments) {
+      if (assignment.at <= span.at) {
+        owner = assignment.owner;
+        team = assignment.team;
+        assignedAt = span.at;
+      } else if (assignedAt === null && within(assignment.at, span)) {
+        owner = assignment.owner;
+        team = assignment.team;
+        assignedAt = assignment.at;
+      }
+    }
+    if (owner === null) {
+      owner = lead.owner;
+      team = lead.team;
+    }
+    const decisions = lead.decisions.filter((decision) => within(decision.at, span));
+    const decision = decisions[0] ?? null;
+    const outcome =
+      decision === null
+        ? null
+        : decision.kind === "accept" || decision.kind === "convert"
+          ? "accepted"
+          : "rejected";
+    cycles.push({
+      lead,
+      index,
+      at: span.at,
+      end: span.end,
+      assignedAt,
+      owner,
+      team,
+      firstTouchAt: lead.touches.find((touch) => within(touch, span)) ?? null,
+      decision,
+      outcome,
+      recycle: decisions.find((entry) => entry.kind === "recycle") ?? null,
+      sqlAt:
+        lead.stages.find((entry) => entry.stage === history.funnel.sql && within(entry.at, span))
+          ?.at ?? null,
+      opportunityIds: lead.opportunityIds.filter((id) => {
+        const createdAt = opportunityCreatedAt(id);
+        return createdAt !== undefined && within(createdAt, span);
+      }),
+    });
+  });
+  return cycles;
+}
+
+/** Every MQL cycle of the history, in lead order then time order. */
+export function mqlCycles(history: PipelineHistory): MqlCycle[] {
+  const createdAt = new Map(history.opportunities.map((entry) => [entry.id, entry.createdAt]));
+  const cycles: MqlCycle[] = [];
+  for (const lead of history.leads)
+    cycles.push(...leadMqlCycles(lead, history, (id) => createdAt.get(id)));
+  return cycles;
+}
+
+/** The group attributes of a cycle: the lead's source, campaign and segment, the cycle's owner. */
+export function cycleAttributes(cycle: MqlCycle) {
+  return {
+    source: cycle.lead.source,
+    campaign: cycle.lead.campaign,
+    segment: cycle.lead.segment,
+    team: cycle.team,
+    owner: cycle.owner,
+  };
+}
