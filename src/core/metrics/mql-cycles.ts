@@ -102,12 +102,21 @@ export function leadMqlCycles(
   return cycles;
 }
 
-/** Every MQL cycle of the history, in lead order then time order. */
-export function mqlCycles(history: PipelineHistory): MqlCycle[] {
+const cyclesOfHistory = new WeakMap<PipelineHistory, readonly MqlCycle[]>();
+
+/**
+ * Every MQL cycle of the history, in lead order then time order. Memoised per history object
+ * (histories are never mutated once built), so a dashboard computing many metrics over one
+ * history derives the cycles once.
+ */
+export function mqlCycles(history: PipelineHistory): readonly MqlCycle[] {
+  const known = cyclesOfHistory.get(history);
+  if (known !== undefined) return known;
   const createdAt = new Map(history.opportunities.map((entry) => [entry.id, entry.createdAt]));
   const cycles: MqlCycle[] = [];
   for (const lead of history.leads)
-    cycles.push(...leadMqlCycles(lead, history, (id) => createdAt.get(id)));
+    for (const cycle of leadMqlCycles(lead, history, (id) => createdAt.get(id))) cycles.push(cycle);
+  cyclesOfHistory.set(history, cycles);
   return cycles;
 }
 
