@@ -151,6 +151,29 @@ export interface BusinessClock {
   minutesBetween(from: number, to: number, owner: string | null): number;
 }
 
+/**
+ * One side's measurable promise from the active agreement's `commitments` (e.g. marketing: at
+ * least 120 MQLs a week). `metric` names what is measured (mql_count, mql_to_sql_rate, …); rates
+ * are fractions 0–1. Read from an agreement by `commitmentsFromAgreement` (commitments.ts).
+ */
+export interface CommitmentTarget {
+  side: "marketing" | "sales";
+  id: string;
+  label: string;
+  metric: string;
+  per: "day" | "week" | "month" | "quarter";
+  /** at least this much (met when actual ≥ min) */
+  min?: number;
+  /** at most this much (met when actual ≤ max) */
+  max?: number;
+  /** a line below which the review flags the number even when it is not the target */
+  warnBelow?: number;
+  /** the SLA step measured (sla_attainment, touched_within_sla_rate) */
+  step?: string;
+  /** days allowed (outcome_logging_rate) */
+  withinDays?: number;
+}
+
 export interface PipelineHistory {
   /** IANA zone periods and date-only values are read in */
   timezone: string;
@@ -171,4 +194,6 @@ export interface PipelineHistory {
   leads: LeadHistory[];
   opportunities: OpportunityHistory[];
   cycles: SlaCycle[];
+  /** the active agreement's commitments, both sides; absent when none are known */
+  commitments?: CommitmentTarget[];
 }
