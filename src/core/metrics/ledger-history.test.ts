@@ -1,0 +1,397 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compileAgreement } from "../agreement/compile-agreement.js";
+import { loadAgreement } from "../agreement/load-agreement.js";
+import type { LedgerEventData, LedgerEventType, StoredEvent } from "../ledger/ledger-event.js";
+import { streamOf } from "../ledger/ledger-event.js";
+import type { UnsequencedClockEvent } from "../sla/index.js";
+import { historySettingsOf, LedgerHistoryBuilder } from "./ledger-history.js";
+
+const loaded = loadAgreement(
+  readFileSync(new URL("../../../examples/agreement.yaml", import.meta.url), "utf8"),
+);
+if (!loaded.ok) throw new Error("the example agreement must load");
+const compiled = compileAgreement(loaded.agreement);
+/** calendar refs as the engine writes them: `<calendar>@<version>`; here every version is 1 */
+const resolveCalendar = (ref: string) => compiled.calendars.get(ref.replace(/@\d+$/, ""));
+const settings = historySettingsOf(compiled, resolveCalendar);
+
+const MINUTE = 60_000;
+/** Monday 2026-03-09 14:00 UTC = 10:00 in New York (EDT since 8 March), 14:00 in London (GMT). */
+const t0 = Date.parse("2026-03-09T14:00:00Z");
+const at = (minutes: number) => t0 + minutes * MINUTE;
+
+let nextId = 0;
+function event<Type extends LedgerEventType>(
+  type: Type,
+  streamId: string,
+  minutes: number,
+  data: LedgerEventData[Type],
+): StoredEvent {
+  nextId += 1;
+  return {
+    id: nextId,
+    stream: streamOf(type),
+    streamId,
+    type,
+    actor: "test",
+    at: at(minutes),
+    agreementVersion: 1,
+    data,
+  } as StoredEvent;
+}
+
+function created(
+  id: string,
+  minutes: number,
+  extra: Partial<LedgerEventData["lead.created"]> = {},
+) {
+  return event("lead.created", id, minutes, {
+    system: null,
+    externalId: null,
+    stage: "new",
+    open: true,
+    fields: {},
+    company: {},
+    activities: [],
+    keys: {},
+    accountId: null,
+    sourceCreatedAt: null,
+    ...extra,
+  });
+}
+
+function moved(
+  id: string,
+  minutes: number,
+  from: string,
+  to: string,
+  action: string,
+  reason?: string,
+) {
+  return event("lead.stage_changed", id, minutes, {
+    from,
+    to,
+    action,
+    role: "rep",
+    open: true,
+    ...(reason === undefined ? {} : { reason }),
+  });
+}
+
+function assigned(
+  id: string,
+  minutes: number,
+  owner: { kind: "rep"; id: string } | { kind: "queue"; id: string; team: string },
+) {
+  return event("lead.assigned", id, minutes, {
+    owner,
+    previous: null,
+    cause: "routing",
+    ruleId: null,
+    pools: {},
+    revision: 0,
+  });
+}
+
+function clock(leadId: string, minutes: number, clockEvent: UnsequencedClockEvent) {
+  return event("clock.event", `${leadId}/sdr-first-effort`, minutes, {
+    leadId,
+    step: "sdr-first-effort",
+    event: clockEvent,
+  });
+}
+
+const fourHourGoal = {
+  goalId: "four-business-hours",
+  agreementVersion: 1,
+  targetMs: 240 * MINUTE,
+  calendarRef: "us-east@1",
+  warnings: { percent: [50] },
+};
+
+describe("settings read off the agreement", () => {
+  it("maps the funnel, the speed step, outcome days and sources from the example agreement", () => {
+    expect(settings.funnel).toEqual({
+      new: "new",
+      mql: "mql",
+      sal: "working",
+      sql: "sql",
+      opportunity: "opportunity",
+      won: "won",
+      lost: "lost",
+      stuck: ["new", "working"],
+    });
+    expect(settings.stageOrder).toEqual(["new", "mql", "working", "sql", "opportunity", "won"]);
+    // touched_within_sla_rate names sdr-first-effort; its catch-all goal is 240 minutes
+    expect(settings.speedStep).toEqual({ step: "sdr-first-effort", goalMinutes: 240 });
+    expect(settings.outcomeDays).toBe(5);
+    expect(settings.acceptanceDays).toBe(5);
+    expect(settings.timezone).toBe("America/New_York");
+    expect(settings.marketingSources).toContain("paid_search");
+    expect(settings.teamOf("alex")).toBe("sdr");
+    expect(settings.teamOf("toString")).toBeNull();
+    expect(settings.commitments.map((commitment) => commitment.id)).toEqual([
+      "mql-volume",
+      "mql-to-sql",
+      "handoff-context",
+      "touched-within-sla",
+      "outcomes-logged",
+      "reasons-given",
+    ]);
+  });
+
+  it("counts business minutes on the owner's calendar, else the speed step's team calendar", () => {
+    const clock = settings.businessClock;
+    // 10:00 → 11:30 on a us-east working Monday
+    expect(clock.minutesBetween(at(0), at(90), "alex")).toBe(90);
+    // Friday 16:00 EST (21:00Z) → Monday 10:00 EDT: Friday 16–17 (60) + Monday 9–10 (60)
+    expect(clock.minutesBetween(Date.parse("2026-03-06T21:00:00Z"), at(0), null)).toBe(120);
+    // Emery works London hours: 14:00 → 15:00 GMT is inside the 13:30–17:30 shift
+    expect(clock.minutesBetween(at(0), at(60), "emery")).toBe(60);
+    // an unknown owner falls back to the team calendar; reversed instants give a negative count
+    expect(clock.minutesBetween(at(90), at(0), "nobody")).toBe(-90);
+  });
+});
+
+describe("folding the ledger", () => {
+  it("builds a lead's stages, decisions, assignments, touches and opportunity", () => {
+    const builder = new LedgerHistoryBuilder(settings);
+    const events = [
+      created("lead-1", 0, {
+        fields: { source: "website", campaign: "Spring Promo" },
+        company: { segment: "Mid-Market" },
+        activities: [
+          { type: "form_submit", at: at(-1), fields: { form: "demo" } },
+          { type: "call", at: at(-2), actor: "alex", autoReply: true },
+        ],
+      }),
+      moved("lead-1", 0, "new", "mql", "qualify"),
+      assigned("lead-1", 0, { kind: "rep", id: "alex" }),
+      event("lead.activity_logged", "lead-1", 30, {
+        activity: { type: "call", at: at(30), actor: "alex" },
+        touch: true,
+      }),
+      event("lead.activity_logged", "lead-1", 40, {
+        activity: { type: "email_click", at: at(40), fields: { campaign: "Newsletter" } },
+        touch: false,
+      }),
+      event("lead.context_checked", "lead-1", 45, { required: ["source"], missing: [] }),
+      moved("lead-1", 60, "mql", "working", "accept"),
+      moved("lead-1", 120, "working", "opportunity", "convert"),
+      event("opportunity.opened", "opp-1", 120, {
+        leadId: "lead-1",
+        accountId: null,
+        stage: "discovery",
+        amount: 5000,
+        owner: null,
+      }),
+      event("opportunity.stage_changed", "opp-1", 200, {
+        from: "discovery",
+        to: "proposal",
+        amount: 6000,
+      }),
+      event("opportunity.closed", "opp-1", 300, { outcome: "won" }),
+      event("lead.scored", "lead-1", 300, { score: 10, mql: false, sql: false }),
+    ];
+    for (const entry of events) builder.apply(entry);
+    const history = builder.snapshot(at(400));
+
+    expect(history.asOf).toBe(at(400));
+    expect(history.leads).toHaveLength(1);
+    const lead = history.leads[0]!;
+    expect(lead).toMatchObject({
+      id: "lead-1",
+      createdAt: at(0),
+      source: "website",
+      campaign: "Spring Promo",
+      segment: "Mid-Market",
+      owner: "alex",
+      team: "sdr",
+      stage: "opportunity",
+      stageEnteredAt: at(120),
+      // the call logged at +30 and the email click at +40 are activities; the latest is +40
+      lastActivityAt: at(40),
+      contextComplete: true,
+      opportunityIds: ["opp-1"],
+    });
+    expect(lead.stages).toEqual([
+      { stage: "new", at: at(0) },
+      { stage: "mql", at: at(0) },
+      { stage: "working", at: at(60) },
+      { stage: "opportunity", at: at(120) },
+    ]);
+    // qualify is not a disposition; accept and convert are
+    expect(lead.decisions).toEqual([
+      { kind: "accept", at: at(60), reason: null },
+      { kind: "convert", at: at(120), reason: null },
+    ]);
+    expect(lead.assignments).toEqual([{ at: at(0), owner: "alex", team: "sdr" }]);
+    // the auto-reply the lead arrived with is no touch; the logged call is
+    expect(lead.touches).toEqual([at(30)]);
+    expect(lead.marketingTouches).toEqual([
+      { at: at(-1), kind: "form_submit", channel: "website" },
+      { at: at(40), kind: "email_click", channel: "Newsletter" },
+    ]);
+
+    expect(history.opportunities).toEqual([
+      {
+        id: "opp-1",
+        leadId: "lead-1",
+        createdAt: at(120),
+        closedAt: at(300),
+        outcome: "won",
+        amount: 6000,
+        stages: [
+          { stage: "discovery", at: at(120) },
+          { stage: "proposal", at: at(200) },
+        ],
+        source: "website",
+        campaign: "Spring Promo",
+        segment: "Mid-Market",
+        owner: "alex",
+        team: "sdr",
+        reason: null,
+      },
+    ]);
+    // 12 events: 11 about the pipeline, the score ignored
+    expect(builder.report()).toMatchObject({ applied: 11, ignored: 1, orphaned: 0 });
+    expect(builder.lastEventId).toBe(events[events.length - 1]!.id);
+  });
+
+  it("keeps reasons, queue teams, the original source and late-dated entries in time order", () => {
+    const builder = new LedgerHistoryBuilder(settings);
+    for (const entry of [
+      created("lead-2", 0, { fields: { source: "webinar", segment: "smb" } }),
+      moved("lead-2", 0, "new", "mql", "qualify"),
+      assigned("lead-2", 0, { kind: "queue", id: "sdr-queue", team: "sdr" }),
+      moved("lead-2", 50, "mql", "disqualified", "reject", "wrong_persona"),
+      // a resubmission does not change the original source; it brings a touch along
+      event("lead.resubmitted", "lead-2", 60, {
+        fields: { source: "paid_search" },
+        company: { segment: "enterprise" },
+        activities: [{ type: "meeting", at: at(55), actor: "alex" }],
+        keys: {},
+        accountId: null,
+      }),
+      // a touch logged late, dated before the meeting
+      event("lead.activity_logged", "lead-2", 70, {
+        activity: { type: "email", at: at(20), actor: "alex" },
+        touch: true,
+      }),
+      moved("lead-2", 90, "disqualified", "mql", "requalify"),
+      moved("lead-2", 100, "mql", "nurture", "recycle"),
+      event("lead.stage_changed", "ghost", 100, {
+        from: "new",
+        to: "mql",
+        action: "qualify",
+        role: "system",
+        open: true,
+      }),
+    ])
+      builder.apply(entry);
+    const lead = builder.snapshot(at(200)).leads[0]!;
+    expect(lead.source).toBe("webinar");
+    // company segment wins over the lead field once the company has one
+    expect(lead.segment).toBe("enterprise");
+    expect(lead).toMatchObject({ owner: "sdr-queue", team: "sdr", stage: "nurture" });
+    expect(lead.decisions).toEqual([
+      { kind: "reject", at: at(50), reason: "wrong_persona" },
+      { kind: "recycle", at: at(100), reason: null },
+    ]);
+    expect(lead.touches).toEqual([at(20), at(55)]);
+    expect(lead.stages.map((entry) => entry.stage)).toEqual([
+      "new",
+      "mql",
+      "disqualified",
+      "mql",
+      "nurture",
+    ]);
+    expect(builder.report().orphaned).toBe(1);
+  });
+
+  it("gives a new history object per snapshot, sharing what did not change", () => {
+    const builder = new LedgerHistoryBuilder(settings);
+    builder.apply(created("lead-a", 0));
+    builder.apply(created("lead-b", 0));
+    const first = builder.snapshot(at(10));
+    builder.apply(moved("lead-b", 20, "new", "mql", "qualify"));
+    builder.apply(created("lead-c", 25));
+    const second = builder.snapshot(at(30));
+    expect(second).not.toBe(first);
+    expect(second.leads.map((lead) => lead.id)).toEqual(["lead-a", "lead-b", "lead-c"]);
+    // unchanged: the same object; changed: a new one, the earlier snapshot untouched
+    expect(second.leads[0]).toBe(first.leads[0]);
+    expect(second.leads[1]).not.toBe(first.leads[1]);
+    expect(first.leads).toHaveLength(2);
+    expect(first.leads[1]!.stage).toBe("new");
+    expect(first.leads[1]!.stages).toHaveLength(1);
+    expect(second.leads[1]!.stage).toBe("mql");
+    // nothing new: still a new object (metrics memoise per history and asOf moved on)
+    const third = builder.snapshot(at(40));
+    expect(third).not.toBe(second);
+    expect(third.leads[1]).toBe(second.leads[1]);
+  });
+});
+
+describe("SLA cycles", () => {
+  function withClocks() {
+    const builder = new LedgerHistoryBuilder(settings);
+    for (const lead of ["met", "open", "cancelled"]) {
+      builder.apply(created(lead, 0, { fields: { source: "website" } }));
+      builder.apply(assigned(lead, 0, { kind: "rep", id: "alex" }));
+      builder.apply(clock(lead, 0, { type: "start", at: at(0), goal: fourHourGoal }));
+    }
+    builder.apply(clock("met", 90, { type: "stop", at: at(90) }));
+    builder.apply(clock("cancelled", 30, { type: "cancel", at: at(30) }));
+    return builder;
+  }
+
+  it("replays each clock: met, cancelled, and an open cycle running on to asOf", () => {
+    const history = withClocks().snapshot(at(60));
+    const byLead = new Map(history.cycles.map((cycle) => [cycle.leadId, cycle]));
+    expect(byLead.get("met")).toMatchObject({
+      step: "sdr-first-effort",
+      owner: "alex",
+      team: "sdr",
+      source: "website",
+      startedAt: at(0),
+      endedAt: at(90),
+      state: "met",
+      goalMinutes: 240,
+      elapsedBusinessMinutes: 90,
+      // 240 business minutes from Monday 10:00 within 09–17: 14:00; the 50 % warning at 12:00
+      dueAt: at(240),
+      firstWarningAt: at(120),
+    });
+    expect(byLead.get("cancelled")).toMatchObject({ state: "cancelled", endedAt: at(30) });
+    // replayed at its start (its last event), it has run 60 business minutes by asOf
+    expect(byLead.get("open")).toMatchObject({
+      state: "running",
+      endedAt: null,
+      elapsedBusinessMinutes: 60,
+      dueAt: at(240),
+    });
+    // the cycle id is the seq (ledger id) of the start event
+    expect(typeof byLead.get("open")!.cycle).toBe("number");
+  });
+
+  it("counts an open cycle past its due as breached at a later asOf", () => {
+    const builder = withClocks();
+    builder.snapshot(at(60));
+    // 10:00 + 300 minutes = 15:00, all inside us-east hours: 300 business minutes, due at 14:00
+    const later = builder.snapshot(at(300));
+    const open = later.cycles.find((cycle) => cycle.leadId === "open")!;
+    expect(open).toMatchObject({ state: "breached", elapsedBusinessMinutes: 300 });
+    // the closed cycles keep their rows
+    expect(later.cycles.find((cycle) => cycle.leadId === "met")!.state).toBe("met");
+  });
+
+  it("leaves out a clock whose calendar it cannot resolve, and says so", () => {
+    const builder = new LedgerHistoryBuilder({ ...settings, resolveCalendar: () => undefined });
+    builder.apply(created("lead-x", 0));
+    builder.apply(clock("lead-x", 0, { type: "start", at: at(0), goal: fourHourGoal }));
+    expect(builder.snapshot(at(10)).cycles).toEqual([]);
+    expect(builder.report().unreplayable).toBe(1);
+  });
+});
