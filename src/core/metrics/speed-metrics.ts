@@ -1,3 +1,481 @@
-import type { MetricDefinition } from "./metric.js";
+import { breakDown, type GroupAttributes } from "./grouping.js";
+import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
+import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
+import type { LeadHistory, PipelineHistory, SlaCycle } from "./pipeline-history.js";
+import {
+  countFigure,
+  DAY,
+  HOUR,
+  inPeriod,
+  MINUTE,
+  percentile,
+  rateFigure,
+  valueFigure,
+} from "./statistics.js";
 
-export const speedMetrics: readonly MetricDefinition[] = [];
+/**
+ * The "Speed and SLA" metrics of METRICS.md: speed to lead, SLA attainment, open cycles at risk
+ * or breached, stuck leads and outcome logging.
+ *
+ * Boundaries follow the SLA clock (SLA-CLOCKS.md, replay-clock.ts): a cycle is breached at the
+ * instant its elapsed business time reaches the goal, so a touch exactly at the goal is a miss,
+ * and every "within N" window is half-open [start, start + N), like the metric periods.
+ *
+ * Drill-down: a rate's records are its numerator's (the leads or cycles that met it); the misses
+ * have their own count figure (`missed-goal`, `breached`, `not-logged`). Lead records are listed
+ * once per MQL cycle, so a lead qualified twice in the period appears twice, and a count figure
+ * always equals its number of records.
+ */
+
+const DEFAULT_STUCK_HOURS = 48;
+
+/** A metric whose compute returns its total and groups; the result's header is filled in here. */
+function defineMetric(
+  description: Pick<MetricDefinition, "name" | "title" | "definition">,
+  records: MetricResult["records"],
+  compute: (history: PipelineHistory, query: MetricQuery) => Pick<MetricResult, "total" | "groups">,
+): MetricDefinition {
+  return {
+    ...description,
+    compute(history, query) {
+      const { total, groups } = compute(history, query);
+      return {
+        metric: description.name,
+        title: description.title,
+        definition: description.definition,
+        records,
+        from: query.from,
+        to: query.to,
+        by: query.by ?? null,
+        total,
+        groups,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Speed to lead
+
+/** Minutes bands of calendar speed to lead, each half-open [from, to). */
+export const speedBands = [
+  { name: "band:0-5", from: 0, to: 5 },
+  { name: "band:5-15", from: 5, to: 15 },
+  { name: "band:15-60", from: 15, to: 60 },
+  { name: "band:60+", from: 60, to: Number.POSITIVE_INFINITY },
+] as const;
+
+/** An MQL cycle of the cohort with its timings worked out once. */
+type SpeedItem = TouchedCycle | UntouchedCycle;
+
+interface TouchedCycle {
+  cycle: MqlCycle;
+  touched: true;
+  /** MQL moment → first touch */
+  minutes: number;
+  businessMinutes: number;
+  /** system delay (MQL → assigned) + human delay (assigned → touch); null when never assigned */
+  split: { systemMinutes: number; humanMinutes: number } | null;
+}
+
+interface UntouchedCycle {
+  cycle: MqlCycle;
+  touched: false;
+  /** age: MQL moment → the cycle's end (a re-qualification) or asOf */
+  minutes: number;
+  businessMinutes: number;
+}
+
+function speedItem(cycle: MqlCycle, history: PipelineHistory): SpeedItem {
+  const clock = history.businessClock;
+  if (cycle.firstTouchAt !== null) {
+    const touch = cycle.firstTouchAt;
+    // A touch before the assignment (a rep picking the lead from a queue) ends the system's part
+    // there, so system + human delay always add up to the speed.
+    const assigned = cycle.assignedAt === null ? null : Math.min(cycle.assignedAt, touch);
+    return {
+      cycle,
+      touched: true,
+      minutes: (touch - cycle.at) / MINUTE,
+      businessMinutes: clock.minutesBetween(cycle.at, touch, cycle.owner),
+      split:
+        assigned === null
+          ? null
+          : {
+              systemMinutes: (assigned - cycle.at) / MINUTE,
+              humanMinutes: (touch - assigned) / MINUTE,
+            },
+    };
+  }
+  const end = cycle.end === null ? history.asOf : Math.min(cycle.end, history.asOf);
+  return {
+    cycle,
+    touched: false,
+    minutes: (end - cycle.at) / MINUTE,
+    businessMinutes: clock.minutesBetween(cycle.at, end, cycle.owner),
+  };
+}
+
+function leadIds(items: readonly { cycle: MqlCycle }[]): string[] {
+  return items.map((item) => item.cycle.lead.id);
+}
+
+function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null) {
+  const touched = items.filter((item): item is TouchedCycle => item.touched);
+  const untouched = items.filter((item): item is UntouchedCycle => !item.touched);
+  const split = touched.flatMap((item) =>
+    item.split === null ? [] : [{ cycle: item.cycle, ...item.split }],
+  );
+
+  const minutesAt = <Item extends { cycle: MqlCycle }>(
+    list: readonly Item[],
+    value: (item: Item) => number,
+    p: number,
+  ): Figure => valueFigure(percentile(list.map(value), p), "minutes", leadIds(list));
+
+  const figures: Record<string, Figure> = {
+    "p50-minutes": minutesAt(touched, (item) => item.minutes, 50),
+    "p90-minutes": minutesAt(touched, (item) => item.minutes, 90),
+    "p50-business-minutes": minutesAt(touched, (item) => item.businessMinutes, 50),
+    "p90-business-minutes": minutesAt(touched, (item) => item.businessMinutes, 90),
+    "system-delay-p50-minutes": minutesAt(split, (item) => item.systemMinutes, 50),
+    "system-delay-p90-minutes": minutesAt(split, (item) => item.systemMinutes, 90),
+    "human-delay-p50-minutes": minutesAt(split, (item) => item.humanMinutes, 50),
+    "human-delay-p90-minutes": minutesAt(split, (item) => item.humanMinutes, 90),
+  };
+
+  // Within the goal: touched in fewer business minutes than the goal. Misses: touched at or after
+  // it, and untouched cycles whose business age has reached it (they can no longer make it).
+  // Untouched cycles still inside the goal are undecided and stay out of the rate.
+  const met =
+    goalMinutes === null ? [] : touched.filter((item) => item.businessMinutes < goalMinutes);
+  const missed =
+    goalMinutes === null
+      ? []
+      : [
+          ...touched.filter((item) => item.businessMinutes >= goalMinutes),
+          ...untouched.filter((item) => item.businessMinutes >= goalMinutes),
+        ];
+  figures["within-goal"] = rateFigure(met.length, met.length + missed.length, leadIds(met));
+  figures["missed-goal"] = countFigure(leadIds(missed));
+
+  for (const band of speedBands) {
+    const inBand = touched.filter((item) => item.minutes >= band.from && item.minutes < band.to);
+    figures[band.name] = rateFigure(inBand.length, touched.length, leadIds(inBand));
+  }
+  figures.touched = countFigure(leadIds(touched));
+  figures.untouched = countFigure(leadIds(untouched));
+  figures["untouched-age-p50-minutes"] = minutesAt(untouched, (item) => item.minutes, 50);
+  return figures;
+}
+
+const speedToLead = defineMetric(
+  {
+    name: "speed-to-lead",
+    title: "Speed to lead",
+    definition:
+      "First human touch − MQL moment, over the MQL events of the period (a re-qualified lead " +
+      "counts once per qualification, with that qualification's touch); split into system delay " +
+      "(assigned − MQL; 0 when the lead was already owned at the MQL moment, and never past the " +
+      "touch) and human delay (first touch − assigned), for cycles with an assignment. P50 and P90 " +
+      "(linear interpolation) in calendar minutes and in business minutes on the owner's SLA " +
+      "calendar. Within goal = touched in fewer business minutes than the speed step's goal ÷ " +
+      "(touched + untouched whose business age has reached the goal); untouched leads still " +
+      "inside the goal are left out, and no speed step gives no rate. Bands 0–5, 5–15, 15–60, 60+ " +
+      "calendar minutes, each including its lower bound, as shares of touched leads. Leads not yet " +
+      "touched are counted apart with their age (to now, or to their re-qualification).",
+  },
+  "leads",
+  (history, query) => {
+    const cohort = mqlCycles(history)
+      .filter((cycle) => inPeriod(cycle.at, query.from, query.to))
+      .map((cycle) => speedItem(cycle, history));
+    const goal = history.speedStep?.goalMinutes ?? null;
+    return breakDown(
+      cohort,
+      query.by,
+      history.timezone,
+      (item) => ({ attributes: cycleAttributes(item.cycle), at: item.cycle.at }),
+      (items) => speedFigures(items, goal),
+    );
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// SLA cycles
+
+/** The drill-down id of an SLA cycle: `<leadId>/<step>#<cycle>`. */
+export function slaCycleId(cycle: SlaCycle): string {
+  return `${cycle.leadId}/${cycle.step}#${cycle.cycle}`;
+}
+
+function cycleIds(cycles: readonly SlaCycle[]): string[] {
+  return cycles.map(slaCycleId);
+}
+
+/**
+ * The instant a cycle's outcome was settled, which places it in a period: met and cancelled
+ * when they ended, breached when it passed its due (whether it has ended since or not, so a
+ * breach never moves to a later period when the lead is finally touched); null while undecided.
+ */
+export function settledAt(cycle: SlaCycle): number | null {
+  switch (cycle.state) {
+    case "met":
+    case "cancelled":
+      return cycle.endedAt;
+    case "breached":
+      return cycle.dueAt ?? cycle.endedAt;
+    case "running":
+    case "paused":
+      return null;
+  }
+}
+
+/** SLA cycles carry no campaign; it is the lead's. */
+function slaAttributes(history: PipelineHistory): (cycle: SlaCycle) => GroupAttributes {
+  let leads: Map<string, LeadHistory> | undefined;
+  return (cycle) => {
+    leads ??= new Map(history.leads.map((lead) => [lead.id, lead]));
+    return {
+      source: cycle.source,
+      campaign: leads.get(cycle.leadId)?.campaign ?? null,
+      segment: cycle.segment,
+      team: cycle.team,
+      owner: cycle.owner,
+    };
+  };
+}
+
+function ofStep(cycles: readonly SlaCycle[], step: string | undefined): readonly SlaCycle[] {
+  return step === undefined ? cycles : cycles.filter((cycle) => cycle.step === step);
+}
+
+function attainmentFigures(cycles: readonly SlaCycle[]): Record<string, Figure> {
+  const attainment = (list: readonly SlaCycle[]): Figure => {
+    const met = list.filter((cycle) => cycle.state === "met");
+    const breached = list.filter((cycle) => cycle.state === "breached");
+    return rateFigure(met.length, met.length + breached.length, cycleIds(met));
+  };
+  const figures: Record<string, Figure> = {
+    attainment: attainment(cycles),
+    met: countFigure(cycleIds(cycles.filter((cycle) => cycle.state === "met"))),
+    breached: countFigure(cycleIds(cycles.filter((cycle) => cycle.state === "breached"))),
+    cancelled: countFigure(cycleIds(cycles.filter((cycle) => cycle.state === "cancelled"))),
+  };
+  const steps = [...new Set(cycles.map((cycle) => cycle.step))].sort();
+  for (const step of steps)
+    figures[`step:${step}`] = attainment(cycles.filter((cycle) => cycle.step === step));
+  return figures;
+}
+
+const slaAttainment = defineMetric(
+  {
+    name: "sla-attainment",
+    title: "SLA attainment",
+    definition:
+      "Met ÷ (met + breached) SLA cycles, cancelled excluded, over the cycles settled in the " +
+      "period: met and cancelled cycles when they ended, breached cycles (open or closed) at their " +
+      "due instant, so a breach stays in the period it happened. Running and paused cycles are not " +
+      "yet settled. A cycle fulfilled exactly at its due is breached, as on the SLA clock. " +
+      "Per SLA step (step:<id> figures, or one step when asked), team, rep, source and segment.",
+  },
+  "cycles",
+  (history, query) => {
+    const settled = ofStep(history.cycles, query.step).filter((cycle) =>
+      inPeriod(settledAt(cycle), query.from, query.to),
+    );
+    const attributes = slaAttributes(history);
+    return breakDown(
+      settled,
+      query.by,
+      history.timezone,
+      (cycle) => ({ attributes: attributes(cycle), at: settledAt(cycle)! }),
+      attainmentFigures,
+    );
+  },
+);
+
+/** The instant `open-at-risk` looks at: the end of the period, or now if that is earlier. */
+export function riskMoment(history: PipelineHistory, query: MetricQuery): number {
+  return Math.min(query.to, history.asOf);
+}
+
+function openAtRiskFigures(cycles: readonly SlaCycle[], moment: number): Record<string, Figure> {
+  const breached = cycles.filter((cycle) => cycle.dueAt !== null && cycle.dueAt <= moment);
+  const atRisk = cycles.filter(
+    (cycle) =>
+      (cycle.dueAt === null || cycle.dueAt > moment) &&
+      cycle.firstWarningAt !== null &&
+      cycle.firstWarningAt <= moment,
+  );
+  return {
+    open: countFigure(cycleIds(cycles)),
+    "at-risk": countFigure(cycleIds(atRisk)),
+    breached: countFigure(cycleIds(breached)),
+  };
+}
+
+const openAtRisk = defineMetric(
+  {
+    name: "open-at-risk",
+    title: "Open cycles at risk or breached",
+    definition:
+      "SLA cycles open at the moment asked — the end of the period, or now if that is earlier — " +
+      "that are past their first warning but not yet due (at risk) or past their due (breached). " +
+      "Open at a moment: started at or before it and not ended by it, whatever the cycle became " +
+      "later. Warnings and dues are the cycles' current ones (a pause after that moment may have " +
+      "moved them). The period's start plays no part: this is a snapshot.",
+  },
+  "cycles",
+  (history, query) => {
+    const moment = riskMoment(history, query);
+    const open = ofStep(history.cycles, query.step).filter(
+      (cycle) => cycle.startedAt <= moment && (cycle.endedAt === null || cycle.endedAt > moment),
+    );
+    const attributes = slaAttributes(history);
+    return breakDown(
+      open,
+      query.by,
+      history.timezone,
+      (cycle) => ({ attributes: attributes(cycle), at: cycle.startedAt }),
+      (cycles) => openAtRiskFigures(cycles, moment),
+    );
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Stuck leads
+
+interface StuckLead {
+  lead: LeadHistory;
+  ageHours: number;
+}
+
+/** No activity of any kind, and no touch, after the lead entered its current stage. */
+function idleSinceStageEntry(lead: LeadHistory): boolean {
+  const entered = lead.stageEnteredAt;
+  if (lead.lastActivityAt !== null && lead.lastActivityAt > entered) return false;
+  return !lead.touches.some((touch) => touch > entered);
+}
+
+const stuckLeads = defineMetric(
+  {
+    name: "stuck-leads",
+    title: "Stuck leads",
+    definition:
+      "Leads now in one of the given stages (default New and Working) that entered it more than " +
+      "N hours ago (default 48; exactly N is not stuck) with no activity and no touch since " +
+      "entering it; count, median age in hours and the list, by owner. A snapshot as of now: " +
+      "the period does not filter it.",
+  },
+  "leads",
+  (history, query) => {
+    const stages = query.stages ?? history.funnel.stuck;
+    const limit = (query.stuckHours ?? DEFAULT_STUCK_HOURS) * HOUR;
+    const stuck: StuckLead[] = history.leads
+      .filter(
+        (lead) =>
+          stages.includes(lead.stage) &&
+          history.asOf - lead.stageEnteredAt > limit &&
+          idleSinceStageEntry(lead),
+      )
+      .map((lead) => ({ lead, ageHours: (history.asOf - lead.stageEnteredAt) / HOUR }));
+    const figures = (items: readonly StuckLead[]): Record<string, Figure> => {
+      const ids = items.map((item) => item.lead.id);
+      const result: Record<string, Figure> = {
+        stuck: countFigure(ids),
+        "age-p50-hours": valueFigure(
+          percentile(
+            items.map((item) => item.ageHours),
+            50,
+          ),
+          "hours",
+          ids,
+        ),
+      };
+      for (const stage of stages)
+        result[`stage:${stage}`] = countFigure(
+          items.filter((item) => item.lead.stage === stage).map((item) => item.lead.id),
+        );
+      return result;
+    };
+    return breakDown(
+      stuck,
+      query.by,
+      history.timezone,
+      ({ lead }) => ({
+        attributes: {
+          source: lead.source,
+          campaign: lead.campaign,
+          segment: lead.segment,
+          team: lead.team,
+          owner: lead.owner,
+        },
+        at: lead.stageEnteredAt,
+      }),
+      figures,
+    );
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Outcome logging
+
+interface OutcomeItem {
+  cycle: MqlCycle;
+  /** the deadline has passed at asOf */
+  due: boolean;
+  /** a disposition was logged before the deadline */
+  logged: boolean;
+}
+
+function outcomeFigures(items: readonly OutcomeItem[]): Record<string, Figure> {
+  const due = items.filter((item) => item.due);
+  const logged = due.filter((item) => item.logged);
+  return {
+    rate: rateFigure(logged.length, due.length, leadIds(logged)),
+    "not-logged": countFigure(leadIds(due.filter((item) => !item.logged))),
+    pending: countFigure(leadIds(items.filter((item) => !item.due))),
+  };
+}
+
+const outcomeLogging = defineMetric(
+  {
+    name: "outcome-logging",
+    title: "Outcome logging",
+    definition:
+      "Of the MQL events of the period whose deadline (MQL moment + the committed number of days) " +
+      "has passed, the share with a logged outcome — accept, reject, disqualify, convert or " +
+      "recycle — before the deadline. Events whose deadline is still ahead are counted apart as " +
+      "pending, logged or not.",
+  },
+  "leads",
+  (history, query) => {
+    const window = history.outcomeDays * DAY;
+    const cohort: OutcomeItem[] = mqlCycles(history)
+      .filter((cycle) => inPeriod(cycle.at, query.from, query.to))
+      .map((cycle) => {
+        const deadline = cycle.at + window;
+        return {
+          cycle,
+          due: deadline <= history.asOf,
+          logged: cycle.decision !== null && cycle.decision.at < deadline,
+        };
+      });
+    return breakDown(
+      cohort,
+      query.by,
+      history.timezone,
+      (item) => ({ attributes: cycleAttributes(item.cycle), at: item.cycle.at }),
+      outcomeFigures,
+    );
+  },
+);
+
+export const speedMetrics: readonly MetricDefinition[] = [
+  speedToLead,
+  slaAttainment,
+  openAtRisk,
+  stuckLeads,
+  outcomeLogging,
+];
