@@ -60,8 +60,11 @@ export class Groups<Member> {
   private readonly members = new Map<string, Member[]>();
   private readonly spellings = new Map<string, Map<string, number>>();
 
+  /** `fold` makes the key; period keys are canonical already and keep their case */
+  constructor(private readonly fold: (value: string | null | undefined) => string = foldKey) {}
+
   add(raw: string | null | undefined, member: Member): void {
-    const key = foldKey(raw);
+    const key = this.fold(raw);
     let list = this.members.get(key);
     if (list === undefined) {
       list = [];
@@ -124,7 +127,9 @@ export function breakDown<Item>(
 ): { total: Record<string, Figure>; groups: MetricGroup[] } {
   const total = figures(items);
   if (dimension === undefined) return { total, groups: [] };
-  const groups = new Groups<Item>();
+  const groups = new Groups<Item>(
+    isPeriodDimension(dimension) ? (value) => value ?? NONE : foldKey,
+  );
   for (const item of items) {
     const { attributes, at } = place(item);
     groups.add(groupValue(dimension, attributes, at, timezone), item);
