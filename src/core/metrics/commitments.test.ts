@@ -164,8 +164,8 @@ describe("commitments metric", () => {
       asOf: at(7 * 1440 + 60),
       leads: [
         mqlLead("s1", [at(60)], { touches: [at(160)] }), // 100 min: within
-        mqlLead("s2", [at(120)], { touches: [at(360)] }), // 240 min: within (the goal itself)
-        mqlLead("s3", [at(180)], { touches: [at(480)] }), // 300 min: late
+        mqlLead("s2", [at(120)], { touches: [at(359)] }), // 239 min: within
+        mqlLead("s3", [at(180)], { touches: [at(420)] }), // 240 min: late (the goal reached)
         mqlLead("s4", [at(200)]), // untouched, far past the goal: late
         mqlLead("s5", [at(7 * 1440 - 30)]), // untouched, 90 min old at asOf: not yet measured
       ],
@@ -191,10 +191,12 @@ describe("commitments metric", () => {
       leads: [
         mqlLead("o1", [day(0)], { decisions: [{ kind: "accept", at: day(3), reason: null }] }),
         mqlLead("o2", [day(1)], {
-          decisions: [{ kind: "reject", at: day(6) + 60_000, reason: "budget" }], // 5 days 1 min
+          decisions: [{ kind: "reject", at: day(6), reason: "budget" }], // at the deadline: late
         }),
         mqlLead("o3", [day(2)]), // no decision
-        mqlLead("o4", [day(1)], { decisions: [{ kind: "recycle", at: day(6), reason: "timing" }] }),
+        mqlLead("o4", [day(1)], {
+          decisions: [{ kind: "recycle", at: day(6) - 60_000, reason: "timing" }], // 1 min before
+        }),
         mqlLead("o5", [day(6.5)]), // deadline day 11.5, after asOf: not measured
       ],
       commitments: [
@@ -202,7 +204,7 @@ describe("commitments metric", () => {
       ],
     });
     const figures = group(run(sample, day(0), day(7)), "sales:outcomes:2026-W45").figures;
-    // logged in time: o1 (3 days), o4 (exactly 5 days) → 2 of 4 = 0.5 ≥ 0.5 → met
+    // logged before the deadline: o1 (3 days), o4 (5 days less a minute) → 2 of 4 = 0.5 → met
     expect(figures.actual).toMatchObject({ value: 0.5, numerator: 2, denominator: 4 });
     expect(figures.actual?.records).toEqual(["o1", "o2", "o3", "o4"]);
     expect(figures.met?.value).toBe(1);

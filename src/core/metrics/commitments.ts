@@ -38,12 +38,14 @@ import { countFigure, DAY, inPeriod, rateFigure, valueFigure } from "./statistic
  *   - mql_to_sal_rate: accepted ÷ (accepted + rejected) over MQL cycles decided in the period.
  *   - handoff_context_completeness: of the MQL cycles handed to sales (assigned) in the period
  *     whose lead's context was checked, the share with complete context.
- *   - touched_within_sla_rate: of the MQL cycles starting in the period, touched within the speed
- *     step's goal (business minutes, on the cycle owner's calendar) ÷ (touched + untouched past
- *     the goal at `asOf`); untouched cycles still inside the goal are left out.
+ *   - touched_within_sla_rate: of the MQL cycles starting in the period, touched in fewer
+ *     business minutes (on the cycle owner's calendar) than the speed step's goal ÷ (touched +
+ *     untouched whose business age has reached the goal at `asOf`); untouched cycles still inside
+ *     the goal are left out. Same boundaries as speed to lead's within-goal (speed-metrics.ts).
  *   - outcome_logging_rate: of the MQL cycles starting in the period whose deadline (MQL moment +
  *     `withinDays` days, default the history's outcome days) has passed at `asOf`, the share with
- *     a decision (accept, reject, recycle, convert, disqualify) by the deadline.
+ *     a decision (accept, reject, recycle, convert, disqualify) before the deadline, as outcome
+ *     logging (speed-metrics.ts) counts it.
  *   - rejection_reason_coverage: rejections, recycles and disqualifications in the period that
  *     carry a reason ÷ all of them.
  *   - sla_attainment: met ÷ (met + breached) SLA cycles of the commitment's step (default the
@@ -167,18 +169,18 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
     const minutesTo = (cycle: MqlCycle, end: number) =>
       history.businessClock.minutesBetween(cycle.at, end, cycle.owner);
     const measured = cyclesStartingIn({ history, ...context }).filter(
-      (cycle) => cycle.firstTouchAt !== null || minutesTo(cycle, history.asOf) > goal,
+      (cycle) => cycle.firstTouchAt !== null || minutesTo(cycle, history.asOf) >= goal,
     );
     return cycleRate(
       measured,
-      (cycle) => cycle.firstTouchAt !== null && minutesTo(cycle, cycle.firstTouchAt) <= goal,
+      (cycle) => cycle.firstTouchAt !== null && minutesTo(cycle, cycle.firstTouchAt) < goal,
     );
   },
   outcome_logging_rate: (context) => {
     const allowed = (context.commitment.withinDays ?? context.history.outcomeDays) * DAY;
     return cycleRate(
       cyclesStartingIn(context).filter((cycle) => cycle.at + allowed <= context.history.asOf),
-      (cycle) => cycle.decision !== null && cycle.decision.at - cycle.at <= allowed,
+      (cycle) => cycle.decision !== null && cycle.decision.at < cycle.at + allowed,
     );
   },
   rejection_reason_coverage: ({ history, from, to }) => {
@@ -303,7 +305,7 @@ export const commitments: MetricDefinition = {
   definition:
     "For each commitment of the active agreement, both sides, and each of its periods (days, ISO weeks from Monday, months, quarters in the workspace zone) that starts in the period asked: the target (min, or max), the actual and met (actual ≥ min and ≤ max). " +
     "A period still running is in progress, neither met nor missed; an actual with nothing to measure is no data. " +
-    "Actuals: MQL leads; MQL→SQL of the period's MQLs (SQL or an opportunity reached); MQL→SAL decided; handoff context complete among handoffs checked; touched within the speed step's goal over touched and untouched past the goal; outcomes logged within the days allowed over MQLs whose deadline passed; rejections, recycles and disqualifications with a reason; SLA met over met and breached. " +
+    "Actuals: MQL leads; MQL→SQL of the period's MQLs (SQL or an opportunity reached); MQL→SAL decided; handoff context complete among handoffs checked; touched in less than the speed step's goal (business minutes) over touched and untouched that reached the goal; outcomes logged before the deadline (MQL + days allowed) over MQLs whose deadline passed; rejections, recycles and disqualifications with a reason; SLA met over met and breached. " +
     "A commitment's segment condition is not applied. The breakdown asked is not applied: groups are commitment periods, keyed side:commitment:period, and the met/missed counts open into those keys.",
   compute: computeCommitments,
 };
