@@ -1,3 +1,603 @@
-import type { MetricDefinition } from "./metric.js";
+import { breakDown, foldKey, type GroupAttributes, NONE } from "./grouping.js";
+import type { Dimension, Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
+import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
+import type { LeadHistory, OpportunityHistory, PipelineHistory } from "./pipeline-history.js";
+import {
+  countFigure,
+  DAY,
+  inPeriod,
+  mean,
+  median,
+  percentile,
+  rateFigure,
+  sum,
+  valueFigure,
+} from "./statistics.js";
 
-export const revenueMetrics: readonly MetricDefinition[] = [];
+/**
+ * The "Opportunities and revenue" metrics of METRICS.md, read off the history's opportunities
+ * (which carry their originating lead's source, campaign, segment, owner and team themselves).
+ *
+ * Terms used below:
+ * - closed: an opportunity with an outcome (won or lost) and a close instant; one without both
+ *   is open, whatever its stage says.
+ * - open at t: created before t and not closed before t (closedAt null or ≥ t), so a deal
+ *   closed exactly at the end of a period was still open during all of it.
+ * - sales cycle: closedAt − createdAt of the opportunity itself, never the lead's dates, so a deal
+ *   an export dates before its lead's MQL moment still gets an honest cycle.
+ * - amount: a missing amount adds 0 to currency sums and is counted in `no-amount`; means of
+ *   amounts read only the opportunities that have one.
+ *
+ * Period breakdowns place each record at the instant that put it in the figure (its creation,
+ * its close, a stage exit, a decision); records counted as open at the end of the period are
+ * placed at the period's last instant (`to` − 1 ms).
+ */
+
+interface Entry<Role extends string> {
+  opportunity: OpportunityHistory;
+  role: Role;
+  /** the instant that put the opportunity in this role, for period breakdowns */
+  at: number;
+}
+
+function attributesOf(opportunity: OpportunityHistory): GroupAttributes {
+  return {
+    source: opportunity.source,
+    campaign: opportunity.campaign,
+    segment: opportunity.segment,
+    team: opportunity.team,
+    owner: opportunity.owner,
+  };
+}
+
+function leadAttributes(lead: LeadHistory): GroupAttributes {
+  return {
+    source: lead.source,
+    campaign: lead.campaign,
+    segment: lead.segment,
+    team: lead.team,
+    owner: lead.owner,
+  };
+}
+
+function placeEntry<Role extends string>(entry: Entry<Role>) {
+  return { attributes: attributesOf(entry.opportunity), at: entry.at };
+}
+
+function closedAtOf(opportunity: OpportunityHistory): number | null {
+  return opportunity.outcome === null ? null : opportunity.closedAt;
+}
+
+function closedIn(opportunity: OpportunityHistory, from: number, to: number): boolean {
+  return inPeriod(closedAtOf(opportunity), from, to);
+}
+
+function wonIn(opportunity: OpportunityHistory, from: number, to: number): boolean {
+  return opportunity.outcome === "won" && closedIn(opportunity, from, to);
+}
+
+function openAt(opportunity: OpportunityHistory, instant: number): boolean {
+  const closedAt = closedAtOf(opportunity);
+  return opportunity.createdAt < instant && (closedAt === null || closedAt >= instant);
+}
+
+/** closedAt − createdAt in days; only called on closed opportunities */
+function cycleDays(opportunity: OpportunityHistory): number {
+  return (closedAtOf(opportunity)! - opportunity.createdAt) / DAY;
+}
+
+function ids(opportunities: readonly { id: string }[]): string[] {
+  return [...new Set(opportunities.map((entry) => entry.id))];
+}
+
+function amountFigure(opportunities: readonly OpportunityHistory[]): Figure {
+  return valueFigure(
+    sum(opportunities.map((entry) => entry.amount ?? 0)),
+    "currency",
+    ids(opportunities),
+  );
+}
+
+function meanAmountFigure(opportunities: readonly OpportunityHistory[]): Figure {
+  const priced = opportunities.filter((entry) => entry.amount !== null);
+  return valueFigure(mean(priced.map((entry) => entry.amount!)), "currency", ids(priced));
+}
+
+function meanCycleFigure(opportunities: readonly OpportunityHistory[]): Figure {
+  return valueFigure(mean(opportunities.map(cycleDays)), "days", ids(opportunities));
+}
+
+function decidedWinRate(closed: readonly OpportunityHistory[]): Figure {
+  const won = closed.filter((entry) => entry.outcome === "won");
+  return rateFigure(won.length, closed.length, ids(closed));
+}
+
+function withRole<Role extends string>(
+  entries: readonly Entry<Role>[],
+  role: Role,
+): OpportunityHistory[] {
+  return entries.filter((entry) => entry.role === role).map((entry) => entry.opportunity);
+}
+
+/**
+ * A metric over opportunities: `compute` returns the breakdown it used (deal quality defaults to
+ * source) and its figures.
+ */
+function revenueMetric(
+  meta: Pick<MetricDefinition, "name" | "title" | "definition">,
+  compute: (
+    history: PipelineHistory,
+    query: MetricQuery,
+  ) => Pick<MetricResult, "total" | "groups"> & { by: Dimension | undefined },
+): MetricDefinition {
+  return {
+    ...meta,
+    compute(history, query) {
+      const { by, total, groups } = compute(history, query);
+      return {
+        metric: meta.name,
+        title: meta.title,
+        definition: meta.definition,
+        records: "opportunities",
+        from: query.from,
+        to: query.to,
+        by: by ?? null,
+        total,
+        groups,
+      };
+    },
+  };
+}
+
+const winRate = revenueMetric(
+  {
+    name: "win-rate",
+    title: "Win rate",
+    definition:
+      "decided: won ÷ (won + lost) over opportunities closed in the period; cohort: won ÷ created " +
+      "over opportunities created in the period, open ones staying in the denominator and a win " +
+      "at any time up to the history's as-of counting",
+  },
+  (history, query) => {
+    type Role = "closed" | "created";
+    const entries: Entry<Role>[] = [];
+    for (const opportunity of history.opportunities) {
+      if (closedIn(opportunity, query.from, query.to))
+        entries.push({ opportunity, role: "closed", at: opportunity.closedAt! });
+      if (inPeriod(opportunity.createdAt, query.from, query.to))
+        entries.push({ opportunity, role: "created", at: opportunity.createdAt });
+    }
+    return {
+      by: query.by,
+      ...breakDown(entries, query.by, history.timezone, placeEntry, (subset) => {
+        const created = withRole(subset, "created");
+        const won = created.filter(
+          (entry) => entry.outcome === "won" && (closedAtOf(entry) ?? Infinity) <= history.asOf,
+        );
+        return {
+          decided: decidedWinRate(withRole(subset, "closed")),
+          cohort: rateFigure(won.length, created.length, ids(created)),
+        };
+      }),
+    };
+  },
+);
+
+/** The lead's first MQL moment, or null when it never reached MQL (or is unknown). */
+function firstMqlMoments(history: PipelineHistory): Map<string, number> {
+  const moments = new Map<string, number>();
+  for (const lead of history.leads) {
+    const entry = lead.stages.find((stage) => stage.stage === history.funnel.mql);
+    if (entry !== undefined) moments.set(lead.id, entry.at);
+  }
+  return moments;
+}
+
+const salesCycle = revenueMetric(
+  {
+    name: "sales-cycle",
+    title: "Sales cycle",
+    definition:
+      "close − created of the opportunity, in days: mean and median over opportunities won in the " +
+      "period, and over all closed in the period; won-before-mql lists won opportunities closed " +
+      "before their lead's first MQL moment (a data problem to check; their cycle still counts)",
+  },
+  (history, query) => {
+    const mqlAt = firstMqlMoments(history);
+    const closed = history.opportunities
+      .filter((opportunity) => closedIn(opportunity, query.from, query.to))
+      .map((opportunity) => ({ opportunity, role: "closed" as const, at: opportunity.closedAt! }));
+    return {
+      by: query.by,
+      ...breakDown(closed, query.by, history.timezone, placeEntry, (subset) => {
+        const all = subset.map((entry) => entry.opportunity);
+        const won = all.filter((entry) => entry.outcome === "won");
+        const beforeMql = won.filter((entry) => {
+          const moment = entry.leadId === null ? undefined : mqlAt.get(entry.leadId);
+          return moment !== undefined && entry.closedAt! < moment;
+        });
+        return {
+          "won-mean-days": meanCycleFigure(won),
+          "won-median-days": valueFigure(median(won.map(cycleDays)), "days", ids(won)),
+          "closed-mean-days": meanCycleFigure(all),
+          "closed-median-days": valueFigure(median(all.map(cycleDays)), "days", ids(all)),
+          "won-before-mql": countFigure(ids(beforeMql)),
+        };
+      }),
+    };
+  },
+);
+
+/** One stay in a stage: from its entry to the next entry of the same record. */
+interface Stay {
+  /** the stage as figures name it: `discovery` for an opportunity stage, `lead:mql` for a lead's */
+  key: string;
+  recordId: string;
+  attributes: GroupAttributes;
+  exitAt: number;
+  days: number;
+}
+
+/** Appends to `stays` the record's stays that exited in [from, to). */
+function collectStays(
+  stays: Stay[],
+  recordId: string,
+  prefix: string,
+  stages: readonly { stage: string; at: number }[],
+  attributes: GroupAttributes,
+  from: number,
+  to: number,
+): void {
+  stages.forEach((entry, index) => {
+    const exit = stages[index + 1];
+    if (exit === undefined || !inPeriod(exit.at, from, to)) return;
+    stays.push({
+      key: `${prefix}${entry.stage}`,
+      recordId,
+      attributes,
+      exitAt: exit.at,
+      days: (exit.at - entry.at) / DAY,
+    });
+  });
+}
+
+const timeInStage = revenueMetric(
+  {
+    name: "time-in-stage",
+    title: "Time in stage",
+    definition:
+      "per stage: exit − entry in days (exit = the next stage entry), median and P90 over stays " +
+      "that exited in the period; stays still open are not counted. Opportunity stages are named " +
+      "as they are, lead stages are prefixed lead: and list lead ids",
+  },
+  (history, query) => {
+    const stays: Stay[] = [];
+    for (const opportunity of history.opportunities)
+      collectStays(
+        stays,
+        opportunity.id,
+        "",
+        opportunity.stages,
+        attributesOf(opportunity),
+        query.from,
+        query.to,
+      );
+    // Lead stages come in funnel order, then any others in order of first appearance.
+    const leadStays: Stay[] = [];
+    for (const lead of history.leads)
+      collectStays(
+        leadStays,
+        lead.id,
+        "lead:",
+        lead.stages,
+        leadAttributes(lead),
+        query.from,
+        query.to,
+      );
+    const rank = (key: string) => {
+      const index = history.stageOrder.indexOf(key.slice("lead:".length));
+      return index === -1 ? history.stageOrder.length : index;
+    };
+    // A stable sort keeps the stages the funnel does not name in order of first appearance.
+    leadStays.sort((a, b) => rank(a.key) - rank(b.key));
+    for (const stay of leadStays) stays.push(stay);
+    return {
+      by: query.by,
+      ...breakDown(
+        stays,
+        query.by,
+        history.timezone,
+        (stay) => ({ attributes: stay.attributes, at: stay.exitAt }),
+        (subset) => {
+          const byStage = new Map<string, Stay[]>();
+          for (const stay of subset) {
+            const list = byStage.get(stay.key) ?? [];
+            list.push(stay);
+            byStage.set(stay.key, list);
+          }
+          const figures: Record<string, Figure> = {};
+          for (const [key, list] of byStage) {
+            const days = list.map((stay) => stay.days);
+            const records = [...new Set(list.map((stay) => stay.recordId))];
+            figures[`${key}:median-days`] = valueFigure(median(days), "days", records);
+            figures[`${key}:p90-days`] = valueFigure(percentile(days, 90), "days", records);
+            figures[`${key}:exits`] = countFigure(records, list.length);
+          }
+          return figures;
+        },
+      ),
+    };
+  },
+);
+
+const pipelineVelocity = revenueMetric(
+  {
+    name: "pipeline-velocity",
+    title: "Pipeline velocity",
+    definition:
+      "(opportunities open at the end of the period × mean won amount × decided win rate) ÷ mean " +
+      "won sales cycle in days, the last three over opportunities closed in the trailing window " +
+      "ending at the end of the period (default 365 days); currency per day, none when a part is " +
+      "undefined or the cycle is not positive; won deals without an amount stay out of the mean",
+  },
+  (history, query) => {
+    const windowStart = query.to - (query.trailingDays ?? 365) * DAY;
+    const entries: Entry<"open" | "closed">[] = [];
+    for (const opportunity of history.opportunities) {
+      if (openAt(opportunity, query.to))
+        entries.push({ opportunity, role: "open", at: query.to - 1 });
+      else if (closedIn(opportunity, windowStart, query.to))
+        entries.push({ opportunity, role: "closed", at: opportunity.closedAt! });
+    }
+    return {
+      by: query.by,
+      ...breakDown(entries, query.by, history.timezone, placeEntry, (subset) => {
+        const open = withRole(subset, "open");
+        const closed = withRole(subset, "closed");
+        const won = closed.filter((entry) => entry.outcome === "won");
+        const amount = meanAmountFigure(won);
+        const rate = decidedWinRate(closed);
+        const cycle = meanCycleFigure(won);
+        const velocity =
+          amount.value === null || rate.value === null || cycle.value === null || cycle.value <= 0
+            ? null
+            : (open.length * amount.value * rate.value) / cycle.value;
+        return {
+          velocity: valueFigure(velocity, "currency", ids([...open, ...closed])),
+          "open-opportunities": countFigure(ids(open)),
+          "mean-won-amount": amount,
+          "win-rate": rate,
+          "mean-cycle-days": cycle,
+        };
+      }),
+    };
+  },
+);
+
+type PipelineRole = "created" | "open" | "won";
+
+/**
+ * Opportunities created in the period, open at its end and won in it, each once per role; the
+ * pipeline metrics pick the marketing ones among them.
+ */
+function pipelineEntries(history: PipelineHistory, query: MetricQuery): Entry<PipelineRole>[] {
+  const entries: Entry<PipelineRole>[] = [];
+  for (const opportunity of history.opportunities) {
+    if (inPeriod(opportunity.createdAt, query.from, query.to))
+      entries.push({ opportunity, role: "created", at: opportunity.createdAt });
+    if (openAt(opportunity, query.to))
+      entries.push({ opportunity, role: "open", at: query.to - 1 });
+    if (wonIn(opportunity, query.from, query.to))
+      entries.push({ opportunity, role: "won", at: opportunity.closedAt! });
+  }
+  return entries;
+}
+
+/**
+ * pipeline (created in the period), open-pipeline (open at its end), revenue (won in it) of the
+ * opportunities `counts` selects, with their counts, the share of the period's created amount,
+ * and those without an amount.
+ */
+function pipelineFigures(
+  subset: readonly Entry<PipelineRole>[],
+  counts: (opportunity: OpportunityHistory) => boolean,
+): Record<string, Figure> {
+  const created = withRole(subset, "created");
+  const pipeline = created.filter(counts);
+  const open = withRole(subset, "open").filter(counts);
+  const won = withRole(subset, "won").filter(counts);
+  const allAmount = sum(created.map((entry) => entry.amount ?? 0));
+  const pipelineAmount = amountFigure(pipeline);
+  const share = rateFigure(pipelineAmount.value!, allAmount, ids(pipeline));
+  return {
+    pipeline: pipelineAmount,
+    "open-pipeline": amountFigure(open),
+    revenue: amountFigure(won),
+    "pipeline-opportunities": countFigure(ids(pipeline)),
+    "open-opportunities": countFigure(ids(open)),
+    "won-opportunities": countFigure(ids(won)),
+    "share-of-pipeline": share,
+    "no-amount": countFigure(ids([...pipeline, ...open, ...won].filter((o) => o.amount === null))),
+  };
+}
+
+const marketingSourced = revenueMetric(
+  {
+    name: "marketing-sourced",
+    title: "Marketing-sourced pipeline and revenue",
+    definition:
+      "opportunities whose originating lead's source is one the agreement classifies as marketing: " +
+      "pipeline = amount created in the period, open-pipeline = amount open at its end, revenue = " +
+      "amount won in it; share-of-pipeline = marketing-sourced ÷ all amount created in the period; " +
+      "no-source lists opportunities created in the period with no source",
+  },
+  (history, query) => {
+    const marketing = new Set(history.marketingSources.map(foldKey));
+    const isMarketing = (opportunity: OpportunityHistory) =>
+      opportunity.source !== null && marketing.has(foldKey(opportunity.source));
+    return {
+      by: query.by,
+      ...breakDown(
+        pipelineEntries(history, query),
+        query.by,
+        history.timezone,
+        placeEntry,
+        (subset) => {
+          const unsourced = withRole(subset, "created").filter(
+            (entry) => foldKey(entry.source) === NONE,
+          );
+          return {
+            ...pipelineFigures(subset, isMarketing),
+            "no-source": countFigure(ids(unsourced)),
+          };
+        },
+      ),
+    };
+  },
+);
+
+const marketingInfluenced = revenueMetric(
+  {
+    name: "marketing-influenced",
+    title: "Marketing-influenced pipeline and revenue",
+    definition:
+      "opportunities whose originating lead had at least one marketing touch strictly before the " +
+      "opportunity was created: pipeline = amount created in the period, open-pipeline = amount " +
+      "open at its end, revenue = amount won in it; share-of-pipeline = influenced ÷ all amount " +
+      "created in the period",
+  },
+  (history, query) => {
+    const leads = new Map(history.leads.map((lead) => [lead.id, lead]));
+    const isInfluenced = (opportunity: OpportunityHistory) => {
+      const lead = opportunity.leadId === null ? undefined : leads.get(opportunity.leadId);
+      return lead?.marketingTouches.some((touch) => touch.at < opportunity.createdAt) ?? false;
+    };
+    return {
+      by: query.by,
+      ...breakDown(
+        pipelineEntries(history, query),
+        query.by,
+        history.timezone,
+        placeEntry,
+        (subset) => pipelineFigures(subset, isInfluenced),
+      ),
+    };
+  },
+);
+
+type QualityItem =
+  | { kind: "closed"; opportunity: OpportunityHistory }
+  | { kind: "decided"; cycle: MqlCycle };
+
+const dealQuality = revenueMetric(
+  {
+    name: "deal-quality",
+    title: "Deal quality by source",
+    definition:
+      "per lead source (or the breakdown asked): decided win rate, mean won amount and mean won " +
+      "sales cycle in days over opportunities closed in the period, and decided MQL→SAL acceptance " +
+      "over MQL cycles whose accept/reject decision fell in the period (acceptance lists lead ids)",
+  },
+  (history, query) => {
+    const by = query.by ?? "source";
+    const items: QualityItem[] = [];
+    for (const opportunity of history.opportunities)
+      if (closedIn(opportunity, query.from, query.to)) items.push({ kind: "closed", opportunity });
+    for (const cycle of mqlCycles(history))
+      if (cycle.outcome !== null && inPeriod(cycle.decision?.at, query.from, query.to))
+        items.push({ kind: "decided", cycle });
+    return {
+      by: by,
+      ...breakDown(
+        items,
+        by,
+        history.timezone,
+        (item) =>
+          item.kind === "closed"
+            ? { attributes: attributesOf(item.opportunity), at: item.opportunity.closedAt! }
+            : { attributes: cycleAttributes(item.cycle), at: item.cycle.decision!.at },
+        (subset) => {
+          const closed: OpportunityHistory[] = [];
+          const decided: MqlCycle[] = [];
+          for (const item of subset)
+            if (item.kind === "closed") closed.push(item.opportunity);
+            else decided.push(item.cycle);
+          const won = closed.filter((entry) => entry.outcome === "won");
+          const accepted = decided.filter((cycle) => cycle.outcome === "accepted");
+          return {
+            "win-rate": decidedWinRate(closed),
+            "mean-won-amount": meanAmountFigure(won),
+            "sales-cycle-days": meanCycleFigure(won),
+            acceptance: rateFigure(
+              accepted.length,
+              decided.length,
+              ids(decided.map((cycle) => cycle.lead)),
+            ),
+          };
+        },
+      ),
+    };
+  },
+);
+
+const pipelineCoverage = revenueMetric(
+  {
+    name: "pipeline-coverage",
+    title: "Pipeline coverage",
+    definition:
+      "open pipeline (amount of opportunities open at the end of the period, or now when the " +
+      "period has not ended) ÷ remaining target (the period's target − revenue won in it so far); " +
+      "none without a target or when the target is already reached. A group's coverage is its " +
+      "open pipeline ÷ the whole remaining target, so the groups add up to the total",
+  },
+  (history, query) => {
+    const openInstant = Math.min(query.to, history.asOf);
+    const entries: Entry<"open" | "won">[] = [];
+    for (const opportunity of history.opportunities) {
+      if (openAt(opportunity, openInstant))
+        entries.push({ opportunity, role: "open", at: query.to - 1 });
+      if (wonIn(opportunity, query.from, query.to))
+        entries.push({ opportunity, role: "won", at: opportunity.closedAt! });
+    }
+    const wonRevenue = sum(
+      entries.filter((entry) => entry.role === "won").map((entry) => entry.opportunity.amount ?? 0),
+    );
+    const remaining = query.target === undefined ? null : query.target - wonRevenue;
+    return {
+      by: query.by,
+      ...breakDown(entries, query.by, history.timezone, placeEntry, (subset) => {
+        const open = withRole(subset, "open");
+        const openPipeline = amountFigure(open);
+        const coverage: Figure =
+          remaining === null
+            ? valueFigure(null, "rate", ids(open))
+            : {
+                value: remaining > 0 ? openPipeline.value! / remaining : null,
+                unit: "rate",
+                numerator: openPipeline.value!,
+                denominator: remaining,
+                records: ids(open),
+              };
+        return {
+          coverage,
+          "open-pipeline": openPipeline,
+          "remaining-target": valueFigure(remaining, "currency", []),
+          revenue: amountFigure(withRole(subset, "won")),
+          "no-amount": countFigure(ids(open.filter((entry) => entry.amount === null))),
+        };
+      }),
+    };
+  },
+);
+
+/** In METRICS.md order. */
+export const revenueMetrics: readonly MetricDefinition[] = [
+  winRate,
+  salesCycle,
+  timeInStage,
+  pipelineVelocity,
+  marketingSourced,
+  marketingInfluenced,
+  dealQuality,
+  pipelineCoverage,
+];
