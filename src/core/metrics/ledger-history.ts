@@ -10,6 +10,7 @@ import {
   type ResolveCalendar,
   replayClock,
 } from "../sla/index.js";
+import { commitmentsFromAgreement } from "./commitments.js";
 import {
   type BusinessClock,
   type CommitmentTarget,
@@ -116,20 +117,7 @@ export function historySettingsOf(
     lost: targetOf("lose") ?? "lost",
     stuck: [initial, sal],
   };
-  const commitments: CommitmentTarget[] = (["marketing", "sales"] as const).flatMap((side) =>
-    agreement.commitments[side].map((commitment) => ({
-      side,
-      id: commitment.id,
-      label: commitment.label,
-      metric: commitment.metric,
-      per: commitment.per,
-      ...(commitment.min === undefined ? {} : { min: commitment.min }),
-      ...(commitment.max === undefined ? {} : { max: commitment.max }),
-      ...(commitment.warn_below === undefined ? {} : { warnBelow: commitment.warn_below }),
-      ...(commitment.step === undefined ? {} : { step: commitment.step }),
-      ...(commitment.within_days === undefined ? {} : { withinDays: commitment.within_days }),
-    })),
-  );
+  const commitments = commitmentsFromAgreement(agreement);
   const named = commitments.find((commitment) => commitment.metric === "touched_within_sla_rate");
   const clockSteps = compiled.clockSteps.map((compiledStep) => compiledStep.step);
   const speed =
