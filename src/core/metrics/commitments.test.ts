@@ -54,8 +54,9 @@ function totals(result: MetricResult): Record<string, number | null> {
 
 describe("commitments metric", () => {
   it("judges MQL volume and MQL→SQL per week, with a missed week and a week with no MQLs", () => {
-    // l1: MQL day 1, SQL day 2. l2: MQL day 2 (no SQL), again day 3 → opportunity o2 day 4.
-    // l3: MQL day 8, nothing after.
+    // l1: MQL day 1, SQL day 2. l2: MQL day 2 (no SQL), again day 3 → SQL day 3.5 →
+    // opportunity o2 day 4. l3: MQL day 8, converted straight to o3 on day 9 (no SQL entry).
+    // l4: MQL day 9, SQL day 10.
     const sample = history({
       leads: [
         lead("l1", {
@@ -65,34 +66,62 @@ describe("commitments metric", () => {
             { stage: "sql", at: day(2) },
           ],
         }),
-        mqlLead("l2", [day(2), day(3)], { opportunityIds: ["o2"] }),
-        mqlLead("l3", [day(8)]),
+        lead("l2", {
+          stages: [
+            { stage: "new", at: day(0) },
+            { stage: "mql", at: day(2) },
+            { stage: "new", at: day(2.5) },
+            { stage: "mql", at: day(3) },
+            { stage: "sql", at: day(3.5) },
+            { stage: "opportunity", at: day(4) },
+          ],
+          opportunityIds: ["o2"],
+        }),
+        lead("l3", {
+          stages: [
+            { stage: "new", at: day(0) },
+            { stage: "mql", at: day(8) },
+            { stage: "opportunity", at: day(9) },
+          ],
+          opportunityIds: ["o3"],
+        }),
+        lead("l4", {
+          stages: [
+            { stage: "new", at: day(0) },
+            { stage: "mql", at: day(9) },
+            { stage: "sql", at: day(10) },
+          ],
+        }),
       ],
-      opportunities: [opportunity("o2", { leadId: "l2", createdAt: day(4) })],
+      opportunities: [
+        opportunity("o2", { leadId: "l2", createdAt: day(4) }),
+        opportunity("o3", { leadId: "l3", createdAt: day(9) }),
+      ],
       commitments: [
-        target("marketing", "mql-volume", "mql_count", { min: 2, label: "MQLs per week" }),
-        target("marketing", "mql-to-sql", "mql_to_sql_rate", { min: 0.5, warnBelow: 0.4 }),
+        target("marketing", "mql-volume", "mql_count", { min: 3, label: "MQLs per week" }),
+        target("marketing", "mql-to-sql", "mql_to_sql_rate", { min: 0.6, warnBelow: 0.55 }),
       ],
     });
     const result = run(sample, day(0), day(21));
-    // W45: leads l1, l2 → 2 ≥ 2 met; W46: l3 → 1 missed; W47: 0 missed
+    // W45: leads l1, l2 → 2 < 3 missed; W46: l3, l4 → 2 missed; W47: 0 missed
     const volume = group(result, "marketing:mql-volume:2026-W45");
     expect(volume.label).toBe("MQLs per week (2026-W45)");
-    expect(volume.figures.target).toMatchObject({ value: 2, unit: "count" });
+    expect(volume.figures.target).toMatchObject({ value: 3, unit: "count" });
     expect(volume.figures.actual).toMatchObject({ value: 2, records: ["l1", "l2"] });
-    expect(volume.figures.met?.value).toBe(1);
+    expect(volume.figures.met?.value).toBe(0);
     expect(group(result, "marketing:mql-volume:2026-W46").figures.met?.value).toBe(0);
     expect(group(result, "marketing:mql-volume:2026-W47").figures.actual?.value).toBe(0);
     expect(group(result, "marketing:mql-volume:2026-W47").figures.met?.value).toBe(0);
-    // W45 cycles: l1 (SQL), l2 first (none), l2 second (opportunity) → 2/3 ≥ 0.5 met
+    // W45 cycles: l1 (SQL), l2 first (none), l2 second (SQL) → 2/3 ≥ 0.6 met, not below 0.55
     const rate = group(result, "marketing:mql-to-sql:2026-W45").figures;
     expect(rate.actual).toMatchObject({ numerator: 2, denominator: 3, unit: "rate" });
     expect(rate.actual?.value).toBeCloseTo(2 / 3, 10);
     expect(rate.met?.value).toBe(1);
     expect(rate.warning?.value).toBe(0);
-    // W46: 0/1 → missed, below the warning line
+    // W46: l3 (converted without entering SQL: not counted), l4 (SQL) → 1/2 < 0.6 missed,
+    // below the warning line
     const missed = group(result, "marketing:mql-to-sql:2026-W46").figures;
-    expect(missed.actual?.value).toBe(0);
+    expect(missed.actual).toMatchObject({ value: 0.5, numerator: 1, denominator: 2 });
     expect(missed.met?.value).toBe(0);
     expect(missed.warning?.value).toBe(1);
     // W47: no MQLs → no rate → neither met nor missed
@@ -100,8 +129,8 @@ describe("commitments metric", () => {
     expect(empty.actual?.value).toBeNull();
     expect(empty.met?.value).toBeNull();
     expect(totals(result)).toEqual({
-      "marketing:met": 2,
-      "marketing:missed": 3,
+      "marketing:met": 1,
+      "marketing:missed": 4,
       "marketing:no-data": 1,
       "marketing:in-progress": 0,
       "sales:met": 0,

@@ -32,9 +32,8 @@ import { countFigure, DAY, inPeriod, rateFigure, valueFigure } from "./statistic
  *   (a lead re-qualified inside the period counts once per qualification in rates, once in
  *   mql_count, which counts leads):
  *   - mql_count: leads with an MQL moment in the period.
- *   - mql_to_sql_rate: of the MQL cycles starting in the period, the share that reached SQL (an
- *     SQL entry or an opportunity inside the cycle; converting from Working skips the SQL stage
- *     but is past it).
+ *   - mql_to_sql_rate: of the MQL cycles starting in the period, the share that entered SQL in
+ *     the same cycle, as MQL→SQL conversion (volume-metrics.ts) counts it.
  *   - mql_to_sal_rate: accepted ÷ (accepted + rejected) over MQL cycles decided in the period.
  *   - handoff_context_completeness: of the MQL cycles handed to sales (assigned) in the period
  *     whose lead's context was checked, the share with complete context.
@@ -143,10 +142,7 @@ function cycleRate(population: readonly MqlCycle[], counts: (cycle: MqlCycle) =>
 const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = {
   mql_count: (context) => countFigure(leadIds(cyclesStartingIn(context))),
   mql_to_sql_rate: (context) =>
-    cycleRate(
-      cyclesStartingIn(context),
-      (cycle) => cycle.sqlAt !== null || cycle.opportunityIds.length > 0,
-    ),
+    cycleRate(cyclesStartingIn(context), (cycle) => cycle.sqlAt !== null),
   mql_to_sal_rate: (context) =>
     cycleRate(
       context.cycles.filter(
@@ -192,7 +188,7 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
         if (decision.kind === "accept" || decision.kind === "convert") continue;
         if (!inPeriod(decision.at, from, to)) continue;
         dispositions += 1;
-        if (decision.reason !== null && decision.reason.trim() !== "") withReason += 1;
+        if (decision.reason !== null) withReason += 1;
         leads.add(lead.id);
       }
     return rateFigure(withReason, dispositions, [...leads]);
@@ -305,7 +301,7 @@ export const commitments: MetricDefinition = {
   definition:
     "For each commitment of the active agreement, both sides, and each of its periods (days, ISO weeks from Monday, months, quarters in the workspace zone) that starts in the period asked: the target (min, or max), the actual and met (actual ≥ min and ≤ max). " +
     "A period still running is in progress, neither met nor missed; an actual with nothing to measure is no data. " +
-    "Actuals: MQL leads; MQL→SQL of the period's MQLs (SQL or an opportunity reached); MQL→SAL decided; handoff context complete among handoffs checked; touched in less than the speed step's goal (business minutes) over touched and untouched that reached the goal; outcomes logged before the deadline (MQL + days allowed) over MQLs whose deadline passed; rejections, recycles and disqualifications with a reason; SLA met over met and breached. " +
+    "Actuals: MQL leads; MQL→SQL of the period's MQLs (SQL entered in the same MQL cycle); MQL→SAL decided; handoff context complete among handoffs checked; touched in less than the speed step's goal (business minutes) over touched and untouched that reached the goal; outcomes logged before the deadline (MQL + days allowed) over MQLs whose deadline passed; rejections, recycles and disqualifications with a reason; SLA met over met and breached. " +
     "A commitment's segment condition is not applied. The breakdown asked is not applied: groups are commitment periods, keyed side:commitment:period, and the met/missed counts open into those keys.",
   compute: computeCommitments,
 };
