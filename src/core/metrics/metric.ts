@@ -72,7 +72,10 @@ export interface Figure {
   unit: FigureUnit;
   numerator?: number;
   denominator?: number;
-  /** ids of the records behind the figure (leads, opportunities or `<lead>/<step>#<cycle>`) */
+  /**
+   * ids of the records behind the figure (leads, opportunities or `<lead>/<step>#<cycle>`); for a
+   * rate, the records of its denominator (the numerator's own list is a count figure beside it)
+   */
   records: string[];
 }
 

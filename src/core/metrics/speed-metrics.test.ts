@@ -116,8 +116,10 @@ describe("speed-to-lead", () => {
         unit: "rate",
         numerator: 1,
         denominator: 4,
-        records: [id],
+        // a rate lists its denominator; the band's own leads are under `<band>:leads`
+        records: ["a", "b", "c", "d"],
       });
+      expect(total[`${band}:leads`]?.records).toEqual([id]);
     }
   });
 
@@ -132,8 +134,9 @@ describe("speed-to-lead", () => {
       value: 0.8,
       numerator: 4,
       denominator: 5,
-      records: ["a", "b", "c", "d"],
+      records: ["a", "b", "c", "d", "e"],
     });
+    expect(total["met-goal"]).toMatchObject({ value: 4, records: ["a", "b", "c", "d"] });
     expect(total["missed-goal"]).toMatchObject({ value: 1, records: ["e"] });
   });
 
@@ -160,8 +163,8 @@ describe("speed-to-lead", () => {
     // the SLA clock); "evening" has used 30 of its 60 business minutes, so it is not counted
     expect(total["within-goal"]).toMatchObject({ value: 0.5, numerator: 1, denominator: 2 });
     expect(total["missed-goal"]?.records).toEqual(["late"]);
-    expect(total["band:60+"]?.records).toEqual(["late"]);
-    expect(total["band:15-60"]?.records).toEqual(["quick"]);
+    expect(total["band:60+:leads"]?.records).toEqual(["late"]);
+    expect(total["band:15-60:leads"]?.records).toEqual(["quick"]);
   });
 
   it("gives null, not 0, when there is nothing to measure", () => {
@@ -288,7 +291,13 @@ describe("sla-attainment", () => {
       unit: "rate",
       numerator: 2,
       denominator: 4,
-      records: ["met/first-touch#1", "follow/follow-up#7"],
+      // the cycles the rate is over: met ones, then breached ones
+      records: [
+        "met/first-touch#1",
+        "follow/follow-up#7",
+        "late/first-touch#1",
+        "open-breach/first-touch#1",
+      ],
     });
     expect(result.total.breached?.records).toEqual([
       "late/first-touch#1",
@@ -478,8 +487,9 @@ describe("outcome-logging", () => {
       unit: "rate",
       numerator: 2,
       denominator: 5,
-      records: ["accepted", "recycled"],
+      records: ["accepted", "recycled", "late", "silent", "due-now"],
     });
+    expect(total.logged?.records).toEqual(["accepted", "recycled"]);
     expect(total["not-logged"]?.records).toEqual(["late", "silent", "due-now"]);
     expect(total.pending?.records).toEqual(["young"]);
   });

@@ -156,12 +156,18 @@ function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null) {
           ...touched.filter((item) => item.businessMinutes >= goalMinutes),
           ...untouched.filter((item) => item.businessMinutes >= goalMinutes),
         ];
-  figures["within-goal"] = rateFigure(met.length, met.length + missed.length, leadIds(met));
+  figures["within-goal"] = rateFigure(
+    met.length,
+    met.length + missed.length,
+    leadIds([...met, ...missed]),
+  );
+  figures["met-goal"] = countFigure(leadIds(met));
   figures["missed-goal"] = countFigure(leadIds(missed));
 
   for (const band of speedBands) {
     const inBand = touched.filter((item) => item.minutes >= band.from && item.minutes < band.to);
-    figures[band.name] = rateFigure(inBand.length, touched.length, leadIds(inBand));
+    figures[band.name] = rateFigure(inBand.length, touched.length, leadIds(touched));
+    figures[`${band.name}:leads`] = countFigure(leadIds(inBand));
   }
   figures.touched = countFigure(leadIds(touched));
   figures.untouched = countFigure(leadIds(untouched));
@@ -254,7 +260,7 @@ function attainmentFigures(cycles: readonly SlaCycle[]): Record<string, Figure> 
   const attainment = (list: readonly SlaCycle[]): Figure => {
     const met = list.filter((cycle) => cycle.state === "met");
     const breached = list.filter((cycle) => cycle.state === "breached");
-    return rateFigure(met.length, met.length + breached.length, cycleIds(met));
+    return rateFigure(met.length, met.length + breached.length, cycleIds([...met, ...breached]));
   };
   const figures: Record<string, Figure> = {
     attainment: attainment(cycles),
@@ -433,7 +439,8 @@ function outcomeFigures(items: readonly OutcomeItem[]): Record<string, Figure> {
   const due = items.filter((item) => item.due);
   const logged = due.filter((item) => item.logged);
   return {
-    rate: rateFigure(logged.length, due.length, leadIds(logged)),
+    rate: rateFigure(logged.length, due.length, leadIds(due)),
+    logged: countFigure(leadIds(logged)),
     "not-logged": countFigure(leadIds(due.filter((item) => !item.logged))),
     pending: countFigure(leadIds(items.filter((item) => !item.due))),
   };
