@@ -1,0 +1,149 @@
+import { DateTime } from "luxon";
+import type { DateFormat } from "../csv/csv-mapping.js";
+
+/**
+ * Dates as CRM exports write them, read fast enough for a million rows with several date columns
+ * each: the common notations (ISO with or without time and offset, `MM/DD/YYYY h:mm A`,
+ * `DD/MM/YYYY`, `DD.MM.YYYY HH:mm`) are read by hand; any other notation goes through Luxon.
+ * A value without an offset is local time in the export's zone; the zone's offset is looked up
+ * once per local hour (an instant inside a DST change takes the offset Luxon gives that hour).
+ */
+
+type Reader = (text: string) => number | undefined;
+
+const isoLike =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const slashed =
+  /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$/;
+const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+
+export class ExportDates {
+  readonly #readers: Reader[];
+  readonly #offsets = new Map<number, number>();
+
+  constructor(
+    formats: readonly DateFormat[],
+    readonly zone: string,
+  ) {
+    this.#readers = formats.map((format) => this.#reader(format));
+  }
+
+  /** Epoch ms of the first notation that reads the text; undefined when none does. */
+  parse(text: string): number | undefined {
+    for (const read of this.#readers) {
+      const at = read(text);
+      if (at !== undefined) return at;
+    }
+    return undefined;
+  }
+
+  #reader(format: DateFormat): Reader {
+    if (format.kind === "iso")
+      return (text) =>
+        this.#iso(text) ?? luxonValue(DateTime.fromISO(text, { zone: this.zone, setZone: true }));
+    const notation = format.text.trim();
+    if (/^YYYY-MM-DD( [Hh]{1,2}:mm(:ss)?)?$/.test(notation)) return (text) => this.#iso(text);
+    if (/^MM\/DD\/YYYY( [Hh]{1,2}:mm(:ss)?( A)?)?$/.test(notation))
+      return (text) => this.#slashed(text, true);
+    if (/^DD\/MM\/YYYY( [Hh]{1,2}:mm(:ss)?( A)?)?$/.test(notation))
+      return (text) => this.#slashed(text, false);
+    if (/^DD\.MM\.YYYY( [Hh]{1,2}:mm(:ss)?)?$/.test(notation)) return (text) => this.#dotted(text);
+    return (text) =>
+      luxonValue(DateTime.fromFormat(text, format.luxon, { zone: this.zone, locale: "en-US" }));
+  }
+
+  #iso(text: string): number | undefined {
+    const match = isoLike.exec(text);
+    if (match === null) return undefined;
+    const offset = match[8];
+    const millis = match[7] === undefined ? 0 : Number(match[7].padEnd(3, "0"));
+    return this.#instant(
+      Number(match[1]),
+      Number(match[2]),
+      Number(match[3]),
+      Number(match[4] ?? 0),
+      Number(match[5] ?? 0),
+      Number(match[6] ?? 0),
+      millis,
+      offset === undefined ? undefined : offsetMinutes(offset),
+    );
+  }
+
+  #slashed(text: string, monthFirst: boolean): number | undefined {
+    const match = slashed.exec(text);
+    if (match === null) return undefined;
+    let hour = Number(match[4] ?? 0);
+    const meridiem = match[7]?.toLowerCase();
+    if (meridiem !== undefined) {
+      if (hour < 1 || hour > 12) return undefined;
+      hour = (hour % 12) + (meridiem === "pm" ? 12 : 0);
+    }
+    const first = Number(match[1]);
+    const second = Number(match[2]);
+    return this.#instant(
+      Number(match[3]),
+      monthFirst ? first : second,
+      monthFirst ? second : first,
+      hour,
+      Number(match[5] ?? 0),
+      Number(match[6] ?? 0),
+      0,
+      undefined,
+    );
+  }
+
+  #dotted(text: string): number | undefined {
+    const match = dotted.exec(text);
+    if (match === null) return undefined;
+    return this.#instant(
+      Number(match[3]),
+      Number(match[2]),
+      Number(match[1]),
+      Number(match[4] ?? 0),
+      Number(match[5] ?? 0),
+      Number(match[6] ?? 0),
+      0,
+      undefined,
+    );
+  }
+
+  #instant(
+    year: number,
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+    millis: number,
+    offset: number | undefined,
+  ): number | undefined {
+    if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+    if (hour > 23 || minute > 59 || second > 59) return undefined;
+    const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    if (offset !== undefined) return wall - offset * 60_000;
+    if (this.zone === "UTC") return wall;
+    const key = ((year * 100 + month) * 100 + day) * 100 + hour;
+    let zoneOffset = this.#offsets.get(key);
+    if (zoneOffset === undefined) {
+      zoneOffset = DateTime.fromObject({ year, month, day, hour }, { zone: this.zone }).offset;
+      if (this.#offsets.size > 100_000) this.#offsets.clear();
+      this.#offsets.set(key, zoneOffset);
+    }
+    return wall - zoneOffset * 60_000;
+  }
+}
+
+function luxonValue(value: DateTime): number | undefined {
+  return value.isValid ? value.toMillis() : undefined;
+}
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function offsetMinutes(text: string): number {
+  if (text === "Z" || text === "z") return 0;
+  const sign = text[0] === "-" ? -1 : 1;
+  const digits = text.slice(1).replace(":", "");
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0));
+}

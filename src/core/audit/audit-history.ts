@@ -1,0 +1,179 @@
+import type { Dimension, MetricQuery, MetricResult } from "../metrics/metric.js";
+import { computeMetric } from "../metrics/metric-registry.js";
+import type { PipelineHistory } from "../metrics/pipeline-history.js";
+import {
+  type AuditReport,
+  auditReportVersion,
+  type FileUnderstanding,
+  isAvailable,
+  type MetricEntry,
+  summariseResult,
+} from "./audit-report.js";
+import { assessGaps } from "./gap-assessment.js";
+
+/**
+ * The audit of a pipeline history built from exports: every number asked of the metric registry
+ * (one implementation of METRICS.md), the red flags decided from those numbers. Pure: the history
+ * carries `asOf`; the caller chooses the period.
+ */
+
+export interface AuditOptions {
+  /** the period audited, half-open, epoch ms */
+  from: number;
+  to: number;
+  files: FileUnderstanding[];
+  /** hours without activity after which a New/Working lead is stuck */
+  stuckHours: number;
+  firstTouchColumn: boolean;
+  reasonColumn: boolean;
+  /** notes from reading the exports (joins, assumptions) */
+  notes: string[];
+}
+
+/** Metrics that exports cannot feed, and why; reported as unavailable rather than as zeros. */
+export const unavailableFromExports: Readonly<Record<string, string>> = {
+  "sla-attainment":
+    "CRM exports carry no SLA clock events; SLA attainment needs Baton's own data (run Baton on the live pipeline)",
+  "open-at-risk": "CRM exports carry no SLA clock events; at-risk cycles need Baton's own data",
+  "time-in-stage": "exports keep each record's current stage, not its stage history",
+  "marketing-influenced": "exports carry no marketing touches (form fills, webinars, ad clicks)",
+  attribution: "exports carry no marketing touches (form fills, webinars, ad clicks)",
+  "pipeline-coverage": "needs the period's revenue target, which an export does not have",
+  commitments: "needs an agreement's commitments; audit exports against one with Baton running",
+};
+
+const totals = [
+  "mqls",
+  "acceptance",
+  "mql-to-sql",
+  "stage-conversion",
+  "lead-to-won",
+  "rejection-mix",
+  "recycle-rate",
+  "speed-to-lead",
+  "outcome-logging",
+  "win-rate",
+  "sales-cycle",
+  "pipeline-velocity",
+  "marketing-sourced",
+  "deal-quality",
+] as const;
+
+const breakdowns: Record<"bySource" | "byOwner" | "byMonth", [string, Dimension][]> = {
+  bySource: [
+    ["mqls", "source"],
+    ["mql-to-sql", "source"],
+    ["deal-quality", "source"],
+  ],
+  byOwner: [
+    ["speed-to-lead", "owner"],
+    ["win-rate", "owner"],
+    ["sales-cycle", "owner"],
+  ],
+  byMonth: [
+    ["mqls", "month"],
+    ["mql-to-sql", "month"],
+    ["win-rate", "month"],
+  ],
+};
+
+export function auditHistory(history: PipelineHistory, options: AuditOptions): AuditReport {
+  const base: MetricQuery = { from: options.from, to: options.to };
+  const compute = (name: string, query: MetricQuery): MetricResult | null => {
+    const outcome = computeMetric(history, name, query);
+    return outcome.ok ? outcome.result : null;
+  };
+  const entry = (name: string, result: MetricResult | null): MetricEntry =>
+    result === null
+      ? { metric: name, unavailable: "this build of Baton does not compute it yet" }
+      : summariseResult(result);
+
+  // The flags need the records behind a few figures (examples); everything else is summarised
+  // as soon as it is computed, so only one result's record lists are alive at a time.
+  const stuck = compute("stuck-leads", { ...base, by: "owner", stuckHours: options.stuckHours });
+  const mqlToSql = compute("mql-to-sql", base);
+  const rejections = compute("rejection-mix", base);
+  const recycles = compute("recycle-rate", base);
+  const speed = compute("speed-to-lead", base);
+  const sourced = compute("marketing-sourced", base);
+  const flags = assessGaps({
+    history,
+    stuckHours: options.stuckHours,
+    stuck,
+    mqlToSql,
+    rejections,
+    recycles,
+    speed,
+    sourced,
+    firstTouchColumn: options.firstTouchColumn,
+    reasonColumn: options.reasonColumn,
+  });
+  const known: Record<string, MetricResult | null> = {
+    "mql-to-sql": mqlToSql,
+    "rejection-mix": rejections,
+    "recycle-rate": recycles,
+    "speed-to-lead": speed,
+    "marketing-sourced": sourced,
+  };
+
+  const metrics: Record<string, MetricEntry> = {};
+  for (const name of totals) metrics[name] = entry(name, known[name] ?? compute(name, base));
+  const stuckEntry = entry("stuck-leads", stuck);
+  metrics["stuck-leads"] = isAvailable(stuckEntry)
+    ? { ...stuckEntry, by: null, groups: [] }
+    : stuckEntry;
+  for (const [name, reason] of Object.entries(unavailableFromExports))
+    metrics[name] = { metric: name, unavailable: reason };
+
+  const report: AuditReport["breakdowns"] = { bySource: {}, byOwner: {}, byMonth: {} };
+  for (const [group, list] of Object.entries(breakdowns) as [
+    keyof typeof report,
+    [string, Dimension][],
+  ][])
+    for (const [name, by] of list)
+      report[group][name] = entry(name, compute(name, { ...base, by }));
+  report.byOwner["stuck-leads"] = stuckEntry;
+
+  return {
+    version: auditReportVersion,
+    asOf: new Date(history.asOf).toISOString(),
+    period: { from: new Date(options.from).toISOString(), to: new Date(options.to).toISOString() },
+    timezone: history.timezone,
+    files: options.files,
+    counts: {
+      leads: history.leads.length,
+      opportunities: history.opportunities.length,
+      joined: history.opportunities.filter((opportunity) => opportunity.leadId !== null).length,
+    },
+    notes: options.notes,
+    flags,
+    metrics,
+    breakdowns: report,
+    funnel: funnelOf(history, metrics["stage-conversion"]),
+  };
+}
+
+/**
+ * Leads that entered each stage of the funnel in the period: the cohort sizes of stage conversion
+ * (the denominator of `<stage>><next>:cohort`), the last stage from its predecessor's numerator.
+ */
+function funnelOf(
+  history: PipelineHistory,
+  conversion: MetricEntry | undefined,
+): AuditReport["funnel"] {
+  if (!isAvailable(conversion)) return [];
+  const order = history.stageOrder;
+  const funnel: AuditReport["funnel"] = [];
+  for (const [index, stage] of order.entries()) {
+    const next = order[index + 1];
+    const previous = order[index - 1];
+    const entered =
+      next !== undefined
+        ? conversion.total[`${stage}>${next}:cohort`]?.denominator
+        : previous === undefined
+          ? undefined
+          : conversion.total[`${previous}>${stage}:cohort`]?.numerator;
+    if (entered !== undefined) funnel.push({ stage, entered });
+  }
+  return funnel;
+}
