@@ -17,6 +17,7 @@ import { createHttpMetrics, type HttpMetrics } from "./metrics.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerAgreementRoutes } from "./routes/agreement-routes.js";
 import { registerLeadRoutes } from "./routes/lead-routes.js";
+import { registerMetricRoutes } from "./routes/metric-routes.js";
 import { registerNotificationRoutes } from "./routes/notification-routes.js";
 import { registerOperationsRoutes } from "./routes/operations-routes.js";
 import { registerWebhookRoutes, type WebhookSettings } from "./routes/webhook-routes.js";
@@ -215,6 +216,7 @@ export async function buildApp(options: AppOptions): Promise<BatonApp> {
   await registerLeadRoutes(app, context);
   await registerAgreementRoutes(app, context);
   await registerNotificationRoutes(app, context);
+  await registerMetricRoutes(app, context);
   await registerWebhookRoutes(app, context);
 
   return Object.assign(app, { metrics, flushAudit, routeList }) as unknown as BatonApp;

@@ -2,6 +2,7 @@ import type { AccessErrorCode } from "../app/access/access-error.js";
 import type { AgreementErrorCode } from "../app/agreements.js";
 import type { IngestError } from "../app/ingest.js";
 import type { ActionError } from "../app/lead-actions.js";
+import type { MetricsErrorCode } from "../app/metrics.js";
 import {
   type WebhookErrorCode,
   statusOf as webhookStatusOf,
@@ -40,6 +41,7 @@ export type ErrorCode =
   | AgreementErrorCode
   | IngestError["code"]
   | ActionError["code"]
+  | MetricsErrorCode
   | WebhookErrorCode;
 
 /** The one place an error code becomes a status. Exhaustive: a new code fails to compile here. */
@@ -89,6 +91,9 @@ export function statusOf(code: ErrorCode): number {
     case "unknown_token":
     case "unknown_rep":
     case "no_opportunity":
+    case "unknown_metric":
+    case "unknown_figure":
+    case "unknown_group":
       return 404;
     case "user_exists":
     case "person_taken":
@@ -105,6 +110,7 @@ export function statusOf(code: ErrorCode): number {
     case "notification_in_flight":
       return 409;
     case "malformed_body":
+    case "invalid_period":
       return 400;
     case "payload_too_large":
       return 413;

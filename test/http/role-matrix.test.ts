@@ -41,6 +41,10 @@ const matrix: Record<string, readonly Role[] | "public"> = {
   "GET /api/notifications": ["admin"],
   "POST /api/notifications/:id/replay": ["admin"],
   "POST /api/notifications/replay-dead": ["admin"],
+  // every role reads the figures both sides are held to (a rep opens only their own records)
+  "GET /api/metrics": everyone,
+  "GET /api/metrics/:name": everyone,
+  "GET /api/metrics/:name/records": everyone,
 };
 
 /** Routes outside the API's own matrix: documentation pages and webhooks (signature-checked). */

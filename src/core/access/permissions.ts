@@ -39,6 +39,11 @@ export const capabilities = [
   "audit.read",
   /** Prometheus metrics */
   "ops.metrics",
+  /**
+   * pipeline metrics (METRICS.md) and the records behind their figures; figures are
+   * workspace-wide for every role, a rep's drill-down lists their own and queued leads
+   */
+  "metrics.read",
 ] as const;
 export type Capability = (typeof capabilities)[number];
 
@@ -59,6 +64,7 @@ const table: Record<Role, Partial<Record<Capability, Reach>>> = {
     "tokens.manage": "all",
     "audit.read": "all",
     "ops.metrics": "all",
+    "metrics.read": "all",
   },
   // Marketing submits and reads leads and signs the agreement, but never dispositions a lead.
   marketing: {
@@ -67,6 +73,7 @@ const table: Record<Role, Partial<Record<Capability, Reach>>> = {
     "agreements.read": "all",
     "agreements.propose": "all",
     "agreements.approve": "all",
+    "metrics.read": "all",
   },
   sales_manager: {
     "leads.read": "all",
@@ -75,15 +82,20 @@ const table: Record<Role, Partial<Record<Capability, Reach>>> = {
     "agreements.read": "all",
     "agreements.propose": "all",
     "agreements.approve": "all",
+    "metrics.read": "all",
   },
+  // A rep sees the team's figures (the agreement binds both sides to them) but opens only
+  // their own and queued leads behind a figure.
   rep: {
     "leads.read": "own",
     "leads.act": "own",
     "agreements.read": "all",
+    "metrics.read": "own",
   },
   viewer: {
     "leads.read": "all",
     "agreements.read": "all",
+    "metrics.read": "all",
   },
 };
 
