@@ -5,6 +5,7 @@ import { registerCalendarCommands } from "./commands/calendar-command.js";
 import { registerDemoCommand } from "./commands/demo-command.js";
 import { registerEngineCommands } from "./commands/engine-commands.js";
 import { registerImportCommand } from "./commands/import-command.js";
+import { registerMetricsCommand } from "./commands/metrics-command.js";
 import { registerMigrateCommand } from "./commands/migrate-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { CliError, type ExitCode, exitCodes } from "./exit-codes.js";
@@ -39,6 +40,7 @@ export async function runCli(
   registerAccessCommands(program, io, finish, env);
   registerDemoCommand(program, io, finish, env);
   registerImportCommand(program, io, finish, env);
+  registerMetricsCommand(program, io, finish, env);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({
