@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAccessCommands } from "./commands/access-commands.js";
 import { registerAgreementCommands } from "./commands/agreement-command.js";
+import { registerAuditCommand } from "./commands/audit-command.js";
 import { registerCalendarCommands } from "./commands/calendar-command.js";
 import { registerDemoCommand } from "./commands/demo-command.js";
 import { registerEngineCommands } from "./commands/engine-commands.js";
@@ -41,6 +42,7 @@ export async function runCli(
   registerDemoCommand(program, io, finish, env);
   registerImportCommand(program, io, finish, env);
   registerMetricsCommand(program, io, finish, env);
+  registerAuditCommand(program, io, finish);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({

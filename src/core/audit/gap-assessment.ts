@@ -38,8 +38,8 @@ export interface GapInput {
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
-const count = (value: number, noun: string) =>
-  `${value.toLocaleString("en-US")} ${noun}${value === 1 ? "" : "s"}`;
+const count = (value: number, noun: string, plural = `${noun}s`) =>
+  `${value.toLocaleString("en-US")} ${value === 1 ? noun : plural}`;
 
 function figureOf(result: MetricResult | null, name: string): Figure | undefined {
   return result?.total[name];
@@ -149,7 +149,7 @@ function reasonFlag(input: GapInput): RedFlag {
     status: missing > 0 ? "flagged" : rejections > 0 ? "clear" : "unknown",
     summary:
       missing > 0
-        ? `${count(missing, "disposition")} in the period carry no reason`
+        ? `${count(missing, "disposition")} in the period ${missing === 1 ? "carries" : "carry"} no reason`
         : rejections > 0
           ? "every disposition in the period has a reason"
           : "no dispositions in the period",
@@ -270,14 +270,18 @@ function sourceFlag(input: GapInput): RedFlag {
       evidence: [],
       examples: [],
     };
-  const opportunities = figureOf(input.sourced, "pipeline-opportunities")?.value ?? null;
+  // Opportunities created in the period, sourced or not (marketing-sourced counts only its own).
+  const opportunities = input.history.opportunities.filter(
+    (entry) =>
+      entry.createdAt >= (input.sourced?.from ?? 0) && entry.createdAt < (input.sourced?.to ?? 0),
+  ).length;
   const missing = noSource.value ?? 0;
   return {
     ...base,
     status: missing > 0 ? "flagged" : opportunities === 0 ? "unknown" : "clear",
     summary:
       missing > 0
-        ? `${count(missing, "opportunity")} created in the period have no source${opportunities === null ? "" : ` (of ${opportunities})`}`
+        ? `${count(missing, "opportunity", "opportunities")} created in the period ${missing === 1 ? "has" : "have"} no source`
         : opportunities === 0
           ? "no opportunities created in the period"
           : "every opportunity created in the period has a source",
