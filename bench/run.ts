@@ -2,10 +2,12 @@
  * `npm run bench`: every benchmark in one run, each printing its figures and its ratio against
  * a baseline. Benchmarks print; they never assert timings (timed tests flake).
  */
+import { runAuditBench } from "./audit.js";
 import { runBreachLatenessBench } from "./breach-lateness.js";
 import { runDueDatesBench } from "./due-dates.js";
 import { runHttpIngestBench } from "./http-ingest.js";
 import { runIngestBench } from "./ingest.js";
+import { runMetricsBench } from "./metrics.js";
 import { runRoutingBench } from "./routing.js";
 import { runScoringBench } from "./scoring.js";
 
@@ -21,3 +23,7 @@ console.log();
 await runBreachLatenessBench();
 console.log();
 await runHttpIngestBench();
+console.log();
+await runAuditBench();
+console.log();
+await runMetricsBench();
