@@ -19,7 +19,7 @@ const engine = createEngine({
   timers: { schedule: () => [], cancel: () => [] } as never,
   notifications: { enqueue: () => [] } as never,
 });
-const app = await buildApp({ engine });
+const app = await buildApp({ engine, webRoot: false });
 await app.ready();
 const description = app.swagger() as Parameters<typeof openapiTS>[0];
 await app.close();

@@ -22,6 +22,7 @@ import { registerNotificationRoutes } from "./routes/notification-routes.js";
 import { registerOperationsRoutes } from "./routes/operations-routes.js";
 import { registerWebhookRoutes, type WebhookSettings } from "./routes/webhook-routes.js";
 import { ErrorBody } from "./schemas.js";
+import { defaultWebRoot, registerWebApp } from "./web-app.js";
 
 /**
  * Baton's HTTP API: one Fastify app, built from the engine, testable in memory with
@@ -48,6 +49,8 @@ export interface AppOptions {
   publicUrl?: string;
   webhooks?: WebhookSettings;
   ingestQueue?: IngestQueue;
+  /** the built web app's folder (default dist/web when built); false serves no web app */
+  webRoot?: string | false;
 }
 
 export interface RouteEntry {
@@ -218,6 +221,7 @@ export async function buildApp(options: AppOptions): Promise<BatonApp> {
   await registerNotificationRoutes(app, context);
   await registerMetricRoutes(app, context);
   await registerWebhookRoutes(app, context);
+  if (options.webRoot !== false) await registerWebApp(app, options.webRoot ?? defaultWebRoot());
 
   return Object.assign(app, { metrics, flushAudit, routeList }) as unknown as BatonApp;
 }

@@ -15,6 +15,8 @@ const matrix: Record<string, readonly Role[] | "public"> = {
   "GET /api/session": everyone,
   "DELETE /api/session": everyone,
   "GET /metrics": ["admin"],
+  // the web app: its files and index.html for its own routes (src/http/web-app.ts)
+  "GET /*": "public",
   "GET /api/users": ["admin"],
   "POST /api/users": ["admin"],
   "PATCH /api/users/:id": ["admin"],
