@@ -77,6 +77,8 @@ class WorkspaceHistory {
   version: number | undefined;
   gaps: Gap[] = [];
   latestRecordedAt = 0;
+  /** the highest ledger id read, of any workspace */
+  cursor = 0;
   /** the last snapshot, reused while nothing new was folded and `now` stands still */
   snapshot: PipelineHistory | undefined;
   changedSinceSnapshot = true;
@@ -139,7 +141,7 @@ async function refresh(
   let folded = 0;
   let activated = false;
   for (;;) {
-    const after = builder.lastEventId;
+    const after = state.cursor;
     const gaps = state.gaps;
     const rows = await engine.db
       .selectFrom("events")
@@ -152,11 +154,14 @@ async function refresh(
         "occurred_at",
         "recorded_at",
         "agreement_version",
-        sql<unknown>`case when type in (${sql.join(pipelineTypes.map((type) => sql`${type}`))}) then data end`.as(
+        "workspace",
+        sql<unknown>`case when workspace = ${engine.workspace} and type in (${sql.join(pipelineTypes.map((type) => sql`${type}`))}) then data end`.as(
           "data",
         ),
       ])
-      .where("workspace", "=", engine.workspace)
+      // No workspace predicate: with one, a planner without statistics (PGlite never analyses)
+      // reads every later event through the stream index and sorts them, for every page. Other
+      // workspaces' events come back without their data and are skipped.
       .where((eb) =>
         eb.or([
           eb("id", ">", String(after)),
@@ -181,7 +186,9 @@ async function refresh(
         if (id > previous + 1)
           state.gaps.push({ from: previous + 1, to: id - 1, seenAt: recordedAt });
         previous = id;
+        state.cursor = id;
       }
+      if (row.workspace !== engine.workspace) continue;
       if (row.type === "agreement.activated") activated = true;
       if (row.data === null) {
         builder.apply(envelope(row, {}));
