@@ -1,5 +1,6 @@
-import { parse } from "csv-parse";
+import { isAscii } from "node:buffer";
 import iconv from "iconv-lite";
+import { CsvTokenizer, type TokenizedRecord } from "./csv-tokenizer.js";
 
 /**
  * A streaming CSV reader for files people export from CRMs and spreadsheets: it never holds more
@@ -11,8 +12,7 @@ import iconv from "iconv-lite";
  *   choice is made at the first byte above 0x7F: until then the file is `ascii`, which reads the
  *   same either way, so a 1M-row file is never read twice to decide.
  * - line: the physical line (1-based) where a record starts, counting every CR, LF or CRLF,
- *   including those inside quoted values. Baton counts lines itself rather than trusting
- *   csv-parse's `info.lines`, which counts a CRLF inside quotes as two lines.
+ *   including those inside quoted values (csv-tokenizer.ts splits the records).
  * - delimiter: `,`, `;` or tab, sniffed from the header line (the one found most often outside
  *   quotes; `,` when none is).
  */
@@ -200,8 +200,8 @@ class Decoder {
       case "utf-8":
         return this.#decodeUtf8(chunk, final, start);
       case "ascii": {
+        if (isAscii(chunk)) return latin1(chunk);
         const high = chunk.findIndex((byte) => byte > 0x7f);
-        if (high < 0) return Buffer.from(chunk).toString("latin1");
         const prefix = Buffer.from(chunk.subarray(0, high)).toString("latin1");
         const rest = chunk.subarray(high);
         // Too few bytes to tell a UTF-8 sequence from a Windows-1252 letter: wait for more.
@@ -239,6 +239,10 @@ class Decoder {
   }
 }
 
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
 /** The delimiter found most often outside quotes on the first line; `,` when none is. */
 export function sniffDelimiter(text: string): CsvDelimiter {
   const counts = new Map<string, number>();
@@ -255,87 +259,41 @@ export function sniffDelimiter(text: string): CsvDelimiter {
   return best;
 }
 
-const lineBreak = /\r\n|\r|\n/g;
-
-function countLineBreaks(values: readonly string[]): number {
-  let count = 0;
-  for (const value of values)
-    if (value.includes("\n") || value.includes("\r")) {
-      count += value.match(lineBreak)?.length ?? 0;
-    }
-  return count;
-}
-
 /**
- * Records with the physical line each starts on; blank lines are skipped but counted. Records are
- * taken in `on_record` rather than from the stream's iterator, because a stream that fails drops
- * the records it had buffered, and a quote left open at the end of the file must not cost the
- * rows before it.
+ * Records with the physical line each starts on; blank lines are skipped but counted. The
+ * records before a quote that never closes are all read; then the rest of the file is reported
+ * as broken at the line where that record starts.
  */
 async function* parseRecords(
   text: AsyncIterable<string>,
   delimiter: CsvDelimiter,
 ): AsyncGenerator<CsvRow, void, undefined> {
-  const queue: string[][] = [];
-  let failure: Error | undefined;
-  const parser = parse({
-    delimiter,
-    record_delimiter: ["\r\n", "\n", "\r"],
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    on_record: (record: string[]) => {
-      queue.push(record);
-      return undefined;
-    },
-  });
-  parser.on("error", (error) => {
-    failure ??= error;
-  });
-  parser.resume();
-  const write = (chunk: string) =>
-    new Promise<void>((resolve) =>
-      parser.write(chunk, (error) => {
-        if (error) failure ??= error;
-        resolve();
-      }),
-    );
-  let nextLine = 1;
+  const tokenizer = new CsvTokenizer(delimiter);
+  let records: TokenizedRecord[] = [];
   function* drain(): Generator<CsvRow> {
-    for (const record of queue.splice(0)) {
-      const line = nextLine;
-      nextLine = line + countLineBreaks(record) + 1;
-      if (record.every((value) => value.trim() === "")) continue;
-      yield { kind: "record", line, values: record };
+    const ready = records;
+    records = [];
+    for (const record of ready) {
+      if (isBlank(record.values)) continue;
+      yield { kind: "record", line: record.line, values: record.values };
     }
   }
-  try {
-    for await (const chunk of text) {
-      if (failure !== undefined) break;
-      await write(chunk);
-      yield* drain();
-    }
-    if (failure === undefined)
-      await new Promise<void>((resolve) => {
-        parser.once("finish", resolve);
-        parser.once("error", () => resolve());
-        parser.end();
-      });
+  for await (const chunk of text) {
+    tokenizer.push(chunk, records);
     yield* drain();
-  } finally {
-    parser.destroy();
   }
-  if (failure === undefined) return;
-  const code = (failure as { code?: unknown }).code;
-  if (typeof code !== "string" || !code.startsWith("CSV_")) throw failure;
-  const message = failure.message.replace(/ at line \d+.*$/, "");
+  const open = tokenizer.end(records);
+  yield* drain();
+  if (open === undefined) return;
   yield {
     kind: "broken",
-    line: nextLine,
-    message: `the CSV cannot be read from here: ${message}`,
-    hint:
-      code === "CSV_QUOTE_NOT_CLOSED"
-        ? 'a value opens a quote (") that never closes; close it, or double the quotes inside it ("")'
-        : 'check the quoting on this line: a quoted value must end with " followed by the delimiter or the end of the line',
+    line: open.line,
+    message: "the CSV cannot be read from here: a quoted value opened in this record never closes",
+    hint: 'a value opens a quote (") that never closes; close it, or double the quotes inside it ("")',
   };
+}
+
+function isBlank(values: readonly string[]): boolean {
+  for (const value of values) if (value.trim() !== "") return false;
+  return true;
 }
