@@ -16,6 +16,7 @@ import { HttpError } from "./http-error.js";
 import { createHttpMetrics, type HttpMetrics } from "./metrics.js";
 import { registerAccessRoutes } from "./routes/access-routes.js";
 import { registerAgreementRoutes } from "./routes/agreement-routes.js";
+import { registerDashboardRoutes } from "./routes/dashboard-routes.js";
 import { registerLeadRoutes } from "./routes/lead-routes.js";
 import { registerMetricRoutes } from "./routes/metric-routes.js";
 import { registerNotificationRoutes } from "./routes/notification-routes.js";
@@ -220,6 +221,7 @@ export async function buildApp(options: AppOptions): Promise<BatonApp> {
   await registerAgreementRoutes(app, context);
   await registerNotificationRoutes(app, context);
   await registerMetricRoutes(app, context);
+  await registerDashboardRoutes(app, context);
   await registerWebhookRoutes(app, context);
   if (options.webRoot !== false) await registerWebApp(app, options.webRoot ?? defaultWebRoot());
 

@@ -47,6 +47,8 @@ const matrix: Record<string, readonly Role[] | "public"> = {
   "GET /api/metrics": everyone,
   "GET /api/metrics/:name": everyone,
   "GET /api/metrics/:name/records": everyone,
+  "GET /api/overview": everyone,
+  "GET /api/sla-board": everyone,
 };
 
 /** Routes outside the API's own matrix: documentation pages and webhooks (signature-checked). */

@@ -57,7 +57,7 @@ const FigureSchema = Type.Object({
 
 const Figures = Type.Record(Type.String(), FigureSchema);
 
-const MetricResultSchema = Type.Object({
+export const MetricResultSchema = Type.Object({
   metric: Type.String(),
   title: Type.String(),
   definition: Type.String(),
@@ -100,7 +100,7 @@ function figureOut(figure: Figure, withRecords: boolean) {
   return { ...figure, count: figure.records.length, records: withRecords ? figure.records : [] };
 }
 
-function figuresOut(figures: Record<string, Figure>, withRecords: boolean) {
+export function figuresOut(figures: Record<string, Figure>, withRecords: boolean) {
   return Object.fromEntries(
     Object.entries(figures).map(([name, figure]) => [name, figureOut(figure, withRecords)]),
   );

@@ -2074,6 +2074,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The overview dashboard: its metrics over a period and the previous one
+         * @description Every panel's metric over the half-open period, and the headline metrics over the previous period of the same length, on one snapshot. Figures carry their record counts; /api/metrics/{name}/records lists the records.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            current: {
+                                [key: string]: {
+                                    by: string | null;
+                                    definition: string;
+                                    /** Format: date-time */
+                                    from: string;
+                                    groups: {
+                                        figures: {
+                                            [key: string]: {
+                                                /** @description records behind the figure */
+                                                count: number;
+                                                denominator?: number;
+                                                numerator?: number;
+                                                /** @description their ids, with records=true */
+                                                records: string[];
+                                                unit: string;
+                                                value: number | null;
+                                            };
+                                        };
+                                        key: string;
+                                        label: string;
+                                    }[];
+                                    metric: string;
+                                    /** @description what the ids are: leads, opportunities or cycles */
+                                    records: string;
+                                    title: string;
+                                    /** Format: date-time */
+                                    to: string;
+                                    total: {
+                                        [key: string]: {
+                                            /** @description records behind the figure */
+                                            count: number;
+                                            denominator?: number;
+                                            numerator?: number;
+                                            /** @description their ids, with records=true */
+                                            records: string[];
+                                            unit: string;
+                                            value: number | null;
+                                        };
+                                    };
+                                };
+                            };
+                            /** Format: date-time */
+                            from: string;
+                            previous: {
+                                [key: string]: {
+                                    by: string | null;
+                                    definition: string;
+                                    /** Format: date-time */
+                                    from: string;
+                                    groups: {
+                                        figures: {
+                                            [key: string]: {
+                                                /** @description records behind the figure */
+                                                count: number;
+                                                denominator?: number;
+                                                numerator?: number;
+                                                /** @description their ids, with records=true */
+                                                records: string[];
+                                                unit: string;
+                                                value: number | null;
+                                            };
+                                        };
+                                        key: string;
+                                        label: string;
+                                    }[];
+                                    metric: string;
+                                    /** @description what the ids are: leads, opportunities or cycles */
+                                    records: string;
+                                    title: string;
+                                    /** Format: date-time */
+                                    to: string;
+                                    total: {
+                                        [key: string]: {
+                                            /** @description records behind the figure */
+                                            count: number;
+                                            denominator?: number;
+                                            numerator?: number;
+                                            /** @description their ids, with records=true */
+                                            records: string[];
+                                            unit: string;
+                                            value: number | null;
+                                        };
+                                    };
+                                };
+                            };
+                            /** Format: date-time */
+                            previousFrom: string;
+                            /** Format: date-time */
+                            previousTo: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Every refusal and failure */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every refusal and failure */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every refusal and failure */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every refusal and failure */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ready": {
         parameters: {
             query?: never;
@@ -2284,6 +2455,95 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sla-board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SLA board: open leads' clocks with their state now (a rep: own and queued)
+         * @description States: met, breached (due passed, recorded or not), paused, at-risk (a warning sent), outside-hours (the clock's calendar is closed now), on-track. Without `since`, the whole board; with `since` (a previous answer's cursor), the rows changed after it, removals marked onBoard: false.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    since?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            asOf: string;
+                            complete: boolean;
+                            cursor: number;
+                            rows: {
+                                breachRecordedAt: string | null;
+                                clockId: string;
+                                company: string | null;
+                                dueAt: string | null;
+                                /** Format: date-time */
+                                leadCreatedAt: string;
+                                leadId: string;
+                                name: string | null;
+                                /** @description false: the row left the board (a delta's removal) */
+                                onBoard: boolean;
+                                owner: string | null;
+                                ownerKind: "rep" | "queue" | null;
+                                ownerName: string | null;
+                                remainingBusinessMs: number | null;
+                                source: string | null;
+                                stage: string;
+                                startedAt: string | null;
+                                /** @enum {unknown} */
+                                state: "on-track" | "at-risk" | "breached" | "met" | "paused" | "outside-hours";
+                                step: string;
+                                stoppedAt: string | null;
+                                team: string | null;
+                                teamName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every refusal and failure */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every refusal and failure */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
