@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import type { Dimension, Figure, MetricGroup } from "./metric.js";
+import { HOUR } from "./statistics.js";
 
 /**
  * Breakdown keys (METRICS.md): grouping values are compared after trimming, folding inner runs of
@@ -52,44 +53,66 @@ export interface GroupAttributes {
   owner: string | null;
 }
 
+/** One raw value of the data: its key's group, its spelling and how often it was seen. */
+interface RawValue<Member> {
+  group: Group<Member>;
+  spelling: string;
+  count: number;
+}
+
+interface Group<Member> {
+  members: Member[];
+  /** the raw values folded into the group, in the order first seen */
+  values: RawValue<Member>[];
+}
+
 /**
  * Collects members per group key, and the spellings seen for each key so the label is the most
- * frequent one (ties: the first seen).
+ * frequent one (ties: the first seen). Each distinct raw value is folded once (a million leads
+ * share a few dozen sources and owners).
  */
 export class Groups<Member> {
-  private readonly members = new Map<string, Member[]>();
-  private readonly spellings = new Map<string, Map<string, number>>();
+  private readonly groups = new Map<string, Group<Member>>();
+  private readonly raw = new Map<string | null | undefined, RawValue<Member>>();
 
   /** `fold` makes the key; period keys are canonical already and keep their case */
   constructor(private readonly fold: (value: string | null | undefined) => string = foldKey) {}
 
   add(raw: string | null | undefined, member: Member): void {
-    const key = this.fold(raw);
-    let list = this.members.get(key);
-    if (list === undefined) {
-      list = [];
-      this.members.set(key, list);
-      this.spellings.set(key, new Map());
+    let known = this.raw.get(raw);
+    if (known === undefined) {
+      const key = this.fold(raw);
+      let group = this.groups.get(key);
+      if (group === undefined) {
+        group = { members: [], values: [] };
+        this.groups.set(key, group);
+      }
+      const spelling = key === NONE ? NONE : raw!.trim().replace(/\s+/g, " ");
+      known = { group, spelling, count: 0 };
+      group.values.push(known);
+      this.raw.set(raw, known);
     }
-    list.push(member);
-    const spelling = key === NONE ? NONE : raw!.trim().replace(/\s+/g, " ");
-    const counts = this.spellings.get(key)!;
-    counts.set(spelling, (counts.get(spelling) ?? 0) + 1);
+    known.count++;
+    known.group.members.push(member);
   }
 
   /** Groups sorted by key, each with its label and members. */
   entries(): { key: string; label: string; members: Member[] }[] {
-    return [...this.members.keys()].sort().map((key) => ({
+    return [...this.groups.keys()].sort().map((key) => ({
       key,
       label: this.label(key),
-      members: this.members.get(key)!,
+      members: this.groups.get(key)!.members,
     }));
   }
 
   label(key: string): string {
+    // Raw values that differ only in outer or inner spaces are one spelling.
+    const counts = new Map<string, number>();
+    for (const value of this.groups.get(key)?.values ?? [])
+      counts.set(value.spelling, (counts.get(value.spelling) ?? 0) + value.count);
     let best = key;
     let bestCount = 0;
-    for (const [spelling, count] of this.spellings.get(key) ?? []) {
+    for (const [spelling, count] of counts) {
       if (count > bestCount) {
         best = spelling;
         bestCount = count;
@@ -97,6 +120,34 @@ export class Groups<Member> {
     }
     return best;
   }
+}
+
+/**
+ * periodKey for many instants: each period's bounds in the zone are worked out once (Luxon's
+ * start of the day, ISO week, month or quarter, and the start of the next) and remembered for
+ * every UTC hour they cover, so a million records cost a Map lookup each instead of a Luxon date.
+ * An hour the bounds do not settle (a period boundary inside it, in a zone with a half-hour
+ * offset) asks Luxon again.
+ */
+export function periodKeys(
+  dimension: "day" | "week" | "month" | "quarter",
+  timezone: string,
+): (at: number) => string {
+  const known = new Map<number, { start: number; end: number; key: string }>();
+  return (at) => {
+    const hour = Math.floor(at / HOUR);
+    const cached = known.get(hour);
+    if (cached !== undefined && at >= cached.start && at < cached.end) return cached.key;
+    const start = DateTime.fromMillis(at, { zone: timezone }).startOf(dimension);
+    const period = {
+      start: start.toMillis(),
+      end: start.plus({ [dimension]: 1 }).toMillis(),
+      key: periodKey(at, dimension, timezone),
+    };
+    for (let covered = Math.floor(period.start / HOUR); covered * HOUR < period.end; covered++)
+      known.set(covered, period);
+    return period.key;
+  };
 }
 
 /**
@@ -127,12 +178,14 @@ export function breakDown<Item>(
 ): { total: Record<string, Figure>; groups: MetricGroup[] } {
   const total = figures(items);
   if (dimension === undefined) return { total, groups: [] };
-  const groups = new Groups<Item>(
-    isPeriodDimension(dimension) ? (value) => value ?? NONE : foldKey,
-  );
+  const period = isPeriodDimension(dimension) ? periodKeys(dimension, timezone) : undefined;
+  const groups = new Groups<Item>(period === undefined ? foldKey : (value) => value ?? NONE);
   for (const item of items) {
     const { attributes, at } = place(item);
-    groups.add(groupValue(dimension, attributes, at, timezone), item);
+    groups.add(
+      period === undefined ? attributes[dimension as keyof GroupAttributes] : period(at),
+      item,
+    );
   }
   return {
     total,

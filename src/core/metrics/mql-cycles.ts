@@ -16,6 +16,8 @@ import type { LeadDecision, LeadHistory, PipelineHistory } from "./pipeline-hist
  */
 export interface MqlCycle {
   lead: LeadHistory;
+  /** the lead's position in `history.leads` (distinct-leads.ts) */
+  leadIndex: number;
   /** 0 for the lead's first qualification */
   index: number;
   /** the MQL moment */
@@ -45,8 +47,9 @@ function within(at: number, cycle: { at: number; end: number | null }): boolean 
 /** The MQL cycles of one lead, in time order. */
 export function leadMqlCycles(
   lead: LeadHistory,
-  history: Pick<PipelineHistory, "funnel" | "opportunities">,
+  history: Pick<PipelineHistory, "funnel" | "opportunities" | "leads">,
   opportunityCreatedAt: (id: string) => number | undefined,
+  leadIndex = history.leads.indexOf(lead),
 ): MqlCycle[] {
   const moments = lead.stages.filter((entry) => entry.stage === history.funnel.mql);
   const cycles: MqlCycle[] = [];
@@ -80,6 +83,7 @@ export function leadMqlCycles(
           : "rejected";
     cycles.push({
       lead,
+      leadIndex,
       index,
       at: span.at,
       end: span.end,
@@ -114,8 +118,11 @@ export function mqlCycles(history: PipelineHistory): readonly MqlCycle[] {
   if (known !== undefined) return known;
   const createdAt = new Map(history.opportunities.map((entry) => [entry.id, entry.createdAt]));
   const cycles: MqlCycle[] = [];
-  for (const lead of history.leads)
-    for (const cycle of leadMqlCycles(lead, history, (id) => createdAt.get(id))) cycles.push(cycle);
+  const opportunityCreatedAt = (id: string) => createdAt.get(id);
+  history.leads.forEach((lead, leadIndex) => {
+    for (const cycle of leadMqlCycles(lead, history, opportunityCreatedAt, leadIndex))
+      cycles.push(cycle);
+  });
   cyclesOfHistory.set(history, cycles);
   return cycles;
 }

@@ -9,6 +9,7 @@ import {
   inPeriod,
   MINUTE,
   percentile,
+  percentileOfSorted,
   rateFigure,
   valueFigure,
 } from "./statistics.js";
@@ -377,32 +378,31 @@ const stuckLeads = defineMetric(
   "leads",
   (history, query) => {
     const stages = query.stages ?? history.funnel.stuck;
+    const watched = new Set(stages);
     const limit = (query.stuckHours ?? DEFAULT_STUCK_HOURS) * HOUR;
-    const stuck: StuckLead[] = history.leads
-      .filter(
-        (lead) =>
-          stages.includes(lead.stage) &&
-          history.asOf - lead.stageEnteredAt > limit &&
-          idleSinceStageEntry(lead),
+    const stuck: StuckLead[] = [];
+    for (const lead of history.leads)
+      if (
+        watched.has(lead.stage) &&
+        history.asOf - lead.stageEnteredAt > limit &&
+        idleSinceStageEntry(lead)
       )
-      .map((lead) => ({ lead, ageHours: (history.asOf - lead.stageEnteredAt) / HOUR }));
+        stuck.push({ lead, ageHours: (history.asOf - lead.stageEnteredAt) / HOUR });
     const figures = (items: readonly StuckLead[]): Record<string, Figure> => {
-      const ids = items.map((item) => item.lead.id);
+      // One pass: the ids, the ages and each stage's ids.
+      const ids: string[] = new Array(items.length);
+      const ages = new Float64Array(items.length);
+      const byStage = new Map<string, string[]>(stages.map((stage) => [stage, []]));
+      items.forEach((item, index) => {
+        ids[index] = item.lead.id;
+        ages[index] = item.ageHours;
+        byStage.get(item.lead.stage)?.push(item.lead.id);
+      });
       const result: Record<string, Figure> = {
         stuck: countFigure(ids),
-        "age-p50-hours": valueFigure(
-          percentile(
-            items.map((item) => item.ageHours),
-            50,
-          ),
-          "hours",
-          ids,
-        ),
+        "age-p50-hours": valueFigure(percentileOfSorted(ages.sort(), 50), "hours", ids),
       };
-      for (const stage of stages)
-        result[`stage:${stage}`] = countFigure(
-          items.filter((item) => item.lead.stage === stage).map((item) => item.lead.id),
-        );
+      for (const stage of stages) result[`stage:${stage}`] = countFigure(byStage.get(stage)!);
       return result;
     };
     return breakDown(

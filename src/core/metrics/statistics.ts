@@ -13,11 +13,11 @@ export const DAY = 86_400_000;
 /** The p-th percentile (0 ≤ p ≤ 100) of values, by linear interpolation; null for none. */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return percentileOfSorted(sorted, p);
+  // A typed array sorts numerically without a comparator call per pair (several times faster).
+  return percentileOfSorted(Float64Array.from(values).sort(), p);
 }
 
-export function percentileOfSorted(sorted: readonly number[], p: number): number | null {
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = (p / 100) * (sorted.length - 1);
   const low = Math.floor(rank);

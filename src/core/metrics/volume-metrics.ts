@@ -1,3 +1,4 @@
+import { DistinctLeads, itself, type LeadReference } from "./distinct-leads.js";
 import { breakDown, type GroupAttributes } from "./grouping.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
@@ -23,26 +24,24 @@ import { countFigure, DAY, inPeriod, rateFigure } from "./statistics.js";
  * - "Within L days" is inclusive: a conversion exactly L × 24 h after the start counts.
  */
 
-/** An item of a metric population, with the instant and attributes that place it. */
+/**
+ * An item of a metric population, with the instant that places it. Its group attributes are
+ * worked out only when a breakdown asks (`placeCycle`, `placeLeadAt`).
+ */
 interface Placed<Role extends string, Subject> {
   role: Role;
   subject: Subject;
   at: number;
-  attributes: GroupAttributes;
 }
 
-function place<Role extends string, Subject>(item: Placed<Role, Subject>) {
-  return { attributes: item.attributes, at: item.at };
+/** An MQL cycle sits in the groups of its own owner and team (cycleAttributes). */
+function placeCycle<Role extends string>(item: Placed<Role, MqlCycle>) {
+  return { attributes: cycleAttributes(item.subject), at: item.at };
 }
 
-function distinctLeadIds(leads: Iterable<{ id: string }>): string[] {
-  const ids = new Set<string>();
-  for (const lead of leads) ids.add(lead.id);
-  return [...ids];
-}
-
-function cycleLeadIds(cycles: readonly MqlCycle[]): string[] {
-  return distinctLeadIds(cycles.map((cycle) => cycle.lead));
+/** A lead's event sits with the owner assigned at its instant. */
+function placeLeadAt<Role extends string>(item: Placed<Role, { lead: LeadHistory }>) {
+  return { attributes: leadAttributesAt(item.subject.lead, item.at), at: item.at };
 }
 
 /**
@@ -83,12 +82,7 @@ function result(
 function cohortOf(history: PipelineHistory, query: MetricQuery): Placed<"cohort", MqlCycle>[] {
   return mqlCycles(history)
     .filter((cycle) => inPeriod(cycle.at, query.from, query.to))
-    .map((cycle) => ({
-      role: "cohort",
-      subject: cycle,
-      at: cycle.at,
-      attributes: cycleAttributes(cycle),
-    }));
+    .map((cycle) => ({ role: "cohort", subject: cycle, at: cycle.at }));
 }
 
 function subjects<Role extends string, Subject>(
@@ -113,11 +107,12 @@ const mqls: MetricDefinition = {
     "a lead in both.",
   compute(history, query) {
     const items = cohortOf(history, query);
+    const distinct = new DistinctLeads(history);
     return result(
       mqls,
       query,
-      breakDown(items, query.by, history.timezone, place, (members) => {
-        const ids = cycleLeadIds(members.map((item) => item.subject));
+      breakDown(items, query.by, history.timezone, placeCycle, (members) => {
+        const ids = distinct.ids((item) => item.subject, members);
         return { leads: countFigure(ids), events: countFigure(ids, members.length) };
       }),
     );
@@ -146,17 +141,14 @@ const acceptance: MetricDefinition = {
     const decided: Placed<"decided", MqlCycle>[] = [];
     for (const cycle of mqlCycles(history))
       if (cycle.decision !== null && inPeriod(cycle.decision.at, query.from, query.to))
-        decided.push({
-          role: "decided",
-          subject: cycle,
-          at: cycle.decision.at,
-          attributes: cycleAttributes(cycle),
-        });
+        decided.push({ role: "decided", subject: cycle, at: cycle.decision.at });
     const items = [...decided, ...cohortOf(history, query)];
+    const distinct = new DistinctLeads(history);
+    const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     return result(
       acceptance,
       query,
-      breakDown(items, query.by, history.timezone, place, (members) => {
+      breakDown(items, query.by, history.timezone, placeCycle, (members) => {
         const decidedCycles = subjects(members, "decided");
         const accepted = decidedCycles.filter((cycle) => cycle.outcome === "accepted");
         const cohort = subjects(members, "cohort");
@@ -193,10 +185,12 @@ const mqlToSql: MetricDefinition = {
     "inclusive). `rate` lists the leads of the cohort; `sql` the leads that reached SQL.",
   compute(history, query) {
     const items = cohortOf(history, query);
+    const distinct = new DistinctLeads(history);
+    const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     return result(
       mqlToSql,
       query,
-      breakDown(items, query.by, history.timezone, place, (members) => {
+      breakDown(items, query.by, history.timezone, placeCycle, (members) => {
         const cohort = members.map((item) => item.subject);
         const reached = cohort.filter(
           (cycle) => cycle.sqlAt !== null && withinDays(cycle.at, cycle.sqlAt, query.withinDays),
@@ -211,8 +205,7 @@ const mqlToSql: MetricDefinition = {
 };
 
 /** One entry of a lead into a stage; `position` is its index in the lead's stage entries. */
-interface StageEntryOfLead {
-  lead: LeadHistory;
+interface StageEntryOfLead extends LeadReference {
   stage: string;
   at: number;
   position: number;
@@ -251,38 +244,46 @@ const stageConversion: MetricDefinition = {
   compute(history, query) {
     const tracked = new Set(history.stageOrder);
     const items: Placed<"entry", StageEntryOfLead>[] = [];
-    for (const lead of history.leads)
+    history.leads.forEach((lead, leadIndex) => {
       lead.stages.forEach((entry, position) => {
         if (tracked.has(entry.stage) && inPeriod(entry.at, query.from, query.to))
           items.push({
             role: "entry",
-            subject: { lead, stage: entry.stage, at: entry.at, position },
+            subject: { lead, leadIndex, stage: entry.stage, at: entry.at, position },
             at: entry.at,
-            attributes: leadAttributesAt(lead, entry.at),
           });
       });
+    });
     const pairs = stagePairs(history.stageOrder);
+    const distinct = new DistinctLeads(history);
+    const subject = (item: Placed<"entry", StageEntryOfLead>) => item.subject;
     return result(
       stageConversion,
       query,
-      breakDown(items, query.by, history.timezone, place, (members) => {
+      breakDown(items, query.by, history.timezone, placeLeadAt, (members) => {
+        // The entries of each stage, in one pass.
+        const byStage = new Map<string, Placed<"entry", StageEntryOfLead>[]>();
+        for (const item of members) {
+          const list = byStage.get(item.subject.stage);
+          if (list === undefined) byStage.set(item.subject.stage, [item]);
+          else list.push(item);
+        }
         const figures: Record<string, Figure> = {};
         for (const [stage, next] of pairs) {
-          const entries = members.filter((item) => item.subject.stage === stage);
-          const nextEntries = members.filter((item) => item.subject.stage === next);
-          const converted = entries.filter((item) =>
-            enteredAfter(item.subject, next, query.withinDays),
-          );
-          const entered = distinctLeadIds(entries.map((item) => item.subject.lead));
+          const entries = byStage.get(stage) ?? [];
+          const nextEntries = byStage.get(next) ?? [];
+          let converted = 0;
+          for (const item of entries)
+            if (enteredAfter(item.subject, next, query.withinDays)) converted++;
           figures[`${stage}>${next}:cohort`] = rateFigure(
-            converted.length,
+            converted,
             entries.length,
-            entered,
+            distinct.ids(subject, entries),
           );
           figures[`${stage}>${next}:flow`] = rateFigure(
             nextEntries.length,
             entries.length,
-            distinctLeadIds([...entries, ...nextEntries].map((item) => item.subject.lead)),
+            distinct.ids(subject, entries, nextEntries),
           );
         }
         return figures;
@@ -316,10 +317,12 @@ const leadToWon: MetricDefinition = {
       history.opportunities.filter((entry) => entry.outcome === "won").map((entry) => entry.id),
     );
     const items = cohortOf(history, query);
+    const distinct = new DistinctLeads(history);
+    const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     return result(
       leadToWon,
       query,
-      breakDown(items, query.by, history.timezone, place, (members) => {
+      breakDown(items, query.by, history.timezone, placeCycle, (members) => {
         const cohort = members.map((item) => item.subject);
         const winners = cohort.filter((cycle) => wonInCycle(cycle, history, won));
         return {
@@ -331,8 +334,7 @@ const leadToWon: MetricDefinition = {
   },
 };
 
-interface LeadDecisionOfLead {
-  lead: LeadHistory;
+interface LeadDecisionOfLead extends LeadReference {
   decision: LeadDecision;
 }
 
@@ -354,7 +356,7 @@ const rejectionMix: MetricDefinition = {
     "Groups place a rejection at its instant, with the owner assigned then.",
   compute(history, query) {
     const items: Placed<"rejection", LeadDecisionOfLead>[] = [];
-    for (const lead of history.leads)
+    history.leads.forEach((lead, leadIndex) => {
       for (const decision of lead.decisions)
         if (
           (decision.kind === "reject" || decision.kind === "disqualify") &&
@@ -362,31 +364,31 @@ const rejectionMix: MetricDefinition = {
         )
           items.push({
             role: "rejection",
-            subject: { lead, decision },
+            subject: { lead, leadIndex, decision },
             at: decision.at,
-            attributes: leadAttributesAt(lead, decision.at),
           });
+    });
     const reasons = reasonIds(items.map((item) => item.subject.decision));
+    const distinct = new DistinctLeads(history);
+    const distinctLeadIds = (entries: readonly LeadDecisionOfLead[]) =>
+      distinct.ids(itself, entries);
     return result(
       rejectionMix,
       query,
-      breakDown(items, query.by, history.timezone, place, (members) => {
+      breakDown(items, query.by, history.timezone, placeLeadAt, (members) => {
         const rejections = members.map((item) => item.subject);
-        const all = distinctLeadIds(rejections.map((entry) => entry.lead));
+        const all = distinctLeadIds(rejections);
         const figures: Record<string, Figure> = {
           rejections: countFigure(all, rejections.length),
         };
         for (const reason of reasons) {
           const given = rejections.filter((entry) => entry.decision.reason === reason);
-          const leads = distinctLeadIds(given.map((entry) => entry.lead));
+          const leads = distinctLeadIds(given);
           figures[`reason:${reason}`] = countFigure(leads, given.length);
           figures[`share:${reason}`] = rateFigure(given.length, rejections.length, all);
         }
         const missing = rejections.filter((entry) => entry.decision.reason === null);
-        figures["no-reason"] = countFigure(
-          distinctLeadIds(missing.map((entry) => entry.lead)),
-          missing.length,
-        );
+        figures["no-reason"] = countFigure(distinctLeadIds(missing), missing.length);
         return figures;
       }),
     );
@@ -408,27 +410,19 @@ const recycleRate: MetricDefinition = {
     const items: Placed<"decided" | "recycled", MqlCycle>[] = [];
     for (const cycle of mqlCycles(history)) {
       if (cycle.decision !== null && inPeriod(cycle.decision.at, query.from, query.to))
-        items.push({
-          role: "decided",
-          subject: cycle,
-          at: cycle.decision.at,
-          attributes: cycleAttributes(cycle),
-        });
+        items.push({ role: "decided", subject: cycle, at: cycle.decision.at });
       if (cycle.recycle !== null && inPeriod(cycle.recycle.at, query.from, query.to))
-        items.push({
-          role: "recycled",
-          subject: cycle,
-          at: cycle.recycle.at,
-          attributes: cycleAttributes(cycle),
-        });
+        items.push({ role: "recycled", subject: cycle, at: cycle.recycle.at });
     }
+    const distinct = new DistinctLeads(history);
+    const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     const reasons = reasonIds(
       items.filter((item) => item.role === "recycled").map((item) => item.subject.recycle!),
     );
     return result(
       recycleRate,
       query,
-      breakDown(items, query.by, history.timezone, place, (members) => {
+      breakDown(items, query.by, history.timezone, placeCycle, (members) => {
         const decided = subjects(members, "decided");
         const recycled = subjects(members, "recycled");
         const decidedLeads = cycleLeadIds(decided);
