@@ -35,7 +35,7 @@ import {
   type ParsedLeadInput,
   parseLeadInput,
 } from "./lead-input.js";
-import { loadLeads, lockRouting, openLeadsByRep, UnitOfWork } from "./ledger-store.js";
+import { eventIds, loadLeads, lockRouting, openLeadsByRep, UnitOfWork } from "./ledger-store.js";
 
 /**
  * The ingest pipeline: normalise → match → score → qualify → required context → route → start
@@ -312,9 +312,9 @@ class Pipeline {
               where o.workspace = a.workspace and o.account_id = a.id and o.closed_at is null))), '[]'::json)
           from accounts a where a.workspace = ${engine.workspace}
             and (a.domain_key = any(${domains}::text[]) or a.name_key = any(${names}::text[]))) as accounts,
-        (select array_agg(id order by id) from (
-          select nextval(pg_get_serial_sequence('events', 'id')) as id
-          from generate_series(1, ${work.length * 8})) as reserved) as ids`.execute(trx);
+        (select array_agg(id order by id) from (${eventIds(work.length * 8)}) as reserved) as ids`.execute(
+      trx,
+    );
     const found = shortlist.rows[0]!;
     this.unit.supplyIds(found.ids.map(Number));
     const accounts: ExistingAccount[] = found.accounts.map((row) => ({

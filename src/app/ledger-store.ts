@@ -183,6 +183,8 @@ const repLoadsRecordset: Recordset = {
 export class UnitOfWork {
   readonly set: ProjectionSet = emptyProjectionSet();
   #ids: number[] = [];
+  /** the next unused id in #ids (taking from the front of a 4,000-id array by shift() is slow) */
+  #next = 0;
   #reserved = 0;
   #buffered: StoredEvent[] = [];
   #deferred: RawBuilder<unknown>[] = [];
@@ -229,7 +231,8 @@ export class UnitOfWork {
 
   /** Takes event ids the caller reserved (in ascending order) along with another query. */
   supplyIds(ids: readonly number[]): void {
-    this.#ids.push(...ids);
+    this.#ids = this.#ids.slice(this.#next).concat(ids);
+    this.#next = 0;
     this.#reserved = Math.max(this.#reserved, ids.length);
   }
 
@@ -240,6 +243,7 @@ export class UnitOfWork {
    */
   discardIds(): void {
     this.#ids = [];
+    this.#next = 0;
   }
 
   /** Asks for at least `count` ids in the next reservation (a batch knows its size). */
@@ -249,19 +253,18 @@ export class UnitOfWork {
 
   async append(events: readonly NewEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
-    if (this.#ids.length < events.length) {
-      const count = Math.max(events.length - this.#ids.length, this.#reserved, 16);
-      const rows = await sql<{
-        id: string;
-      }>`select nextval(pg_get_serial_sequence('events', 'id')) as id from generate_series(1, ${count})`.execute(
-        this.db,
-      );
-      this.#ids.push(...rows.rows.map((row) => Number(row.id)).sort((a, b) => a - b));
+    if (this.#ids.length - this.#next < events.length) {
+      const count = Math.max(events.length - (this.#ids.length - this.#next), this.#reserved, 16);
+      const rows = await sql<{ id: string }>`${eventIds(count)}`.execute(this.db);
+      this.#ids = this.#ids
+        .slice(this.#next)
+        .concat(rows.rows.map((row) => Number(row.id)).sort((a, b) => a - b));
+      this.#next = 0;
       this.#reserved += count;
     }
     const stored = events.map(
       (event) =>
-        ({ ...event, id: this.#ids.shift()!, stream: streamOf(event.type) }) as StoredEvent,
+        ({ ...event, id: this.#ids[this.#next++]!, stream: streamOf(event.type) }) as StoredEvent,
     );
     for (const event of stored) applyEvent(this.set, event);
     this.#buffered.push(...stored);
@@ -325,6 +328,17 @@ export class UnitOfWork {
       ...this.timerPort.schedule([...this.#timers.values()]),
     ];
   }
+}
+
+/**
+ * A query of `count` fresh ids (column `id`) from the ledger's identity sequence. The sequence is
+ * looked up once: `pg_get_serial_sequence` in the select list runs per row and reads the
+ * catalogue each time, which made a batch's 4,000 ids cost 20–120 ms instead of 2.
+ */
+export function eventIds(count: number): RawBuilder<unknown> {
+  return sql`with ledger as materialized (
+      select pg_get_serial_sequence('events', 'id')::regclass as sequence)
+    select nextval(ledger.sequence) as id from ledger, generate_series(1, ${count})`;
 }
 
 /** Reads ledger events back as the core's StoredEvent, in id order. */
