@@ -200,8 +200,8 @@ export default function SlaBoardPage() {
           <Title order={2}>SLA board</Title>
           <Text size="sm" c="dimmed">
             {session.user.role === "rep"
-              ? "Your open leads and the queues' leads, with their SLA clocks."
-              : "Every open lead's SLA clocks."}{" "}
+              ? "Your open MQLs and the queues', with their SLA clocks."
+              : "Every open MQL's SLA clocks."}{" "}
             <span aria-live="polite" data-testid="board-updated">
               {updatedAt === undefined
                 ? ""
@@ -337,6 +337,9 @@ function BoardList({ rows, now }: { rows: { row: Row; state: State }[]; now: num
                 className="board-row"
                 data-state={entry.state}
                 data-lead={entry.row.leadId}
+                data-step={entry.row.step}
+                data-owner={entry.row.owner ?? ""}
+                data-owner-kind={entry.row.ownerKind ?? ""}
                 style={{
                   position: "absolute",
                   top: 0,

@@ -1,0 +1,301 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The web app in a real browser: Debian's Chromium driven by playwright-core against the real
+ * `baton serve` process (from source, serving the built app in dist/web) on a fresh embedded
+ * folder, or a fresh database on the server when DATABASE_URL is set. The agreement is the
+ * example with the SDR first-effort goal cut to one minute on an always-open calendar, so a
+ * clock warns and breaches while the test watches. Screenshots of every page go to
+ * test/browser/artifacts/ (gitignored; CI keeps them).
+ *
+ * Skipped only when Chromium is absent and CI is not set; under CI a missing Chromium fails.
+ */
+
+const root = new URL("../../", import.meta.url).pathname;
+const chromiumPath = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
+const haveChromium = existsSync(chromiumPath);
+const ci = process.env.CI === "true" || process.env.CI === "1";
+const artifacts = join(root, "test/browser/artifacts");
+const cli = ["--import", "tsx", join(root, "src/cli/main.ts")];
+const run = promisify(execFile);
+const password = "browser test password";
+
+/** Who plays each role: people of examples/agreement.yaml, and a viewer who is nobody. */
+const cast = [
+  { id: "riley", role: "admin", person: "riley", badge: "Admin" },
+  { id: "maria", role: "marketing", person: "maria", badge: "Marketing" },
+  { id: "sam", role: "sales_manager", person: "sam", badge: "Sales manager" },
+  { id: "alex", role: "rep", person: "alex", badge: "Sales rep" },
+  { id: "vera", role: "viewer", person: null, badge: "Viewer" },
+] as const;
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let baseUrl = "";
+let serverLog = "";
+let cleanup: () => Promise<void> = async () => {};
+
+async function oneMinuteAgreement(): Promise<string> {
+  const example = await readFile(join(root, "examples/agreement.yaml"), "utf8");
+  const yaml = example
+    .replace(
+      "          target_minutes: 60\n          calendar: owner\n",
+      "          target_minutes: 1\n          calendar: always\n",
+    )
+    .replace(
+      "- { id: four-business-hours, target_minutes: 240, calendar: owner }",
+      "- { id: four-business-hours, target_minutes: 1, calendar: always }",
+    );
+  if (!yaml.includes("target_minutes: 240") && yaml.match(/target_minutes: 1\b/g)?.length === 2)
+    return yaml;
+  throw new Error("the example agreement changed; update this test's edit");
+}
+
+/** A lead the example agreement qualifies at once (fit and intent), routed to an SDR. */
+function hotLead(n: number) {
+  return {
+    system: "web-form",
+    externalId: `browser-${n}-${randomBytes(3).toString("hex")}`,
+    fields: {
+      email: `ada${n}@bigco${n}.com`,
+      first_name: "Ada",
+      last_name: `Hot${n}`,
+      country: "US",
+      persona_match: true,
+      source: "website",
+    },
+    company: { name: `BigCo ${n}`, domain: `bigco${n}.com`, employees: 500, industry: "software" },
+    activities: [{ type: "form_submit", at: Date.now() - 60_000, fields: { form: "demo" } }],
+  };
+}
+
+async function submitLead(n: number): Promise<string> {
+  const signedIn = await fetch(`${baseUrl}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: "riley", password }),
+  });
+  const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+  const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+  const created = await fetch(`${baseUrl}/api/leads`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
+    body: JSON.stringify(hotLead(n)),
+  });
+  const body = (await created.json()) as { leadId: string; stage: string };
+  if (created.status !== 201 || body.stage !== "mql")
+    throw new Error(`lead not qualified: ${created.status} ${JSON.stringify(body)}`);
+  return body.leadId;
+}
+
+async function signIn(page: Page, user: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByLabel("User name").fill(user);
+  await page.locator("input[name=password]").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+const suite = haveChromium || ci ? describe : describe.skip;
+
+suite("the web app in Chromium", () => {
+  beforeAll(async () => {
+    if (!haveChromium)
+      throw new Error(
+        `Chromium is missing at ${chromiumPath}: apt-get install -y chromium (CI requires it)`,
+      );
+    mkdirSync(artifacts, { recursive: true });
+    if (!existsSync(join(root, "dist/web/index.html")))
+      await run("npm", ["run", "build:web"], { cwd: root });
+
+    const folder = mkdtempSync(join(tmpdir(), "baton-browser-"));
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, BATON_LOG_LEVEL: "warn" };
+    const base = process.env.DATABASE_URL;
+    if (base) {
+      const database = `baton_browser_${randomBytes(4).toString("hex")}`;
+      const admin = new pg.Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(`create database ${database}`);
+      const url = new URL(base);
+      url.pathname = `/${database}`;
+      env.DATABASE_URL = url.toString();
+      cleanup = async () => {
+        await admin.query(`drop database if exists ${database} with (force)`);
+        await admin.end();
+        await rm(folder, { recursive: true, force: true });
+      };
+    } else {
+      env.BATON_DATA_DIR = join(folder, "data");
+      cleanup = () => rm(folder, { recursive: true, force: true });
+    }
+    const baton = (...args: string[]) =>
+      run(process.execPath, [...cli, ...args], { env, cwd: root });
+    const agreementFile = join(folder, "agreement.yaml");
+    writeFileSync(agreementFile, await oneMinuteAgreement());
+    await baton("migrate");
+    await baton("agreement", "propose", agreementFile, "--by", "riley");
+    await baton("agreement", "approve", "1", "--by", "maria");
+    await baton("agreement", "activate", "1", "--by", "sam", "--mode", "new_cycles_only");
+    for (const who of cast)
+      await baton(
+        "users",
+        "create",
+        who.id,
+        "--role",
+        who.role,
+        "--password",
+        password,
+        ...(who.person === null ? [] : ["--person", who.person]),
+      );
+
+    const port = 5300 + Math.floor(Math.random() * 400);
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [...cli, "serve", "--port", String(port)], {
+      env,
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.stderr!.on("data", (chunk: Buffer) => {
+        serverLog += chunk.toString();
+        if (serverLog.includes("Baton is running")) resolve();
+      });
+      server!.once("exit", (code) =>
+        reject(new Error(`baton serve exited with ${code}: ${serverLog}`)),
+      );
+    });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((resolve) => server!.once("exit", resolve));
+    }
+    await cleanup();
+  });
+
+  it("refuses a wrong password and says what to do", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(baseUrl);
+    await shot(page, "sign-in");
+    await page.getByLabel("User name").fill("riley");
+    await page.locator("input[name=password]").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toContain("user name and password do not match");
+    await page.close();
+  }, 60_000);
+
+  it("signs in every role, shows the role and only the pages it may open", async () => {
+    const mine = await submitLead(1);
+    for (const who of cast) {
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+      await signIn(page, who.id);
+      expect(await page.getByTestId("user-role").textContent()).toBe(who.badge);
+      const navigation = page.getByRole("navigation");
+      const links = await navigation.getByRole("link").allTextContents();
+      // every role holds metrics.read and leads.read today; the list follows GET /api/session
+      expect(links).toHaveLength(2);
+      expect(links[0]).toContain("Overview");
+      expect(links[1]).toContain("SLA board");
+      await page.getByTestId("headline-mqls").waitFor();
+      await shot(page, `overview-${who.role}`);
+
+      await navigation.getByRole("link", { name: /SLA board/ }).click();
+      await page.getByTestId("board-updated").filter({ hasText: "Updated" }).waitFor();
+      const rows = page.locator("li[data-lead]");
+      const owners = await rows.evaluateAll((items) =>
+        items.map(
+          (item) => `${item.getAttribute("data-owner-kind")}:${item.getAttribute("data-owner")}`,
+        ),
+      );
+      if (who.role === "rep")
+        // a rep's board: their own leads and the queues', nobody else's
+        for (const owner of owners)
+          expect(["rep:alex", "queue"]).toContain(owner.startsWith("queue") ? "queue" : owner);
+      else expect(await page.locator(`li[data-lead="${mine}"]`).count()).toBeGreaterThan(0);
+      await shot(page, `sla-board-${who.role}`);
+
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      await page.close();
+    }
+  }, 120_000);
+
+  it("opens the records behind a figure", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, "riley");
+    await page
+      .getByTestId("headline-mqls")
+      .getByRole("button", { name: /Show the records/ })
+      .click();
+    const table = page.getByTestId("records-table");
+    await table.waitFor();
+    expect(await table.locator("tbody tr").count()).toBeGreaterThan(0);
+    expect(await table.textContent()).toContain("BigCo");
+    await shot(page, "overview-records");
+    await page.close();
+  }, 60_000);
+
+  it("shows a lead arriving and its clock breaching on the SLA board without a reload", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, "sam");
+    await page.goto(`${baseUrl}/sla-board`);
+    await page.getByTestId("board-updated").filter({ hasText: "Updated" }).waitFor();
+    let reloaded = false;
+    page.on("framenavigated", () => {
+      reloaded = true;
+    });
+
+    const leadId = await submitLead(2);
+    const row = page.locator(`li[data-lead="${leadId}"][data-step="sdr-first-effort"]`);
+    // a delta poll (every 5 s) brings the new lead's clock, running
+    await row.waitFor({ timeout: 20_000 });
+    expect(["on-track", "at-risk"]).toContain(await row.getAttribute("data-state"));
+    await shot(page, "sla-board-running");
+    // the one-minute goal: breached at due, shown as the countdown passes it
+    await expect
+      .poll(() => row.getAttribute("data-state"), { timeout: 90_000, interval: 1000 })
+      .toBe("breached");
+    expect(await row.getByTestId("row-clock").textContent()).toContain("Overdue");
+    await shot(page, "sla-board-breached");
+    expect(reloaded).toBe(false);
+    await page.close();
+  }, 150_000);
+
+  it("fits a phone's width", async () => {
+    const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn(page, "maria");
+    await page.getByTestId("headline-mqls").waitFor();
+    // the page is as wide as the screen: nothing to scroll sideways
+    const overflow = await page.evaluate<number>(
+      "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, "overview-phone");
+    await page.getByRole("button", { name: "Open navigation" }).click();
+    await page.getByRole("link", { name: /SLA board/ }).click();
+    await page.getByTestId("board-updated").filter({ hasText: "Updated" }).waitFor();
+    await shot(page, "sla-board-phone");
+    await page.close();
+  }, 60_000);
+});
