@@ -19,6 +19,7 @@ import {
 } from "../core/pipeline/handoff-rules.js";
 import type { LeadScore } from "../core/qualification/index.js";
 import type { RoutingState } from "../core/routing/index.js";
+import { type Recordset, recordsetStatements } from "../db/recordset.js";
 import type { BatonDatabase } from "../db/schema.js";
 import {
   accountFields,
@@ -215,14 +216,14 @@ async function ingestOnce(
         const result = results[item.index]!;
         return { key: item.key!, result, lead_id: result.ok ? result.leadId : null };
       });
-    if (stored.length > 0)
-      unit.defer([
-        sql`update ingest_requests as request
-          set result = given.result, lead_id = given.lead_id
-          from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb)
-            as given(key text, result jsonb, lead_id text)
-          where request.workspace = ${engine.workspace} and request.key = given.key`,
-      ]);
+    // The keys were claimed above, so each row conflicts and is updated, found by its key (an
+    // UPDATE … FROM the recordset is planned as a hash join over the workspace's every request).
+    unit.defer(
+      recordsetStatements(
+        ingestResultsRecordset,
+        stored.map((row) => ({ workspace: engine.workspace, ...row })),
+      ),
+    );
     // events, projections, timers, outbox rows and results: one statement
     await unit.commit();
     return results.map(
@@ -234,6 +235,12 @@ async function ingestOnce(
     );
   });
 }
+
+const ingestResultsRecordset: Recordset = {
+  table: "ingest_requests",
+  columns: { workspace: "text", key: "text", result: "jsonb", lead_id: "text" },
+  conflict: { keys: ["workspace", "key"], update: ["result", "lead_id"] },
+};
 
 function idempotencyKeyOf(input: ParsedLeadInput): string | null {
   if (input.idempotencyKey !== undefined) return `key:${input.idempotencyKey}`;
@@ -288,7 +295,9 @@ class Pipeline {
     const emails = unique(candidates.map((keys) => keys.email));
     const domains = unique(candidates.flatMap((keys) => [keys.emailDomain, keys.websiteDomain]));
     const names = unique(candidates.map((keys) => keys.companyName));
-    // One round trip: the shortlists to match against, and the batch's event ids.
+    // One round trip: the shortlists to match against, and the batch's event ids. Each key is
+    // looked up on its own index (a lateral subquery the planner keeps apart, `offset 0`): as a
+    // join or `= any(…)` over hundreds of keys, the planner may read every lead of the workspace.
     const shortlist = await sql<{
       leads: { id: string; email_key: string; last_activity_at: number | null }[];
       accounts: {
@@ -303,15 +312,26 @@ class Pipeline {
       select
         (select coalesce(json_agg(json_build_object('id', id, 'email_key', email_key,
             'last_activity_at', extract(epoch from last_activity_at) * 1000)), '[]'::json)
-          from leads where workspace = ${engine.workspace} and email_key = any(${emails}::text[])) as leads,
+          from unnest(${emails}::text[]) as wanted (key)
+          cross join lateral (select id, email_key, last_activity_at from leads
+            where workspace = ${engine.workspace} and email_key = wanted.key offset 0) as found) as leads,
         (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'owner', a.owner,
             'domains', a.data -> 'domains',
             'open', (select coalesce(json_agg(json_build_object('id', o.id, 'stage', o.stage,
                 'owner', o.owner, 'opened_at', extract(epoch from o.opened_at) * 1000)), '[]'::json)
               from opportunities o
               where o.workspace = a.workspace and o.account_id = a.id and o.closed_at is null))), '[]'::json)
-          from accounts a where a.workspace = ${engine.workspace}
-            and (a.domain_key = any(${domains}::text[]) or a.name_key = any(${names}::text[]))) as accounts,
+          from (
+            select id from unnest(${domains}::text[]) as wanted (key)
+              cross join lateral (select id from accounts
+                where workspace = ${engine.workspace} and domain_key = wanted.key offset 0) as found
+            union
+            select id from unnest(${names}::text[]) as wanted (key)
+              cross join lateral (select id from accounts
+                where workspace = ${engine.workspace} and name_key = wanted.key offset 0) as found
+          ) as matched
+          cross join lateral (select * from accounts
+            where workspace = ${engine.workspace} and id = matched.id offset 0) as a) as accounts,
         (select array_agg(id order by id) from (${eventIds(work.length * 8)}) as reserved) as ids`.execute(
       trx,
     );
