@@ -178,53 +178,57 @@ export async function auditExports(
     let rows = 0;
     let read = 0;
     let stoppedAt: FileUnderstanding["stoppedAt"] = null;
-    for await (const row of csv.rows) {
-      if (row.kind === "broken") {
-        stoppedAt = { line: row.line, message: row.message, hint: row.hint };
-        break;
+    let nextProgress = 10_000;
+    reading: for await (const batch of csv.batches)
+      for (const row of batch) {
+        if (row.kind === "broken") {
+          stoppedAt = { line: row.line, message: row.message, hint: row.hint };
+          break reading;
+        }
+        rows++;
+        if (rows === nextProgress) {
+          nextProgress += 10_000;
+          onProgress({
+            file: source.name,
+            rows,
+            bytes: csv.bytesRead(),
+            totalBytes: bytesBefore + csv.bytesRead(),
+            allBytes,
+          });
+        }
+        if (leadReader !== null) {
+          const result = leadReader.read(row.values, row.line);
+          if (!result.ok) {
+            skip(result.skip, kindOf(result.skip.reason));
+            continue;
+          }
+          if (leadIndex.get(result.record.id) !== undefined) {
+            skip(
+              { line: row.line, reason: `the lead id ${result.record.id} appears earlier` },
+              "a repeated id",
+            );
+            continue;
+          }
+          leadIndex.set(result.record.id, leads.length);
+          leads.push(result.record);
+        } else if (opportunityReader !== null) {
+          const result = opportunityReader.read(row.values, row.line);
+          if (!result.ok) {
+            skip(result.skip, kindOf(result.skip.reason));
+            continue;
+          }
+          if (opportunityIndex.get(result.record.id) !== undefined) {
+            skip(
+              { line: row.line, reason: `the opportunity id ${result.record.id} appears earlier` },
+              "a repeated id",
+            );
+            continue;
+          }
+          opportunityIndex.set(result.record.id, opportunities.length);
+          opportunities.push(result.record);
+        }
+        read++;
       }
-      rows++;
-      if (rows % 10_000 === 0)
-        onProgress({
-          file: source.name,
-          rows,
-          bytes: csv.bytesRead(),
-          totalBytes: bytesBefore + csv.bytesRead(),
-          allBytes,
-        });
-      if (leadReader !== null) {
-        const result = leadReader.read(row.values, row.line);
-        if (!result.ok) {
-          skip(result.skip, kindOf(result.skip.reason));
-          continue;
-        }
-        if (leadIndex.has(result.record.id)) {
-          skip(
-            { line: row.line, reason: `the lead id ${result.record.id} appears earlier` },
-            "a repeated id",
-          );
-          continue;
-        }
-        leadIndex.set(result.record.id, leads.length);
-        leads.push(result.record);
-      } else if (opportunityReader !== null) {
-        const result = opportunityReader.read(row.values, row.line);
-        if (!result.ok) {
-          skip(result.skip, kindOf(result.skip.reason));
-          continue;
-        }
-        if (opportunityIndex.has(result.record.id)) {
-          skip(
-            { line: row.line, reason: `the opportunity id ${result.record.id} appears earlier` },
-            "a repeated id",
-          );
-          continue;
-        }
-        opportunityIndex.set(result.record.id, opportunities.length);
-        opportunities.push(result.record);
-      }
-      read++;
-    }
     bytesBefore += source.size;
     onProgress({ file: source.name, rows, bytes: source.size, totalBytes: bytesBefore, allBytes });
     const reader = leadReader ?? opportunityReader!;
@@ -257,6 +261,9 @@ export async function auditExports(
   }
 
   const joined = join(leads, opportunities, leadIndex, opportunityIndex);
+  // A million ids: let them go before the metrics run.
+  leadIndex.clear();
+  opportunityIndex.clear();
   if (leads.length === 0 && opportunities.length === 0)
     return {
       ok: false,

@@ -53,6 +53,19 @@ export class ExportDates {
   }
 
   #iso(text: string): number | undefined {
+    if (isPlainIso(text)) {
+      const long = text.length > 10;
+      const parts = [
+        digitsAt(text, 0, 4),
+        digitsAt(text, 5, 2),
+        digitsAt(text, 8, 2),
+        long ? digitsAt(text, 11, 2) : 0,
+        long ? digitsAt(text, 14, 2) : 0,
+        text.length === 19 ? digitsAt(text, 17, 2) : 0,
+      ] as const;
+      // A letter where a digit belongs: let the general pattern decide (it will refuse).
+      if (!parts.some(Number.isNaN)) return this.#instant(...parts, 0, undefined);
+    }
     const match = isoLike.exec(text);
     if (match === null) return undefined;
     const offset = match[8];
@@ -137,10 +150,38 @@ function luxonValue(value: DateTime): number | undefined {
   return value.isValid ? value.toMillis() : undefined;
 }
 
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return monthDays[month - 1]!;
 }
 
+/** Two or four decimal digits at `from`; NaN when any is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let at = from; at < from + count; at++) {
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * Whether the text is in the notation most exports write — `YYYY-MM-DD`, `YYYY-MM-DD HH:mm` or
+ * `YYYY-MM-DD HH:mm:ss` (or `T` for the space), no offset — which is then read by position
+ * rather than by the general pattern.
+ */
+function isPlainIso(text: string): boolean {
+  const length = text.length;
+  if (length !== 10 && length !== 16 && length !== 19) return false;
+  if (text[4] !== "-" || text[7] !== "-") return false;
+  if (length === 10) return true;
+  const separator = text[10];
+  if (separator !== " " && separator !== "T" && separator !== "t") return false;
+  return text[13] === ":" && (length === 16 || text[16] === ":");
+}
 function offsetMinutes(text: string): number {
   if (text === "Z" || text === "z") return 0;
   const sign = text[0] === "-" ? -1 : 1;

@@ -89,6 +89,8 @@ export type RowResult<Record> = { ok: true; record: Record } | { ok: false; skip
 
 abstract class RowReader {
   readonly tallies = new Map<string, ValueTally>();
+  /** the same tallies by field and value, found without building a key per row */
+  readonly #talliesByField = new Map<ExportField, Map<string, ValueTally>>();
   readonly dateFailures = new Map<string, DateFailure>();
   protected readonly index: Partial<Record<ExportField, number>>;
 
@@ -128,18 +130,18 @@ abstract class RowReader {
   }
 
   protected tally(field: ExportField, value: string, meaning: string, origin: MeaningOrigin): void {
-    const key = `${field}\u0000${value}`;
-    const known = this.tallies.get(key);
+    let values = this.#talliesByField.get(field);
+    if (values === undefined) {
+      values = new Map();
+      this.#talliesByField.set(field, values);
+    }
+    const known = values.get(value);
     if (known !== undefined) known.count++;
-    else if (this.tallies.size < maxTallied)
-      this.tallies.set(key, {
-        field,
-        column: this.column(field),
-        value,
-        meaning,
-        origin,
-        count: 1,
-      });
+    else if (this.tallies.size < maxTallied) {
+      const tally = { field, column: this.column(field), value, meaning, origin, count: 1 };
+      values.set(value, tally);
+      this.tallies.set(`${field}\u0000${value}`, tally);
+    }
   }
 
   protected bool(values: readonly string[], field: ExportField): boolean | null {
@@ -178,6 +180,13 @@ abstract class RowReader {
       };
     return { id, createdAt };
   }
+}
+
+/** Adds the stage at `at` unless the lead has an entry for it already or `at` is unknown. */
+function addStage(stages: StageEntry[], stage: string, at: number | null): void {
+  if (at === null) return;
+  for (const entry of stages) if (entry.stage === stage) return;
+  stages.push({ stage, at });
 }
 
 /** Status meanings that are a stage of their own, and the stage. */
@@ -223,15 +232,16 @@ export class LeadRowReader extends RowReader {
     if ("reason" in base) return { ok: false, skip: base };
     const { id, createdAt } = base;
     const stages: StageEntry[] = [{ stage: auditStages.new, at: createdAt }];
-    const dated = (stage: string, at: number | null) => {
-      if (at !== null && !stages.some((entry) => entry.stage === stage)) stages.push({ stage, at });
-    };
-    if (this.mqlAtCreation) dated(auditStages.mql, createdAt);
-    dated(auditStages.mql, this.date(values, "mqlAt", line));
-    dated(auditStages.sql, this.date(values, "sqlAt", line));
+    if (this.mqlAtCreation) addStage(stages, auditStages.mql, createdAt);
+    addStage(stages, auditStages.mql, this.date(values, "mqlAt", line));
+    addStage(stages, auditStages.sql, this.date(values, "sqlAt", line));
     const convertedAt = this.date(values, "convertedAt", line);
-    dated(auditStages.opportunity, this.date(values, "opportunityAt", line) ?? convertedAt);
-    dated(auditStages.won, this.date(values, "wonAt", line));
+    addStage(
+      stages,
+      auditStages.opportunity,
+      this.date(values, "opportunityAt", line) ?? convertedAt,
+    );
+    addStage(stages, auditStages.won, this.date(values, "wonAt", line));
 
     let latest = createdAt;
     for (const entry of stages) if (entry.at > latest) latest = entry.at;
@@ -244,7 +254,7 @@ export class LeadRowReader extends RowReader {
       const meaning = this.options.meanings.lifecycle(lifecycle);
       this.tally("lifecycleStage", lifecycle, meaning.meaning ?? "unmapped", meaning.origin);
       const stage = meaning.meaning === null ? undefined : statusStage[meaning.meaning];
-      if (stage !== undefined) dated(stage, statusAt);
+      if (stage !== undefined) addStage(stages, stage, statusAt);
     }
     const status = this.text(values, "status");
     let meaning: LeadStatusMeaning | null = null;
@@ -259,7 +269,7 @@ export class LeadRowReader extends RowReader {
     if (meaning !== null) {
       const stage = statusStage[meaning];
       const at = meaning === "converted" ? (convertedAt ?? statusAt) : statusAt;
-      if (stage !== undefined) dated(stage, at);
+      if (stage !== undefined) addStage(stages, stage, at);
       switch (meaning) {
         case "working":
         case "sql":

@@ -155,15 +155,26 @@ export class ValueMeanings {
     );
   }
 
+  // Meanings by raw value: an export repeats a few dozen statuses a million times.
+  readonly #known = {
+    status: new Map<string, ValueMeaning<LeadStatusMeaning>>(),
+    lifecycle: new Map<string, ValueMeaning<LeadStatusMeaning>>(),
+    stage: new Map<string, ValueMeaning<OpportunityStageMeaning>>(),
+  };
+
   status(value: string): ValueMeaning<LeadStatusMeaning> {
-    return this.#look(value, this.#statuses);
+    return remembered(this.#known.status, value, () => this.#look(value, this.#statuses));
   }
 
   lifecycle(value: string): ValueMeaning<LeadStatusMeaning> {
-    return this.#look(value, this.#lifecycle);
+    return remembered(this.#known.lifecycle, value, () => this.#look(value, this.#lifecycle));
   }
 
   stage(value: string): ValueMeaning<OpportunityStageMeaning> {
+    return remembered(this.#known.stage, value, () => this.#stage(value));
+  }
+
+  #stage(value: string): ValueMeaning<OpportunityStageMeaning> {
     const key = valueKey(value);
     const custom = this.#customStages.get(key);
     if (custom !== undefined) return { meaning: custom, origin: "mapping file", reason: null };
@@ -181,4 +192,17 @@ export class ValueMeanings {
     if (known !== undefined) return { meaning: known, origin: "built-in", reason };
     return { meaning: null, origin: "unmapped", reason: null };
   }
+}
+
+/** A cache of meanings that stops growing at 10,000 raw values (free-text columns). */
+function remembered<Meaning>(
+  known: Map<string, ValueMeaning<Meaning>>,
+  value: string,
+  look: () => ValueMeaning<Meaning>,
+): ValueMeaning<Meaning> {
+  const found = known.get(value);
+  if (found !== undefined) return found;
+  const meaning = look();
+  if (known.size < 10_000) known.set(value, meaning);
+  return meaning;
 }

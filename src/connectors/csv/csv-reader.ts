@@ -59,6 +59,11 @@ export interface CsvFile {
   warnings(): string[];
   /** data records after the header; blank lines are skipped (their lines still count) */
   rows: AsyncIterable<CsvRow>;
+  /**
+   * the same rows a chunk of the file at a time, for readers of a million rows (an await per
+   * batch rather than per row); read either `rows` or `batches`, not both
+   */
+  batches: AsyncIterable<CsvRow[]>;
 }
 
 /** How much of the file is read before deciding the delimiter and, when it can, the encoding. */
@@ -102,9 +107,16 @@ export async function openCsv(
     yield decoder.decode(new Uint8Array(0), true);
   }
 
-  const records = parseRecords(text(), delimiter);
-  const first = await records.next();
-  if (first.done)
+  const batches = parseRecords(text(), delimiter);
+  // The header is the first row of the first batch that has one.
+  let waiting: CsvRow[] = [];
+  while (waiting.length === 0) {
+    const next = await batches.next();
+    if (next.done) break;
+    waiting = next.value;
+  }
+  const first = waiting.shift();
+  if (first === undefined)
     return {
       ok: false,
       error: {
@@ -113,27 +125,36 @@ export async function openCsv(
         hint: "export the file again with its header row (column names) on the first line",
       },
     };
-  if (first.value.kind === "broken")
+  if (first.kind === "broken")
     return {
       ok: false,
       error: {
         code: "broken_header",
-        message: `line ${first.value.line}: ${first.value.message}`,
-        hint: first.value.hint,
+        message: `line ${first.line}: ${first.message}`,
+        hint: first.hint,
       },
     };
-  const columns = first.value.values.map((cell, index) => cell.trim() || `(column ${index + 1})`);
+  const columns = first.values.map((cell, index) => cell.trim() || `(column ${index + 1})`);
+  async function* rest(): AsyncGenerator<CsvRow[]> {
+    if (waiting.length > 0) yield waiting;
+    yield* batches;
+  }
+  const rowBatches = rest();
+  async function* rows(): AsyncGenerator<CsvRow> {
+    for await (const batch of rowBatches) yield* batch;
+  }
   return {
     ok: true,
     file: {
       columns,
-      headerLine: first.value.line,
+      headerLine: first.line,
       delimiter,
       bom: decoder.bom,
       encoding: () => decoder.encoding,
       bytesRead: () => bytesRead,
       warnings: () => decoder.warnings,
-      rows: { [Symbol.asyncIterator]: () => records },
+      rows: { [Symbol.asyncIterator]: rows },
+      batches: { [Symbol.asyncIterator]: () => rowBatches },
     },
   };
 }
@@ -267,30 +288,32 @@ export function sniffDelimiter(text: string): CsvDelimiter {
 async function* parseRecords(
   text: AsyncIterable<string>,
   delimiter: CsvDelimiter,
-): AsyncGenerator<CsvRow, void, undefined> {
+): AsyncGenerator<CsvRow[], void, undefined> {
   const tokenizer = new CsvTokenizer(delimiter);
-  let records: TokenizedRecord[] = [];
-  function* drain(): Generator<CsvRow> {
-    const ready = records;
-    records = [];
-    for (const record of ready) {
-      if (isBlank(record.values)) continue;
-      yield { kind: "record", line: record.line, values: record.values };
-    }
-  }
-  for await (const chunk of text) {
-    tokenizer.push(chunk, records);
-    yield* drain();
-  }
-  const open = tokenizer.end(records);
-  yield* drain();
-  if (open === undefined) return;
-  yield {
-    kind: "broken",
-    line: open.line,
-    message: "the CSV cannot be read from here: a quoted value opened in this record never closes",
-    hint: 'a value opens a quote (") that never closes; close it, or double the quotes inside it ("")',
+  const take = (records: TokenizedRecord[]): CsvRow[] => {
+    const rows: CsvRow[] = [];
+    for (const record of records)
+      if (!isBlank(record.values))
+        rows.push({ kind: "record", line: record.line, values: record.values });
+    return rows;
   };
+  for await (const chunk of text) {
+    const records: TokenizedRecord[] = [];
+    tokenizer.push(chunk, records);
+    if (records.length > 0) yield take(records);
+  }
+  const records: TokenizedRecord[] = [];
+  const open = tokenizer.end(records);
+  const rows = take(records);
+  if (open !== undefined)
+    rows.push({
+      kind: "broken",
+      line: open.line,
+      message:
+        "the CSV cannot be read from here: a quoted value opened in this record never closes",
+      hint: 'a value opens a quote (") that never closes; close it, or double the quotes inside it ("")',
+    });
+  if (rows.length > 0) yield rows;
 }
 
 function isBlank(values: readonly string[]): boolean {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { ExportDates } from "./export-dates.js";
+
+const iso = [{ kind: "iso" as const }];
+
+describe("ExportDates", () => {
+  it("reads the plain notations by position, in UTC and in the export's zone", () => {
+    const utc = new ExportDates(iso, "UTC");
+    expect(utc.parse("2026-03-05")).toBe(Date.UTC(2026, 2, 5));
+    expect(utc.parse("2026-03-05 14:30")).toBe(Date.UTC(2026, 2, 5, 14, 30));
+    expect(utc.parse("2026-03-05T14:30:07")).toBe(Date.UTC(2026, 2, 5, 14, 30, 7));
+    // Berlin is UTC+2 in July: 12:00 local is 10:00 UTC
+    expect(new ExportDates(iso, "Europe/Berlin").parse("2026-07-01 12:00")).toBe(
+      Date.UTC(2026, 6, 1, 10, 0),
+    );
+  });
+
+  it("refuses impossible dates and leaves other notations to the general pattern", () => {
+    const utc = new ExportDates(iso, "UTC");
+    expect(utc.parse("2026-02-29")).toBeUndefined(); // 2026 is not a leap year
+    expect(utc.parse("2024-02-29")).toBe(Date.UTC(2024, 1, 29));
+    expect(utc.parse("2100-02-29")).toBeUndefined(); // divisible by 100, not by 400
+    expect(utc.parse("2026-04-31 10:00")).toBeUndefined();
+    expect(utc.parse("2026-03-05 24:00")).toBeUndefined();
+    expect(utc.parse("2026-0a-05")).toBeUndefined();
+    // one-digit month and day, an offset, milliseconds: the general pattern
+    expect(utc.parse("2026-3-5")).toBe(Date.UTC(2026, 2, 5));
+    expect(utc.parse("2026-03-05T14:30:00+02:00")).toBe(Date.UTC(2026, 2, 5, 12, 30));
+    expect(utc.parse("2026-03-05 14:30:00.250")).toBe(Date.UTC(2026, 2, 5, 14, 30, 0, 250));
+  });
+});
