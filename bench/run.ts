@@ -8,7 +8,6 @@ import { runDueDatesBench } from "./due-dates.js";
 import { runHttpIngestBench } from "./http-ingest.js";
 import { runIngestBench } from "./ingest.js";
 import { runMetricsBench } from "./metrics.js";
-import { runMetricsBench } from "./metrics.js";
 import { runRoutingBench } from "./routing.js";
 import { runScoringBench } from "./scoring.js";
 
@@ -26,7 +25,5 @@ console.log();
 await runHttpIngestBench();
 console.log();
 await runAuditBench();
-console.log();
-await runMetricsBench();
 console.log();
 await runMetricsBench();
