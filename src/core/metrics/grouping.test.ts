@@ -30,9 +30,8 @@ describe("periodKeys", () => {
 describe("Groups", () => {
   it("folds each raw value into its key and labels a group with its most frequent spelling", () => {
     const groups = new Groups<number>();
-    ["web", "Web ", "WEB", "Web", " web", "Email", null, ""].forEach((raw, index) =>
-      groups.add(raw, index),
-    );
+    for (const [index, raw] of ["web", "Web ", "WEB", "Web", " web", "Email", null, ""].entries())
+      groups.add(raw, index);
     // "web" key: spellings web ×2 (web, " web" trimmed), Web ×2 ("Web ", "Web"), WEB ×1; the tie
     // goes to the first seen, "web". null and "" both fall in (none).
     expect(groups.entries()).toEqual([
