@@ -78,7 +78,10 @@ const breakdowns: Record<"bySource" | "byOwner" | "byMonth", [string, Dimension]
 };
 
 export function auditHistory(history: PipelineHistory, options: AuditOptions): AuditReport {
-  const base: MetricQuery = { from: options.from, to: options.to };
+  // The report shows counts, not ids: only the figures the red flags take examples from list
+  // their records (`withIds`), so no other metric builds a million-id list.
+  const base: MetricQuery = { from: options.from, to: options.to, records: false };
+  const withIds: MetricQuery = { ...base, records: true };
   const compute = (name: string, query: MetricQuery): MetricResult | null => {
     const outcome = computeMetric(history, name, query);
     return outcome.ok ? outcome.result : null;
@@ -90,12 +93,16 @@ export function auditHistory(history: PipelineHistory, options: AuditOptions): A
 
   // The flags need the records behind a few figures (examples); everything else is summarised
   // as soon as it is computed, so only one result's record lists are alive at a time.
-  const stuck = compute("stuck-leads", { ...base, by: "owner", stuckHours: options.stuckHours });
+  const stuck = compute("stuck-leads", {
+    ...withIds,
+    by: "owner",
+    stuckHours: options.stuckHours,
+  });
   const mqlToSql = compute("mql-to-sql", base);
-  const rejections = compute("rejection-mix", base);
-  const recycles = compute("recycle-rate", base);
-  const speed = compute("speed-to-lead", base);
-  const sourced = compute("marketing-sourced", base);
+  const rejections = compute("rejection-mix", withIds);
+  const recycles = compute("recycle-rate", withIds);
+  const speed = compute("speed-to-lead", withIds);
+  const sourced = compute("marketing-sourced", withIds);
   const flags = assessGaps({
     history,
     stuckHours: options.stuckHours,

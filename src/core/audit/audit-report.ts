@@ -150,7 +150,7 @@ export function summariseFigure(figure: Figure): FigureSummary {
     unit: figure.unit,
     ...(figure.numerator === undefined ? {} : { numerator: figure.numerator }),
     ...(figure.denominator === undefined ? {} : { denominator: figure.denominator }),
-    records: figure.records.length,
+    records: figure.recordCount ?? figure.records.length,
   };
 }
 

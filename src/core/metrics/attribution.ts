@@ -8,7 +8,7 @@ import {
   type MetricResult,
 } from "./metric.js";
 import type { LeadHistory, OpportunityHistory, PipelineHistory } from "./pipeline-history.js";
-import { countFigure, DAY, inPeriod } from "./statistics.js";
+import { asAsked, countFigure, DAY, inPeriod } from "./statistics.js";
 
 /**
  * Multi-touch attribution (METRICS.md "Attribution"): how much of each conversion, and of its won
@@ -238,25 +238,28 @@ function computeAttribution(history: PipelineHistory, query: MetricQuery): Metri
       });
     for (const [index, touch] of touches.entries()) channels.add(touch.channel, credits[index]!);
   }
-  return {
-    metric: attribution.name,
-    title: attribution.title,
-    definition: attribution.definition,
-    records: "opportunities",
-    from: query.from,
-    to: query.to,
-    by: null,
-    total: {
-      conversions: countFigure(conversions),
-      unattributed: countFigure(unattributed),
-      revenue: { value: wonRevenue, unit: "currency", records: won },
+  return asAsked(
+    {
+      metric: attribution.name,
+      title: attribution.title,
+      definition: attribution.definition,
+      records: "opportunities",
+      from: query.from,
+      to: query.to,
+      by: null,
+      total: {
+        conversions: countFigure(conversions),
+        unattributed: countFigure(unattributed),
+        revenue: { value: wonRevenue, unit: "currency", records: won },
+      },
+      groups: channels.entries().map(({ key, label, members }) => ({
+        key,
+        label,
+        figures: channelFigures(members, models),
+      })),
     },
-    groups: channels.entries().map(({ key, label, members }) => ({
-      key,
-      label,
-      figures: channelFigures(members, models),
-    })),
-  };
+    query,
+  );
 }
 
 export const attribution: MetricDefinition = {

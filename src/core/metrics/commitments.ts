@@ -15,7 +15,7 @@ import type {
 } from "./metric.js";
 import { type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { CommitmentTarget, PipelineHistory } from "./pipeline-history.js";
-import { countFigure, DAY, inPeriod, rateFigure, valueFigure } from "./statistics.js";
+import { asAsked, countFigure, DAY, inPeriod, rateFigure, valueFigure } from "./statistics.js";
 
 /**
  * Commitments (METRICS.md "Commitments"): for each commitment of the active agreement and each of
@@ -282,17 +282,20 @@ function computeCommitments(history: PipelineHistory, query: MetricQuery): Metri
     }
   const total: Record<string, Figure> = {};
   for (const [name, keys] of tally) total[name] = countFigure(keys);
-  return {
-    metric: commitments.name,
-    title: commitments.title,
-    definition: commitments.definition,
-    records: "leads",
-    from: query.from,
-    to: query.to,
-    by: null,
-    total,
-    groups,
-  };
+  return asAsked(
+    {
+      metric: commitments.name,
+      title: commitments.title,
+      definition: commitments.definition,
+      records: "leads",
+      from: query.from,
+      to: query.to,
+      by: null,
+      total,
+      groups,
+    },
+    query,
+  );
 }
 
 export const commitments: MetricDefinition = {

@@ -1,4 +1,5 @@
 import type { LeadHistory, PipelineHistory } from "./pipeline-history.js";
+import type { RecordIds } from "./statistics.js";
 
 /**
  * The distinct leads of a list, in the order first seen, found by the lead's position in
@@ -16,23 +17,29 @@ export class DistinctLeads {
   readonly #stamps: Uint32Array;
   #generation = 0;
 
-  constructor(history: Pick<PipelineHistory, "leads">) {
+  /** `keep`: list the ids (else only count them, for queries that ask for no records) */
+  constructor(
+    history: Pick<PipelineHistory, "leads">,
+    private readonly keep = true,
+  ) {
     this.#stamps = new Uint32Array(history.leads.length);
   }
 
-  /** The ids of the distinct leads of the lists, in the order first seen. */
-  ids<Item>(reference: (item: Item) => LeadReference, ...lists: (readonly Item[])[]): string[] {
+  /** The ids of the distinct leads of the lists, in the order first seen (or their number). */
+  ids<Item>(reference: (item: Item) => LeadReference, ...lists: (readonly Item[])[]): RecordIds {
     const stamps = this.#stamps;
     const generation = ++this.#generation;
     const ids: string[] = [];
+    let count = 0;
     for (const list of lists)
       for (const item of list) {
         const { lead, leadIndex } = reference(item);
         if (stamps[leadIndex] === generation) continue;
         stamps[leadIndex] = generation;
-        ids.push(lead.id);
+        count++;
+        if (this.keep) ids.push(lead.id);
       }
-    return ids;
+    return this.keep ? ids : { count };
   }
 }
 

@@ -53,6 +53,12 @@ export interface MetricQuery {
   trailingDays?: number | undefined;
   /** pipeline coverage: the period's revenue target */
   target?: number | undefined;
+  /**
+   * list the records behind each figure (default true); false leaves every figure's `records`
+   * empty, builds no id list at all, and gives the number in `recordCount` instead — for callers
+   * that only show counts (`baton audit` over a million leads)
+   */
+  records?: boolean | undefined;
 }
 
 export const figureUnits = [
@@ -77,6 +83,8 @@ export interface Figure {
    * rate, the records of its denominator (the numerator's own list is a count figure beside it)
    */
   records: string[];
+  /** how many records are behind the figure, set instead of the ids when the query asked for none */
+  recordCount?: number;
 }
 
 export interface MetricGroup {

@@ -9,9 +9,11 @@ import {
   mean,
   median,
   percentile,
+  type RecordIds,
   rateFigure,
   sum,
   valueFigure,
+  wantsRecords,
 } from "./statistics.js";
 
 /**
@@ -86,30 +88,32 @@ function cycleDays(opportunity: OpportunityHistory): number {
   return (closedAtOf(opportunity)! - opportunity.createdAt) / DAY;
 }
 
-function ids(opportunities: readonly { id: string }[]): string[] {
-  return [...new Set(opportunities.map((entry) => entry.id))];
+/** The distinct ids of the records, or their number when the query asks for no records. */
+function ids(keep: boolean, records: readonly { id: string }[]): RecordIds {
+  const distinct = new Set(records.map((entry) => entry.id));
+  return keep ? [...distinct] : { count: distinct.size };
 }
 
-function amountFigure(opportunities: readonly OpportunityHistory[]): Figure {
+function amountFigure(opportunities: readonly OpportunityHistory[], keep: boolean): Figure {
   return valueFigure(
     sum(opportunities.map((entry) => entry.amount ?? 0)),
     "currency",
-    ids(opportunities),
+    ids(keep, opportunities),
   );
 }
 
-function meanAmountFigure(opportunities: readonly OpportunityHistory[]): Figure {
+function meanAmountFigure(opportunities: readonly OpportunityHistory[], keep: boolean): Figure {
   const priced = opportunities.filter((entry) => entry.amount !== null);
-  return valueFigure(mean(priced.map((entry) => entry.amount!)), "currency", ids(priced));
+  return valueFigure(mean(priced.map((entry) => entry.amount!)), "currency", ids(keep, priced));
 }
 
-function meanCycleFigure(opportunities: readonly OpportunityHistory[]): Figure {
-  return valueFigure(mean(opportunities.map(cycleDays)), "days", ids(opportunities));
+function meanCycleFigure(opportunities: readonly OpportunityHistory[], keep: boolean): Figure {
+  return valueFigure(mean(opportunities.map(cycleDays)), "days", ids(keep, opportunities));
 }
 
-function decidedWinRate(closed: readonly OpportunityHistory[]): Figure {
+function decidedWinRate(closed: readonly OpportunityHistory[], keep: boolean): Figure {
   const won = closed.filter((entry) => entry.outcome === "won");
-  return rateFigure(won.length, closed.length, ids(closed));
+  return rateFigure(won.length, closed.length, ids(keep, closed));
 }
 
 function withRole<Role extends string>(
@@ -159,6 +163,7 @@ const winRate = revenueMetric(
       "at any time up to the history's as-of counting",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     type Role = "closed" | "created";
     const entries: Entry<Role>[] = [];
     for (const opportunity of history.opportunities) {
@@ -175,8 +180,8 @@ const winRate = revenueMetric(
           (entry) => entry.outcome === "won" && (closedAtOf(entry) ?? Infinity) <= history.asOf,
         );
         return {
-          decided: decidedWinRate(withRole(subset, "closed")),
-          cohort: rateFigure(won.length, created.length, ids(created)),
+          decided: decidedWinRate(withRole(subset, "closed"), keep),
+          cohort: rateFigure(won.length, created.length, ids(keep, created)),
         };
       }),
     };
@@ -203,6 +208,7 @@ const salesCycle = revenueMetric(
       "before their lead's first MQL moment (a data problem to check; their cycle still counts)",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     const mqlAt = firstMqlMoments(history);
     const closed = history.opportunities
       .filter((opportunity) => closedIn(opportunity, query.from, query.to))
@@ -217,11 +223,11 @@ const salesCycle = revenueMetric(
           return moment !== undefined && entry.closedAt! < moment;
         });
         return {
-          "won-mean-days": meanCycleFigure(won),
-          "won-median-days": valueFigure(median(won.map(cycleDays)), "days", ids(won)),
-          "closed-mean-days": meanCycleFigure(all),
-          "closed-median-days": valueFigure(median(all.map(cycleDays)), "days", ids(all)),
-          "won-before-mql": countFigure(ids(beforeMql)),
+          "won-mean-days": meanCycleFigure(won, keep),
+          "won-median-days": valueFigure(median(won.map(cycleDays)), "days", ids(keep, won)),
+          "closed-mean-days": meanCycleFigure(all, keep),
+          "closed-median-days": valueFigure(median(all.map(cycleDays)), "days", ids(keep, all)),
+          "won-before-mql": countFigure(ids(keep, beforeMql)),
         };
       }),
     };
@@ -271,6 +277,7 @@ const timeInStage = revenueMetric(
       "as they are, lead stages are prefixed lead: and list lead ids",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     const stays: Stay[] = [];
     for (const opportunity of history.opportunities)
       collectStays(
@@ -318,7 +325,8 @@ const timeInStage = revenueMetric(
           const figures: Record<string, Figure> = {};
           for (const [key, list] of byStage) {
             const days = list.map((stay) => stay.days);
-            const records = [...new Set(list.map((stay) => stay.recordId))];
+            const distinct = new Set(list.map((stay) => stay.recordId));
+            const records: RecordIds = keep ? [...distinct] : { count: distinct.size };
             figures[`${key}:median-days`] = valueFigure(median(days), "days", records);
             figures[`${key}:p90-days`] = valueFigure(percentile(days, 90), "days", records);
             figures[`${key}:exits`] = countFigure(records, list.length);
@@ -341,6 +349,7 @@ const pipelineVelocity = revenueMetric(
       "undefined or the cycle is not positive; won deals without an amount stay out of the mean",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     const windowStart = query.to - (query.trailingDays ?? 365) * DAY;
     const entries: Entry<"open" | "closed">[] = [];
     for (const opportunity of history.opportunities) {
@@ -355,16 +364,16 @@ const pipelineVelocity = revenueMetric(
         const open = withRole(subset, "open");
         const closed = withRole(subset, "closed");
         const won = closed.filter((entry) => entry.outcome === "won");
-        const amount = meanAmountFigure(won);
-        const rate = decidedWinRate(closed);
-        const cycle = meanCycleFigure(won);
+        const amount = meanAmountFigure(won, keep);
+        const rate = decidedWinRate(closed, keep);
+        const cycle = meanCycleFigure(won, keep);
         const velocity =
           amount.value === null || rate.value === null || cycle.value === null || cycle.value <= 0
             ? null
             : (open.length * amount.value * rate.value) / cycle.value;
         return {
-          velocity: valueFigure(velocity, "currency", ids([...open, ...closed])),
-          "open-opportunities": countFigure(ids(open)),
+          velocity: valueFigure(velocity, "currency", ids(keep, [...open, ...closed])),
+          "open-opportunities": countFigure(ids(keep, open)),
           "mean-won-amount": amount,
           "win-rate": rate,
           "mean-cycle-days": cycle,
@@ -401,23 +410,29 @@ function pipelineEntries(history: PipelineHistory, query: MetricQuery): Entry<Pi
 function pipelineFigures(
   subset: readonly Entry<PipelineRole>[],
   counts: (opportunity: OpportunityHistory) => boolean,
+  keep: boolean,
 ): Record<string, Figure> {
   const created = withRole(subset, "created");
   const pipeline = created.filter(counts);
   const open = withRole(subset, "open").filter(counts);
   const won = withRole(subset, "won").filter(counts);
   const allAmount = sum(created.map((entry) => entry.amount ?? 0));
-  const pipelineAmount = amountFigure(pipeline);
-  const share = rateFigure(pipelineAmount.value!, allAmount, ids(pipeline));
+  const pipelineAmount = amountFigure(pipeline, keep);
+  const share = rateFigure(pipelineAmount.value!, allAmount, ids(keep, pipeline));
   return {
     pipeline: pipelineAmount,
-    "open-pipeline": amountFigure(open),
-    revenue: amountFigure(won),
-    "pipeline-opportunities": countFigure(ids(pipeline)),
-    "open-opportunities": countFigure(ids(open)),
-    "won-opportunities": countFigure(ids(won)),
+    "open-pipeline": amountFigure(open, keep),
+    revenue: amountFigure(won, keep),
+    "pipeline-opportunities": countFigure(ids(keep, pipeline)),
+    "open-opportunities": countFigure(ids(keep, open)),
+    "won-opportunities": countFigure(ids(keep, won)),
     "share-of-pipeline": share,
-    "no-amount": countFigure(ids([...pipeline, ...open, ...won].filter((o) => o.amount === null))),
+    "no-amount": countFigure(
+      ids(
+        keep,
+        [...pipeline, ...open, ...won].filter((o) => o.amount === null),
+      ),
+    ),
   };
 }
 
@@ -432,6 +447,7 @@ const marketingSourced = revenueMetric(
       "no-source lists opportunities created in the period with no source",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     const marketing = new Set(history.marketingSources.map(foldKey));
     const isMarketing = (opportunity: OpportunityHistory) =>
       opportunity.source !== null && marketing.has(foldKey(opportunity.source));
@@ -447,8 +463,8 @@ const marketingSourced = revenueMetric(
             (entry) => foldKey(entry.source) === NONE,
           );
           return {
-            ...pipelineFigures(subset, isMarketing),
-            "no-source": countFigure(ids(unsourced)),
+            ...pipelineFigures(subset, isMarketing, keep),
+            "no-source": countFigure(ids(keep, unsourced)),
           };
         },
       ),
@@ -467,6 +483,7 @@ const marketingInfluenced = revenueMetric(
       "created in the period",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     const leads = new Map(history.leads.map((lead) => [lead.id, lead]));
     const isInfluenced = (opportunity: OpportunityHistory) => {
       const lead = opportunity.leadId === null ? undefined : leads.get(opportunity.leadId);
@@ -479,7 +496,7 @@ const marketingInfluenced = revenueMetric(
         query.by,
         history.timezone,
         placeEntry,
-        (subset) => pipelineFigures(subset, isInfluenced),
+        (subset) => pipelineFigures(subset, isInfluenced, keep),
       ),
     };
   },
@@ -499,6 +516,7 @@ const dealQuality = revenueMetric(
       "over MQL cycles whose accept/reject decision fell in the period (acceptance lists lead ids)",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     const by = query.by ?? "source";
     const items: QualityItem[] = [];
     for (const opportunity of history.opportunities)
@@ -525,13 +543,16 @@ const dealQuality = revenueMetric(
           const won = closed.filter((entry) => entry.outcome === "won");
           const accepted = decided.filter((cycle) => cycle.outcome === "accepted");
           return {
-            "win-rate": decidedWinRate(closed),
-            "mean-won-amount": meanAmountFigure(won),
-            "sales-cycle-days": meanCycleFigure(won),
+            "win-rate": decidedWinRate(closed, keep),
+            "mean-won-amount": meanAmountFigure(won, keep),
+            "sales-cycle-days": meanCycleFigure(won, keep),
             acceptance: rateFigure(
               accepted.length,
               decided.length,
-              ids(decided.map((cycle) => cycle.lead)),
+              ids(
+                keep,
+                decided.map((cycle) => cycle.lead),
+              ),
             ),
           };
         },
@@ -551,6 +572,7 @@ const pipelineCoverage = revenueMetric(
       "open pipeline ÷ the whole remaining target, so the groups add up to the total",
   },
   (history, query) => {
+    const keep = wantsRecords(query);
     const openInstant = Math.min(query.to, history.asOf);
     const entries: Entry<"open" | "won">[] = [];
     for (const opportunity of history.opportunities) {
@@ -567,23 +589,26 @@ const pipelineCoverage = revenueMetric(
       by: query.by,
       ...breakDown(entries, query.by, history.timezone, placeEntry, (subset) => {
         const open = withRole(subset, "open");
-        const openPipeline = amountFigure(open);
+        const openPipeline = amountFigure(open, keep);
         const coverage: Figure =
           remaining === null
-            ? valueFigure(null, "rate", ids(open))
+            ? valueFigure(null, "rate", ids(keep, open))
             : {
+                ...rateFigure(openPipeline.value!, remaining, ids(keep, open)),
+                // a target already reached leaves nothing to cover: no rate, not a negative one
                 value: remaining > 0 ? openPipeline.value! / remaining : null,
-                unit: "rate",
-                numerator: openPipeline.value!,
-                denominator: remaining,
-                records: ids(open),
               };
         return {
           coverage,
           "open-pipeline": openPipeline,
-          "remaining-target": valueFigure(remaining, "currency", []),
-          revenue: amountFigure(withRole(subset, "won")),
-          "no-amount": countFigure(ids(open.filter((entry) => entry.amount === null))),
+          "remaining-target": valueFigure(remaining, "currency", keep ? [] : { count: 0 }),
+          revenue: amountFigure(withRole(subset, "won"), keep),
+          "no-amount": countFigure(
+            ids(
+              keep,
+              open.filter((entry) => entry.amount === null),
+            ),
+          ),
         };
       }),
     };

@@ -10,8 +10,11 @@ import {
   MINUTE,
   percentile,
   percentileOfSorted,
+  type RecordIds,
   rateFigure,
+  recordIds,
   valueFigure,
+  wantsRecords,
 } from "./statistics.js";
 
 /**
@@ -117,11 +120,12 @@ function speedItem(cycle: MqlCycle, history: PipelineHistory): SpeedItem {
   };
 }
 
-function leadIds(items: readonly { cycle: MqlCycle }[]): string[] {
-  return items.map((item) => item.cycle.lead.id);
+function leadIds(keep: boolean, items: readonly { cycle: MqlCycle }[]): RecordIds {
+  return recordIds(keep, items, (item) => item.cycle.lead.id);
 }
 
-function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null) {
+/** `keep`: list the records behind each figure (else count them) */
+function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null, keep: boolean) {
   const touched = items.filter((item): item is TouchedCycle => item.touched);
   const untouched = items.filter((item): item is UntouchedCycle => !item.touched);
   const split = touched.flatMap((item) =>
@@ -132,7 +136,7 @@ function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null) {
     list: readonly Item[],
     value: (item: Item) => number,
     p: number,
-  ): Figure => valueFigure(percentile(list.map(value), p), "minutes", leadIds(list));
+  ): Figure => valueFigure(percentile(list.map(value), p), "minutes", leadIds(keep, list));
 
   const figures: Record<string, Figure> = {
     "p50-minutes": minutesAt(touched, (item) => item.minutes, 50),
@@ -160,18 +164,18 @@ function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null) {
   figures["within-goal"] = rateFigure(
     met.length,
     met.length + missed.length,
-    leadIds([...met, ...missed]),
+    leadIds(keep, [...met, ...missed]),
   );
-  figures["met-goal"] = countFigure(leadIds(met));
-  figures["missed-goal"] = countFigure(leadIds(missed));
+  figures["met-goal"] = countFigure(leadIds(keep, met));
+  figures["missed-goal"] = countFigure(leadIds(keep, missed));
 
   for (const band of speedBands) {
     const inBand = touched.filter((item) => item.minutes >= band.from && item.minutes < band.to);
-    figures[band.name] = rateFigure(inBand.length, touched.length, leadIds(touched));
-    figures[`${band.name}:leads`] = countFigure(leadIds(inBand));
+    figures[band.name] = rateFigure(inBand.length, touched.length, leadIds(keep, touched));
+    figures[`${band.name}:leads`] = countFigure(leadIds(keep, inBand));
   }
-  figures.touched = countFigure(leadIds(touched));
-  figures.untouched = countFigure(leadIds(untouched));
+  figures.touched = countFigure(leadIds(keep, touched));
+  figures.untouched = countFigure(leadIds(keep, untouched));
   figures["untouched-age-p50-minutes"] = minutesAt(untouched, (item) => item.minutes, 50);
   return figures;
 }
@@ -203,7 +207,7 @@ const speedToLead = defineMetric(
       query.by,
       history.timezone,
       (item) => ({ attributes: cycleAttributes(item.cycle), at: item.cycle.at }),
-      (items) => speedFigures(items, goal),
+      (items) => speedFigures(items, goal, wantsRecords(query)),
     );
   },
 );
@@ -216,8 +220,8 @@ export function slaCycleId(cycle: SlaCycle): string {
   return `${cycle.leadId}/${cycle.step}#${cycle.cycle}`;
 }
 
-function cycleIds(cycles: readonly SlaCycle[]): string[] {
-  return cycles.map(slaCycleId);
+function cycleIds(keep: boolean, cycles: readonly SlaCycle[]): RecordIds {
+  return recordIds(keep, cycles, slaCycleId);
 }
 
 /**
@@ -257,17 +261,36 @@ function ofStep(cycles: readonly SlaCycle[], step: string | undefined): readonly
   return step === undefined ? cycles : cycles.filter((cycle) => cycle.step === step);
 }
 
-function attainmentFigures(cycles: readonly SlaCycle[]): Record<string, Figure> {
+function attainmentFigures(cycles: readonly SlaCycle[], keep: boolean): Record<string, Figure> {
   const attainment = (list: readonly SlaCycle[]): Figure => {
     const met = list.filter((cycle) => cycle.state === "met");
     const breached = list.filter((cycle) => cycle.state === "breached");
-    return rateFigure(met.length, met.length + breached.length, cycleIds([...met, ...breached]));
+    return rateFigure(
+      met.length,
+      met.length + breached.length,
+      cycleIds(keep, [...met, ...breached]),
+    );
   };
   const figures: Record<string, Figure> = {
     attainment: attainment(cycles),
-    met: countFigure(cycleIds(cycles.filter((cycle) => cycle.state === "met"))),
-    breached: countFigure(cycleIds(cycles.filter((cycle) => cycle.state === "breached"))),
-    cancelled: countFigure(cycleIds(cycles.filter((cycle) => cycle.state === "cancelled"))),
+    met: countFigure(
+      cycleIds(
+        keep,
+        cycles.filter((cycle) => cycle.state === "met"),
+      ),
+    ),
+    breached: countFigure(
+      cycleIds(
+        keep,
+        cycles.filter((cycle) => cycle.state === "breached"),
+      ),
+    ),
+    cancelled: countFigure(
+      cycleIds(
+        keep,
+        cycles.filter((cycle) => cycle.state === "cancelled"),
+      ),
+    ),
   };
   const steps = [...new Set(cycles.map((cycle) => cycle.step))].sort();
   for (const step of steps)
@@ -297,7 +320,7 @@ const slaAttainment = defineMetric(
       query.by,
       history.timezone,
       (cycle) => ({ attributes: attributes(cycle), at: settledAt(cycle)! }),
-      attainmentFigures,
+      (cycles) => attainmentFigures(cycles, wantsRecords(query)),
     );
   },
 );
@@ -307,7 +330,11 @@ export function riskMoment(history: PipelineHistory, query: MetricQuery): number
   return Math.min(query.to, history.asOf);
 }
 
-function openAtRiskFigures(cycles: readonly SlaCycle[], moment: number): Record<string, Figure> {
+function openAtRiskFigures(
+  cycles: readonly SlaCycle[],
+  moment: number,
+  keep: boolean,
+): Record<string, Figure> {
   const breached = cycles.filter((cycle) => cycle.dueAt !== null && cycle.dueAt <= moment);
   const atRisk = cycles.filter(
     (cycle) =>
@@ -316,9 +343,9 @@ function openAtRiskFigures(cycles: readonly SlaCycle[], moment: number): Record<
       cycle.firstWarningAt <= moment,
   );
   return {
-    open: countFigure(cycleIds(cycles)),
-    "at-risk": countFigure(cycleIds(atRisk)),
-    breached: countFigure(cycleIds(breached)),
+    open: countFigure(cycleIds(keep, cycles)),
+    "at-risk": countFigure(cycleIds(keep, atRisk)),
+    breached: countFigure(cycleIds(keep, breached)),
   };
 }
 
@@ -345,7 +372,7 @@ const openAtRisk = defineMetric(
       query.by,
       history.timezone,
       (cycle) => ({ attributes: attributes(cycle), at: cycle.startedAt }),
-      (cycles) => openAtRiskFigures(cycles, moment),
+      (cycles) => openAtRiskFigures(cycles, moment, wantsRecords(query)),
     );
   },
 );
@@ -388,21 +415,23 @@ const stuckLeads = defineMetric(
         idleSinceStageEntry(lead)
       )
         stuck.push({ lead, ageHours: (history.asOf - lead.stageEnteredAt) / HOUR });
+    const keep = wantsRecords(query);
     const figures = (items: readonly StuckLead[]): Record<string, Figure> => {
-      // One pass: the ids, the ages and each stage's ids.
-      const ids: string[] = new Array(items.length);
+      // One pass: the ages, and the leads of each stage.
       const ages = new Float64Array(items.length);
-      const byStage = new Map<string, string[]>(stages.map((stage) => [stage, []]));
+      const byStage = new Map<string, StuckLead[]>(stages.map((stage) => [stage, []]));
       items.forEach((item, index) => {
-        ids[index] = item.lead.id;
         ages[index] = item.ageHours;
-        byStage.get(item.lead.stage)?.push(item.lead.id);
+        byStage.get(item.lead.stage)?.push(item);
       });
+      const leadIdOf = (item: StuckLead) => item.lead.id;
+      const ids = recordIds(keep, items, leadIdOf);
       const result: Record<string, Figure> = {
         stuck: countFigure(ids),
         "age-p50-hours": valueFigure(percentileOfSorted(ages.sort(), 50), "hours", ids),
       };
-      for (const stage of stages) result[`stage:${stage}`] = countFigure(byStage.get(stage)!);
+      for (const stage of stages)
+        result[`stage:${stage}`] = countFigure(recordIds(keep, byStage.get(stage)!, leadIdOf));
       return result;
     };
     return breakDown(
@@ -435,14 +464,24 @@ interface OutcomeItem {
   logged: boolean;
 }
 
-function outcomeFigures(items: readonly OutcomeItem[]): Record<string, Figure> {
+function outcomeFigures(items: readonly OutcomeItem[], keep: boolean): Record<string, Figure> {
   const due = items.filter((item) => item.due);
   const logged = due.filter((item) => item.logged);
   return {
-    rate: rateFigure(logged.length, due.length, leadIds(due)),
-    logged: countFigure(leadIds(logged)),
-    "not-logged": countFigure(leadIds(due.filter((item) => !item.logged))),
-    pending: countFigure(leadIds(items.filter((item) => !item.due))),
+    rate: rateFigure(logged.length, due.length, leadIds(keep, due)),
+    logged: countFigure(leadIds(keep, logged)),
+    "not-logged": countFigure(
+      leadIds(
+        keep,
+        due.filter((item) => !item.logged),
+      ),
+    ),
+    pending: countFigure(
+      leadIds(
+        keep,
+        items.filter((item) => !item.due),
+      ),
+    ),
   };
 }
 
@@ -474,7 +513,7 @@ const outcomeLogging = defineMetric(
       query.by,
       history.timezone,
       (item) => ({ attributes: cycleAttributes(item.cycle), at: item.cycle.at }),
-      outcomeFigures,
+      (items) => outcomeFigures(items, wantsRecords(query)),
     );
   },
 );

@@ -1,4 +1,4 @@
-import type { Figure, FigureUnit } from "./metric.js";
+import type { Figure, FigureUnit, MetricQuery, MetricResult } from "./metric.js";
 
 /**
  * The arithmetic every metric shares (METRICS.md conventions): the median of an even count is the
@@ -43,23 +43,73 @@ export function sum(values: readonly number[]): number {
   return total;
 }
 
+/**
+ * A figure's records as a metric builds them: the ids, or — when the query asks for no records
+ * (`records: false`) — only how many there are, so no id list is built.
+ */
+export type RecordIds = string[] | { count: number };
+
+/** Whether the query wants the ids behind its figures (the default). */
+export function wantsRecords(query: { records?: boolean | undefined }): boolean {
+  return query.records !== false;
+}
+
+/** The ids of `items`, or their number when `keep` is false (then `id` is never called). */
+export function recordIds<Item>(
+  keep: boolean,
+  items: readonly Item[],
+  id: (item: Item) => string,
+): RecordIds {
+  return keep ? items.map(id) : { count: items.length };
+}
+
+export function recordCount(records: RecordIds): number {
+  return Array.isArray(records) ? records.length : records.count;
+}
+
+function figureRecords(records: RecordIds): Pick<Figure, "records" | "recordCount"> {
+  return Array.isArray(records) ? { records } : { records: [], recordCount: records.count };
+}
+
+/**
+ * The result as `records: false` gives it, for metrics over small populations (attribution's
+ * conversions, commitment periods) that build their ids anyway: the same figures, ids dropped.
+ */
+export function asAsked(result: MetricResult, query: MetricQuery): MetricResult {
+  if (wantsRecords(query)) return result;
+  const counted = (figures: Record<string, Figure>) => {
+    const out: Record<string, Figure> = {};
+    for (const [name, figure] of Object.entries(figures))
+      out[name] =
+        figure.recordCount === undefined
+          ? { ...figure, records: [], recordCount: figure.records.length }
+          : figure;
+    return out;
+  };
+  return {
+    ...result,
+    total: counted(result.total),
+    groups: result.groups.map((group) => ({ ...group, figures: counted(group.figures) })),
+  };
+}
+
 /** A rate figure: numerator ÷ denominator, null when the denominator is 0. */
-export function rateFigure(numerator: number, denominator: number, records: string[]): Figure {
+export function rateFigure(numerator: number, denominator: number, records: RecordIds): Figure {
   return {
     value: denominator === 0 ? null : numerator / denominator,
     unit: "rate",
     numerator,
     denominator,
-    records,
+    ...figureRecords(records),
   };
 }
 
-export function countFigure(records: string[], count = records.length): Figure {
-  return { value: count, unit: "count", records };
+export function countFigure(records: RecordIds, count = recordCount(records)): Figure {
+  return { value: count, unit: "count", ...figureRecords(records) };
 }
 
-export function valueFigure(value: number | null, unit: FigureUnit, records: string[]): Figure {
-  return { value, unit, records };
+export function valueFigure(value: number | null, unit: FigureUnit, records: RecordIds): Figure {
+  return { value, unit, ...figureRecords(records) };
 }
 
 /** True when `at` falls in the half-open period [from, to). */
