@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { type AuditEntry, recordAudit } from "../app/access/audit.js";
 import type { Engine } from "../app/engine.js";
 import { IngestQueue } from "../app/ingest-queue.js";
+import type { NotificationChannels } from "../app/notifications/notification-channels.js";
 import { registerAuth } from "./auth.js";
 import type { Access } from "./context.js";
 import { HttpError } from "./http-error.js";
@@ -52,6 +53,8 @@ export interface AppOptions {
   ingestQueue?: IngestQueue;
   /** the built web app's folder (default dist/web when built); false serves no web app */
   webRoot?: string | false;
+  /** where the worker delivers notifications, for the settings page (default: none configured) */
+  notificationChannels?: NotificationChannels;
 }
 
 export interface RouteEntry {

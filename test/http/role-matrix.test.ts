@@ -41,6 +41,7 @@ const matrix: Record<string, readonly Role[] | "public"> = {
   "POST /api/agreements": ["admin", "marketing", "sales_manager"],
   "POST /api/agreements/:number/approvals": ["admin", "marketing", "sales_manager"],
   "GET /api/notifications": ["admin"],
+  "GET /api/notifications/channels": ["admin"],
   "POST /api/notifications/:id/replay": ["admin"],
   "POST /api/notifications/replay-dead": ["admin"],
   // every role reads the figures both sides are held to (a rep opens only their own records)

@@ -83,17 +83,19 @@ function Shell() {
 
       <AppShell.Navbar p="xs" aria-label="Pages">
         <Stack gap={2} component="nav">
-          {pages.map((page) => (
-            <NavLink
-              key={page.path}
-              component={RouterLink}
-              to={page.path}
-              label={page.label}
-              description={page.description}
-              active={location.pathname === page.path}
-              onClick={close}
-            />
-          ))}
+          {pages
+            .filter((page) => page.inNavigation !== false)
+            .map((page) => (
+              <NavLink
+                key={page.path}
+                component={RouterLink}
+                to={page.path}
+                label={page.label}
+                description={page.description}
+                active={location.pathname === page.path}
+                onClick={close}
+              />
+            ))}
         </Stack>
       </AppShell.Navbar>
 

@@ -90,6 +90,7 @@ export function registerServeCommand(
           const app = await buildApp({
             webhooks,
             engine: store.engine,
+            notificationChannels: store.channels,
             logger: { level: options.logLevel },
             ingestQueue: new IngestQueue(store.engine, {
               concurrency: Number(env.BATON_INGEST_CONCURRENCY ?? 1),

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { replayDead, replayNotification } from "../../app/notifications/index.js";
+import type { NotificationChannels } from "../../app/notifications/notification-channels.js";
 import { notificationChannels, notificationStatuses } from "../../db/notification-table.js";
 import type { RouteContext } from "../app.js";
 import { HttpError } from "../http-error.js";
@@ -25,9 +26,38 @@ const NotificationSchema = Type.Object({
 /** The outbox for admins: what was sent, what failed and why, and replaying it. */
 export async function registerNotificationRoutes(
   app: FastifyInstance,
-  { engine }: RouteContext,
+  { engine, options }: RouteContext,
 ): Promise<void> {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  typed.get(
+    "/api/notifications/channels",
+    {
+      config: { access: "notifications.manage" },
+      schema: {
+        tags: ["notifications"],
+        summary: "Which delivery channels are configured, and where each sends (never a secret)",
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                channel: Type.Enum(notificationChannels),
+                configured: Type.Boolean(),
+                target: Type.Union([Type.String(), Type.Null()], {
+                  description: "the receiver's host, or the e-mail sender and server host",
+                }),
+                variables: Type.Array(Type.String(), {
+                  description: "the environment variables that configure the channel",
+                }),
+              }),
+            ),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async () => ({ items: channelSummaries(options.notificationChannels ?? {}) }),
+  );
 
   typed.get(
     "/api/notifications",
@@ -136,4 +166,41 @@ export async function registerNotificationRoutes(
     },
     async () => ({ replayed: await replayDead(engine.db) }),
   );
+}
+
+/**
+ * The configured channels for people: a receiver's host only, since webhook paths and SMTP URLs
+ * can carry tokens and passwords.
+ */
+export function channelSummaries(channels: NotificationChannels) {
+  const host = (url: string) => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return null;
+    }
+  };
+  return [
+    {
+      channel: "webhook" as const,
+      configured: channels.webhook !== undefined,
+      target: channels.webhook === undefined ? null : host(channels.webhook.url),
+      variables: ["BATON_WEBHOOK_URL", "BATON_WEBHOOK_SECRET"],
+    },
+    {
+      channel: "slack" as const,
+      configured: channels.slack !== undefined,
+      target: channels.slack === undefined ? null : host(channels.slack.url),
+      variables: ["BATON_SLACK_WEBHOOK_URL"],
+    },
+    {
+      channel: "email" as const,
+      configured: channels.email !== undefined,
+      target:
+        channels.email === undefined
+          ? null
+          : `${channels.email.from} via ${host(channels.email.smtpUrl) ?? "the SMTP server"}`,
+      variables: ["BATON_SMTP_URL", "BATON_MAIL_FROM"],
+    },
+  ];
 }

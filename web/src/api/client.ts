@@ -49,6 +49,8 @@ export interface ApiProblem {
   status: number;
   code: string;
   message: string;
+  /** the refusal's machine-readable parts (`problems`, `issues`, `requirement` …), when it has them */
+  details?: Record<string, unknown>;
 }
 
 export class ApiError extends Error {
@@ -72,13 +74,16 @@ export async function unwrap<Data>(
     });
   }
   if (outcome.response.ok) return outcome.data as Data;
-  const body = outcome.error as { error?: { code?: string; message?: string } } | undefined;
+  const body = outcome.error as
+    | { error?: { code?: string; message?: string; requestId?: string } & Record<string, unknown> }
+    | undefined;
+  const { code, message, requestId: _requestId, ...details } = body?.error ?? {};
   throw new ApiError({
     status: outcome.response.status,
-    code: body?.error?.code ?? `http_${outcome.response.status}`,
+    code: code ?? `http_${outcome.response.status}`,
     message:
-      body?.error?.message ??
-      `Baton answered ${outcome.response.status} ${outcome.response.statusText}`.trim(),
+      message ?? `Baton answered ${outcome.response.status} ${outcome.response.statusText}`.trim(),
+    ...(Object.keys(details).length > 0 ? { details } : {}),
   });
 }
 

@@ -14,6 +14,8 @@ export interface PageEntry {
   description: string;
   capability: Capability;
   component: LazyExoticComponent<ComponentType>;
+  /** false for pages reached by a link, not listed in the navigation (one lead) */
+  inNavigation?: boolean;
 }
 
 export const pages: PageEntry[] = [
@@ -30,6 +32,35 @@ export const pages: PageEntry[] = [
     description: "Every open MQL and its clocks, live",
     capability: "leads.read",
     component: lazy(() => import("./sla-board")),
+  },
+  {
+    path: "/my-queue",
+    label: "My queue",
+    description: "Leads to act on, most urgent first",
+    capability: "leads.act",
+    component: lazy(() => import("./my-queue")),
+  },
+  {
+    path: "/agreement",
+    label: "Agreement",
+    description: "The SLA table, proposals and sign-off",
+    capability: "agreements.read",
+    component: lazy(() => import("./agreement")),
+  },
+  {
+    path: "/settings",
+    label: "Settings",
+    description: "Users, tokens, calendars, notifications",
+    capability: "users.manage",
+    component: lazy(() => import("./settings")),
+  },
+  {
+    path: "/leads/:id",
+    label: "Lead",
+    description: "One lead, its clocks and timeline",
+    capability: "leads.read",
+    component: lazy(() => import("./lead")),
+    inNavigation: false,
   },
 ];
 
