@@ -140,40 +140,7 @@ async function refresh(
   const builder = state.builder;
   let folded = 0;
   let activated = false;
-  for (;;) {
-    const after = state.cursor;
-    const gaps = state.gaps;
-    const rows = await engine.db
-      .selectFrom("events")
-      .select([
-        "id",
-        "stream_type",
-        "stream_id",
-        "type",
-        "actor",
-        "occurred_at",
-        "recorded_at",
-        "agreement_version",
-        "workspace",
-        sql<unknown>`case when workspace = ${engine.workspace} and type in (${sql.join(pipelineTypes.map((type) => sql`${type}`))}) then data end`.as(
-          "data",
-        ),
-      ])
-      // No workspace predicate: with one, a planner without statistics (PGlite never analyses)
-      // reads every later event through the stream index and sorts them, for every page. Other
-      // workspaces' events come back without their data and are skipped.
-      .where((eb) =>
-        eb.or([
-          eb("id", ">", String(after)),
-          ...gaps.map((gap) =>
-            eb.and([eb("id", ">=", String(gap.from)), eb("id", "<=", String(gap.to))]),
-          ),
-        ]),
-      )
-      .orderBy("id")
-      .limit(pageSize)
-      .execute();
-    if (rows.length === 0) break;
+  const foldRows = async (rows: readonly EventRow[], after: number): Promise<void> => {
     const clockEvents: ClockEvent[] = [];
     let previous = after;
     const found = new Set<number>();
@@ -202,6 +169,30 @@ async function refresh(
     state.gaps = closeGaps(state.gaps, found, state.latestRecordedAt);
     // calendars of the agreement versions the clocks name, for the replay at snapshot
     await engine.registry.ensureLoaded(engine.db, clockEvents);
+  };
+  // Gaps are read once per refresh, in a query of their own: OR-ed into the page query, they
+  // turned each page's ordered index scan into a bitmap scan and sort of every later event
+  // (0.7 s a page at 2M events on the server).
+  if (state.gaps.length > 0) {
+    const gaps = state.gaps;
+    const rows = await selectEvents(engine)
+      .where((eb) => eb.or(gaps.map((gap) => eb.between("id", String(gap.from), String(gap.to)))))
+      .orderBy("id")
+      .execute();
+    await foldRows(rows, state.cursor);
+  }
+  for (;;) {
+    const after = state.cursor;
+    const rows = await selectEvents(engine)
+      // No workspace predicate: with one, a planner without statistics (PGlite never analyses)
+      // reads every later event through the stream index and sorts them, for every page. Other
+      // workspaces' events come back without their data and are skipped.
+      .where("id", ">", String(after))
+      .orderBy("id")
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) break;
+    await foldRows(rows, after);
     if (rows.length < pageSize) break;
   }
   if (activated) {
@@ -214,6 +205,27 @@ async function refresh(
   if (folded > 0 || activated) state.changedSinceSnapshot = true;
   return { ok: true, value: { history: state, report: builder.report(), folded } };
 }
+
+/** Events with the data the history reads (other workspaces' and types' without it). */
+function selectEvents(engine: Engine) {
+  return engine.db
+    .selectFrom("events")
+    .select([
+      "id",
+      "stream_type",
+      "stream_id",
+      "type",
+      "actor",
+      "occurred_at",
+      "recorded_at",
+      "agreement_version",
+      "workspace",
+      sql<unknown>`case when workspace = ${engine.workspace} and type in (${sql.join(pipelineTypes.map((type) => sql`${type}`))}) then data end`.as(
+        "data",
+      ),
+    ]);
+}
+type EventRow = Awaited<ReturnType<ReturnType<typeof selectEvents>["execute"]>>[number];
 
 function envelope(
   row: {
