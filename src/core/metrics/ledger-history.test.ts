@@ -387,6 +387,36 @@ describe("SLA cycles", () => {
     expect(later.cycles.find((cycle) => cycle.leadId === "met")!.state).toBe("met");
   });
 
+  it("names an ended cycle after a later correction of its lead, leaving earlier snapshots as they were", () => {
+    const builder = withClocks();
+    builder.apply(
+      event("opportunity.opened", "opp-met", 100, {
+        leadId: "met",
+        accountId: null,
+        stage: "discovery",
+        amount: 1000,
+        owner: "alex",
+      }),
+    );
+    const before = builder.snapshot(at(120));
+    // the source corrected after the cycle ended: its row and the opportunity carry the new one
+    builder.apply(event("lead.fields_changed", "met", 130, { fields: { source: "webinar" } }));
+    // a reassignment after the cycle ended (at 90) leaves the row's owner as at its end
+    builder.apply(assigned("met", 140, { kind: "rep", id: "blair" }));
+    const after = builder.snapshot(at(150));
+    const rowOf = (history: typeof before) =>
+      history.cycles.find((cycle) => cycle.leadId === "met")!;
+    expect(rowOf(before)).toMatchObject({ source: "website", owner: "alex" });
+    expect(rowOf(after)).toMatchObject({ source: "webinar", owner: "alex", state: "met" });
+    expect(before.opportunities[0]!.source).toBe("website");
+    expect(after.opportunities[0]!.source).toBe("webinar");
+    // the cycles of the other two leads did not change: the same row objects
+    const open = (history: typeof before) =>
+      history.cycles.find((cycle) => cycle.leadId === "cancelled");
+    expect(open(after)).toBe(open(before));
+    expect(after.cycles).toHaveLength(3);
+  });
+
   it("leaves out a clock whose calendar it cannot resolve, and says so", () => {
     const builder = new LedgerHistoryBuilder({ ...settings, resolveCalendar: () => undefined });
     builder.apply(created("lead-x", 0));

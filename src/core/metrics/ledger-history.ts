@@ -23,7 +23,6 @@ import {
   type PipelineHistory,
   type SlaCycle,
   type SlaCycleState,
-  type StageEntry,
 } from "./pipeline-history.js";
 import { MINUTE } from "./statistics.js";
 
@@ -167,36 +166,67 @@ export function historySettingsOf(
   };
 }
 
-/** A lead while the fold builds it: the published shape plus what the fold keeps aside. */
+/*
+ * How the fold stays O(1) per event and a snapshot O(what changed):
+ * - every list of a lead or opportunity (stages, touches, …) is replaced, never changed in place,
+ *   so a published object shares its lists with the draft that follows it;
+ * - a draft published by a snapshot is copied (shallowly) before its next change, so an earlier
+ *   snapshot never sees later events, and a lead that did not change is the same object;
+ * - a clock keeps its log and, once replayed, only the rows of its ended cycles (in a table every
+ *   snapshot copies) and what its open cycles need to run on to `asOf`; it is replayed again at
+ *   the next snapshot after its log grew, and its rows are renamed after its lead's owner, team,
+ *   source or segment changed.
+ */
+
+/** A lead as the fold keeps it. */
 interface LeadDraft {
-  history: Omit<LeadHistory, "stages" | "assignments" | "touches" | "decisions"> & {
-    stages: StageEntry[];
-    assignments: LeadHistory["assignments"];
-    touches: number[];
-    decisions: LeadHistory["decisions"];
-  };
-  /** the published object, undefined while it has unpublished changes */
-  published: LeadHistory | undefined;
+  history: LeadHistory;
+  /** `history` is the object the last snapshot published: copy it before changing it */
+  published: boolean;
   index: number;
-  clocks: string[];
+  clocks: ClockDraft[];
+  opportunities: OpportunityDraft[];
 }
 
 interface OpportunityDraft {
   history: OpportunityHistory;
-  published: OpportunityHistory | undefined;
+  published: boolean;
   index: number;
+}
+
+/** What an open cycle needs to be a row at any later `asOf`. */
+interface OpenCycle {
+  cycle: number;
+  startedAt: number;
+  dueAt: number | null;
+  firstWarningAt: number | null;
+  paused: boolean;
+  state: SlaCycleState;
+  /** net business ms as of `replayedAt` */
+  elapsedMs: number;
+  replayedAt: number;
+  calendarRef: string;
+  goalMinutes: number;
 }
 
 interface ClockDraft {
   id: string;
   leadId: string;
   step: string;
+  lead: LeadDraft;
   events: ClockEvent[];
-  /** replayed at `replayedAt` (the latest event's instant); undefined after the log grew */
-  replay: { cycles: Cycle[]; at: number } | undefined;
-  /** rows of the cycles that ended, valid while neither the clock nor its lead changed */
-  closedRows: SlaCycle[] | undefined;
+  /** the log grew since the last replay */
+  stale: boolean;
+  /** queued for the next snapshot (log grew, or its lead's names for rows changed) */
+  dirty: boolean;
+  /** rows of the cycles that ended, and where they sit in the table of ended-cycle rows */
+  closed: SlaCycle[];
+  slots: number[];
+  open: OpenCycle[];
 }
+
+/** An empty list, shared: lists are never changed in place. */
+const none: never[] = [];
 
 export interface FoldReport {
   /** events folded into the history */
@@ -214,11 +244,21 @@ export class LedgerHistoryBuilder {
   #settings: HistorySettings;
   readonly #leads = new Map<string, LeadDraft>();
   readonly #leadOrder: LeadHistory[] = [];
-  readonly #dirtyLeads = new Set<LeadDraft>();
+  #dirtyLeads: LeadDraft[] = [];
   readonly #opportunities = new Map<string, OpportunityDraft>();
   readonly #opportunityOrder: OpportunityHistory[] = [];
-  readonly #dirtyOpportunities = new Set<OpportunityDraft>();
+  #dirtyOpportunities: OpportunityDraft[] = [];
   readonly #clocks = new Map<string, ClockDraft>();
+  #dirtyClocks: ClockDraft[] = [];
+  /** clocks with an open cycle: their rows are made anew at each snapshot */
+  readonly #openClocks = new Set<ClockDraft>();
+  /** clocks whose last replay failed (a calendar not loaded yet): tried again at each snapshot */
+  readonly #unreplayable = new Set<ClockDraft>();
+  /** rows of every ended cycle; a clock's replaced rows leave holes until the table is compacted */
+  #closedRows: (SlaCycle | null)[] = [];
+  #holes = 0;
+  /** the latest start of an ended cycle: a snapshot as of later takes every row unfiltered */
+  #latestClosedStart = Number.NEGATIVE_INFINITY;
   readonly #report: FoldReport = {
     applied: 0,
     ignored: 0,
@@ -234,7 +274,6 @@ export class LedgerHistoryBuilder {
   /** The agreement changed (a new version was activated): later snapshots read it. */
   setSettings(settings: HistorySettings): void {
     this.#settings = settings;
-    for (const clock of this.#clocks.values()) clock.closedRows = undefined;
   }
 
   get lastEventId(): number {
@@ -246,7 +285,7 @@ export class LedgerHistoryBuilder {
   }
 
   apply(event: StoredEvent): void {
-    this.#report.lastEventId = Math.max(this.#report.lastEventId, event.id);
+    if (event.id > this.#report.lastEventId) this.#report.lastEventId = event.id;
     const folded = this.#fold(event);
     if (folded === "applied") this.#report.applied += 1;
     else if (folded === "ignored") this.#report.ignored += 1;
@@ -258,7 +297,6 @@ export class LedgerHistoryBuilder {
       case "lead.created": {
         if (this.#leads.has(event.streamId)) return "orphaned";
         const data = event.data;
-        const index = this.#leadOrder.length;
         const draft: LeadDraft = {
           history: {
             id: event.streamId,
@@ -271,54 +309,60 @@ export class LedgerHistoryBuilder {
             stage: data.stage,
             stageEnteredAt: event.at,
             stages: [{ stage: data.stage, at: event.at }],
-            assignments: [],
-            touches: [],
+            assignments: none,
+            touches: none,
             lastActivityAt: null,
-            decisions: [],
+            decisions: none,
             contextComplete: null,
-            marketingTouches: [],
-            opportunityIds: [],
+            marketingTouches: none,
+            opportunityIds: none,
           },
-          published: undefined,
-          index,
-          clocks: [],
+          published: false,
+          index: this.#leadOrder.length,
+          clocks: none,
+          opportunities: none,
         };
         this.#leads.set(event.streamId, draft);
-        this.#leadOrder.push(undefined as unknown as LeadHistory);
-        this.#addActivities(draft, data.activities);
-        this.#dirtyLeads.add(draft);
+        this.#leadOrder.push(draft.history);
+        this.#dirtyLeads.push(draft);
+        addActivities(draft.history, data.activities);
         return "applied";
       }
       case "lead.resubmitted": {
-        const draft = this.#lead(event.streamId);
-        if (draft === undefined) return "orphaned";
-        const lead = draft.history;
-        lead.source ??= text(event.data.fields.source);
-        lead.campaign ??= text(event.data.fields.campaign);
-        lead.segment = segmentOf(event.data.company, event.data.fields) ?? lead.segment;
-        this.#addActivities(draft, event.data.activities);
+        const lead = this.#lead(event.streamId);
+        if (lead === undefined) return "orphaned";
+        const named = namesOf(lead.history);
+        const history = lead.history;
+        history.source ??= text(event.data.fields.source);
+        history.campaign ??= text(event.data.fields.campaign);
+        history.segment = segmentOf(event.data.company, event.data.fields) ?? history.segment;
+        addActivities(history, event.data.activities);
+        if (namesOf(history) !== named) this.#renamed(lead);
         return "applied";
       }
       case "lead.fields_changed": {
-        const draft = this.#lead(event.streamId);
-        if (draft === undefined) return "orphaned";
+        const lead = this.#lead(event.streamId);
+        if (lead === undefined) return "orphaned";
+        const named = namesOf(lead.history);
         const fields = event.data.fields;
-        if (Object.hasOwn(fields, "source")) draft.history.source = text(fields.source);
-        if (Object.hasOwn(fields, "campaign")) draft.history.campaign = text(fields.campaign);
+        const history = lead.history;
+        if (Object.hasOwn(fields, "source")) history.source = text(fields.source);
+        if (Object.hasOwn(fields, "campaign")) history.campaign = text(fields.campaign);
         if (Object.hasOwn(fields, "segment"))
-          draft.history.segment = text(fields.segment) ?? draft.history.segment;
+          history.segment = text(fields.segment) ?? history.segment;
+        if (namesOf(history) !== named) this.#renamed(lead);
         return "applied";
       }
       case "lead.stage_changed": {
-        const draft = this.#lead(event.streamId);
-        if (draft === undefined) return "orphaned";
-        const lead = draft.history;
-        insertByTime(lead.stages, { stage: event.data.to, at: event.at });
-        const last = lead.stages[lead.stages.length - 1]!;
-        lead.stage = last.stage;
-        lead.stageEnteredAt = last.at;
+        const lead = this.#lead(event.streamId);
+        if (lead === undefined) return "orphaned";
+        const history = lead.history;
+        history.stages = inserted(history.stages, { stage: event.data.to, at: event.at });
+        const last = history.stages[history.stages.length - 1]!;
+        history.stage = last.stage;
+        history.stageEnteredAt = last.at;
         if (isDecision(event.data.action))
-          insertByTime(lead.decisions, {
+          history.decisions = inserted(history.decisions, {
             kind: event.data.action,
             at: event.at,
             reason: event.data.reason ?? null,
@@ -326,32 +370,40 @@ export class LedgerHistoryBuilder {
         return "applied";
       }
       case "lead.assigned": {
-        const draft = this.#lead(event.streamId);
-        if (draft === undefined) return "orphaned";
+        const lead = this.#lead(event.streamId);
+        if (lead === undefined) return "orphaned";
         const owner = event.data.owner;
         const team = owner.kind === "queue" ? owner.team : this.#settings.teamOf(owner.id);
-        insertByTime(draft.history.assignments, { at: event.at, owner: owner.id, team });
-        const current = draft.history.assignments[draft.history.assignments.length - 1]!;
-        draft.history.owner = current.owner;
-        draft.history.team = current.team;
+        const history = lead.history;
+        history.assignments = inserted(history.assignments, {
+          at: event.at,
+          owner: owner.id,
+          team,
+        });
+        const current = history.assignments[history.assignments.length - 1]!;
+        history.owner = current.owner;
+        history.team = current.team;
+        this.#renamed(lead);
         return "applied";
       }
       case "lead.activity_logged": {
-        const draft = this.#lead(event.streamId);
-        if (draft === undefined) return "orphaned";
-        this.#addActivities(draft, [event.data.activity], event.data.touch);
+        const lead = this.#lead(event.streamId);
+        if (lead === undefined) return "orphaned";
+        addActivities(lead.history, [event.data.activity], event.data.touch);
         return "applied";
       }
       case "lead.context_checked": {
-        const draft = this.#lead(event.streamId);
-        if (draft === undefined) return "orphaned";
-        draft.history.contextComplete = event.data.missing.length === 0;
+        const lead = this.#lead(event.streamId);
+        if (lead === undefined) return "orphaned";
+        lead.history.contextComplete = event.data.missing.length === 0;
         return "applied";
       }
       case "opportunity.opened": {
+        if (this.#opportunities.has(event.streamId)) return "orphaned";
         const lead = this.#lead(event.data.leadId);
-        if (lead === undefined || this.#opportunities.has(event.streamId)) return "orphaned";
-        const owner = event.data.owner ?? lead.history.owner;
+        if (lead === undefined) return "orphaned";
+        const history = lead.history;
+        const owner = event.data.owner ?? history.owner;
         const draft: OpportunityDraft = {
           history: {
             id: event.streamId,
@@ -361,41 +413,44 @@ export class LedgerHistoryBuilder {
             outcome: null,
             amount: event.data.amount,
             stages: [{ stage: event.data.stage, at: event.at }],
-            source: null,
-            campaign: null,
-            segment: null,
+            source: history.source,
+            campaign: history.campaign,
+            segment: history.segment,
             owner,
             team:
-              owner === lead.history.owner
-                ? lead.history.team
+              owner === history.owner
+                ? history.team
                 : owner === null
                   ? null
                   : this.#settings.teamOf(owner),
             reason: null,
           },
-          published: undefined,
+          published: false,
           index: this.#opportunityOrder.length,
         };
         this.#opportunities.set(event.streamId, draft);
-        this.#opportunityOrder.push(undefined as unknown as OpportunityHistory);
-        this.#dirtyOpportunities.add(draft);
-        lead.history.opportunityIds.push(event.streamId);
+        this.#opportunityOrder.push(draft.history);
+        this.#dirtyOpportunities.push(draft);
+        lead.opportunities = [...lead.opportunities, draft];
+        history.opportunityIds = [...history.opportunityIds, event.streamId];
         return "applied";
       }
       case "opportunity.stage_changed": {
         const draft = this.#opportunity(event.streamId);
         if (draft === undefined) return "orphaned";
-        insertByTime(draft.history.stages, { stage: event.data.to, at: event.at });
-        if (event.data.amount !== undefined) draft.history.amount = event.data.amount;
+        const history = draft.history;
+        history.stages = inserted(history.stages, { stage: event.data.to, at: event.at });
+        if (event.data.amount !== undefined) history.amount = event.data.amount;
         return "applied";
       }
       case "opportunity.closed": {
         const draft = this.#opportunity(event.streamId);
         if (draft === undefined) return "orphaned";
-        draft.history.closedAt = event.at;
-        draft.history.outcome = event.data.outcome;
-        draft.history.reason = event.data.outcome === "lost" ? (event.data.reason ?? null) : null;
-        if (event.data.amount !== undefined) draft.history.amount = event.data.amount;
+        const history = draft.history;
+        history.closedAt = event.at;
+        history.outcome = event.data.outcome;
+        history.reason = event.data.outcome === "lost" ? (event.data.reason ?? null) : null;
+        if (event.data.amount !== undefined) history.amount = event.data.amount;
         return "applied";
       }
       case "clock.event": {
@@ -407,16 +462,20 @@ export class LedgerHistoryBuilder {
             id: event.streamId,
             leadId: event.data.leadId,
             step: event.data.step,
+            lead,
             events: [],
-            replay: undefined,
-            closedRows: undefined,
+            stale: true,
+            dirty: false,
+            closed: none,
+            slots: none,
+            open: none,
           };
           this.#clocks.set(event.streamId, clock);
-          lead.clocks.push(event.streamId);
+          lead.clocks = [...lead.clocks, clock];
         }
         clock.events.push({ ...event.data.event, seq: event.id } as ClockEvent);
-        clock.replay = undefined;
-        clock.closedRows = undefined;
+        clock.stale = true;
+        this.#touchClock(clock);
         return "applied";
       }
       default:
@@ -424,43 +483,45 @@ export class LedgerHistoryBuilder {
     }
   }
 
-  /** A lead to change: marked for publishing, its clocks' rows and opportunities with it. */
+  /** A lead to change: its own copy once a snapshot published the current one. */
   #lead(id: string): LeadDraft | undefined {
     const draft = this.#leads.get(id);
-    if (draft === undefined) return undefined;
-    this.#dirtyLeads.add(draft);
-    for (const clockId of draft.clocks) {
-      const clock = this.#clocks.get(clockId);
-      if (clock !== undefined) clock.closedRows = undefined;
-    }
-    for (const opportunityId of draft.history.opportunityIds) {
-      const opportunity = this.#opportunities.get(opportunityId);
-      if (opportunity !== undefined) this.#dirtyOpportunities.add(opportunity);
-    }
+    if (draft === undefined || !draft.published) return draft;
+    draft.history = { ...draft.history };
+    draft.published = false;
+    this.#leadOrder[draft.index] = draft.history;
+    this.#dirtyLeads.push(draft);
     return draft;
   }
 
   #opportunity(id: string): OpportunityDraft | undefined {
     const draft = this.#opportunities.get(id);
-    if (draft !== undefined) this.#dirtyOpportunities.add(draft);
+    if (draft === undefined || !draft.published) return draft;
+    draft.history = { ...draft.history };
+    draft.published = false;
+    this.#opportunityOrder[draft.index] = draft.history;
+    this.#dirtyOpportunities.push(draft);
     return draft;
   }
 
-  #addActivities(draft: LeadDraft, activities: readonly Activity[], logged?: boolean): void {
-    const lead = draft.history;
-    for (const activity of activities) {
-      if (lead.lastActivityAt === null || activity.at > lead.lastActivityAt)
-        lead.lastActivityAt = activity.at;
-      if (logged ?? isTouch(activity)) insertNumber(lead.touches, activity.at);
-      if (marketingKinds.has(activity.type)) {
-        const touch: MarketingTouch = {
-          at: activity.at,
-          kind: activity.type,
-          channel: text(activity.fields?.campaign) ?? text(activity.fields?.source) ?? lead.source,
-        };
-        insertByTime(lead.marketingTouches, touch);
-      }
+  /** The lead's owner, team, source or segment changed: its cycle rows and opportunities follow. */
+  #renamed(lead: LeadDraft): void {
+    for (const clock of lead.clocks) this.#touchClock(clock);
+    const { source, campaign, segment } = lead.history;
+    for (const { history } of lead.opportunities) {
+      if (history.source === source && history.campaign === campaign && history.segment === segment)
+        continue;
+      const draft = this.#opportunity(history.id)!;
+      draft.history.source = source;
+      draft.history.campaign = campaign;
+      draft.history.segment = segment;
     }
+  }
+
+  #touchClock(clock: ClockDraft): void {
+    if (clock.dirty) return;
+    clock.dirty = true;
+    this.#dirtyClocks.push(clock);
   }
 
   /**
@@ -468,60 +529,31 @@ export class LedgerHistoryBuilder {
    * them (events dated after `asOf` are the caller's to leave out; clocks are replayed as of it).
    */
   snapshot(asOf: number): PipelineHistory {
-    for (const draft of this.#dirtyLeads) {
-      const lead = draft.history;
-      draft.published = {
-        ...lead,
-        stages: [...lead.stages],
-        assignments: [...lead.assignments],
-        touches: [...lead.touches],
-        decisions: [...lead.decisions],
-        marketingTouches: [...lead.marketingTouches],
-        opportunityIds: [...lead.opportunityIds],
-      };
-      this.#leadOrder[draft.index] = draft.published;
-    }
-    this.#dirtyLeads.clear();
-    for (const draft of this.#dirtyOpportunities) {
-      const opportunity = draft.history;
-      const lead = this.#leads.get(opportunity.leadId ?? "")?.history;
-      draft.published = {
-        ...opportunity,
-        stages: [...opportunity.stages],
-        source: lead?.source ?? null,
-        campaign: lead?.campaign ?? null,
-        segment: lead?.segment ?? null,
-      };
-      this.#opportunityOrder[draft.index] = draft.published;
-    }
-    this.#dirtyOpportunities.clear();
+    for (const draft of this.#dirtyLeads) draft.published = true;
+    this.#dirtyLeads = [];
+    for (const draft of this.#dirtyOpportunities) draft.published = true;
+    this.#dirtyOpportunities = [];
 
     const settings = this.#settings;
-    const cycles: SlaCycle[] = [];
-    let unreplayable = 0;
-    for (const clock of this.#clocks.values()) {
-      if (clock.replay === undefined) {
-        const at = clock.events.reduce((latest, event) => Math.max(latest, event.at), 0);
-        const replayed = replayClock(clock.events, settings.resolveCalendar, at, clock.id);
-        if (!replayed.ok) {
-          unreplayable += 1;
-          continue;
-        }
-        clock.replay = { cycles: replayed.value.cycles, at };
-      }
-      const lead = this.#leads.get(clock.leadId)!.history;
-      if (clock.closedRows === undefined)
-        clock.closedRows = clock.replay.cycles
-          .filter((cycle) => cycle.stoppedAt !== null)
-          .map((cycle) => cycleRow(clock, lead, cycle, cycle.stoppedAt!, clock.replay!.at));
-      for (const row of clock.closedRows) if (row.startedAt <= asOf) cycles.push(row);
-      for (const cycle of clock.replay.cycles)
-        if (cycle.stoppedAt === null && cycle.startedAt <= asOf)
-          cycles.push(
-            cycleRow(clock, lead, cycle, asOf, clock.replay.at, settings.resolveCalendar),
-          );
+    const dirty = this.#dirtyClocks;
+    this.#dirtyClocks = [];
+    for (const clock of this.#unreplayable) if (!clock.dirty) dirty.push(clock);
+    for (const clock of dirty) {
+      clock.dirty = false;
+      this.#rowClock(clock, settings.resolveCalendar);
     }
-    this.#report.unreplayable = unreplayable;
+    this.#report.unreplayable = this.#unreplayable.size;
+    if (this.#holes > 1024 && this.#holes * 2 > this.#closedRows.length) this.#compact();
+
+    const cycles: SlaCycle[] = [];
+    const table = this.#closedRows;
+    if (this.#holes === 0 && asOf >= this.#latestClosedStart)
+      for (const row of table) cycles.push(row!);
+    else for (const row of table) if (row !== null && row.startedAt <= asOf) cycles.push(row);
+    for (const clock of this.#openClocks)
+      for (const open of clock.open)
+        if (open.startedAt <= asOf)
+          cycles.push(openRow(clock, open, asOf, settings.resolveCalendar));
 
     return {
       timezone: settings.timezone,
@@ -539,6 +571,79 @@ export class LedgerHistoryBuilder {
       commitments: settings.commitments,
     };
   }
+
+  /** A changed clock's rows: replayed when its log grew, renamed when only its lead changed. */
+  #rowClock(clock: ClockDraft, resolveCalendar: ResolveCalendar): void {
+    const lead = clock.lead.history;
+    let closed: SlaCycle[];
+    if (clock.stale || this.#unreplayable.has(clock)) {
+      let replayedAt = 0;
+      for (const event of clock.events) if (event.at > replayedAt) replayedAt = event.at;
+      const replayed = replayClock(clock.events, resolveCalendar, replayedAt, clock.id);
+      if (!replayed.ok) {
+        this.#unreplayable.add(clock);
+        closed = none;
+        clock.open = none;
+      } else {
+        this.#unreplayable.delete(clock);
+        closed = [];
+        const open: OpenCycle[] = [];
+        for (const cycle of replayed.value.cycles) {
+          if (cycle.stoppedAt !== null) closed.push(closedRow(clock, lead, cycle));
+          else open.push(openCycleOf(cycle, replayedAt));
+        }
+        clock.open = open.length === 0 ? none : open;
+      }
+      clock.stale = false;
+    } else closed = clock.closed.map((row) => renamed(row, lead));
+    if (clock.open.length > 0) this.#openClocks.add(clock);
+    else this.#openClocks.delete(clock);
+
+    const table = this.#closedRows;
+    // rows replaced one for one keep their slots; otherwise the old slots become holes
+    if (closed.length === clock.slots.length) {
+      clock.slots.forEach((slot, index) => {
+        table[slot] = closed[index]!;
+      });
+    } else {
+      for (const slot of clock.slots) table[slot] = null;
+      this.#holes += clock.slots.length;
+      clock.slots = closed.map((row) => table.push(row) - 1);
+    }
+    clock.closed = closed;
+    for (const row of closed)
+      if (row.startedAt > this.#latestClosedStart) this.#latestClosedStart = row.startedAt;
+  }
+
+  #compact(): void {
+    const table: (SlaCycle | null)[] = [];
+    for (const clock of this.#clocks.values())
+      clock.slots =
+        clock.closed.length === 0 ? none : clock.closed.map((row) => table.push(row) - 1);
+    this.#closedRows = table;
+    this.#holes = 0;
+  }
+}
+
+/** A change to the names rows and opportunities carry, as one comparable value. */
+function namesOf(lead: LeadHistory): string {
+  return `${lead.source}\u0000${lead.campaign}\u0000${lead.segment}`;
+}
+
+function addActivities(lead: LeadHistory, activities: readonly Activity[], logged?: boolean): void {
+  for (const activity of activities) {
+    if (lead.lastActivityAt === null || activity.at > lead.lastActivityAt)
+      lead.lastActivityAt = activity.at;
+    if (logged ?? isTouch(activity)) lead.touches = insertedNumber(lead.touches, activity.at);
+    if (marketingKinds.has(activity.type)) {
+      const touch: MarketingTouch = {
+        at: activity.at,
+        kind: activity.type,
+        channel: text(activity.fields?.campaign) ?? text(activity.fields?.source) ?? lead.source,
+      };
+      lead.marketingTouches = inserted(lead.marketingTouches, touch);
+    }
+  }
 }
 
 const stateOf: Record<CycleState, SlaCycleState> = {
@@ -550,19 +655,11 @@ const stateOf: Record<CycleState, SlaCycleState> = {
   cancelled: "cancelled",
 };
 
-/**
- * One cycle as a row. An open cycle was replayed as of the clock's latest event; at `asOf` later
- * than that it has run on (unless paused) by the business time of its calendar in between, and
- * is breached once its due has passed.
- */
-function cycleRow(
-  clock: ClockDraft,
-  lead: LeadDraft["history"],
-  cycle: Cycle,
+/** The owner and team in force at `end`: the latest assignment by then, else the current one. */
+function assignmentAt(
+  lead: LeadHistory,
   end: number,
-  replayedAt: number,
-  resolveCalendar?: ResolveCalendar,
-): SlaCycle {
+): { owner: string | null; team: string | null } {
   let owner = lead.owner;
   let team = lead.team;
   for (const assignment of lead.assignments) {
@@ -570,19 +667,27 @@ function cycleRow(
     owner = assignment.owner;
     team = assignment.team;
   }
-  const open = cycle.stoppedAt === null;
-  let elapsedMs = cycle.elapsedBusinessMs;
-  let state = stateOf[cycle.state];
-  const dueAt = cycle.dueAt !== null && Number.isFinite(cycle.dueAt) ? cycle.dueAt : null;
-  if (open) {
-    if (!cycle.paused && end > replayedAt)
-      elapsedMs += resolveCalendar?.(cycle.calendarRef)?.elapsed(replayedAt, end) ?? 0;
-    if (dueAt !== null && dueAt <= end) state = "breached";
-  }
-  const firstWarning = cycle.warnings
-    .map((warning) => warning.dueAt)
-    .filter((at): at is number => at !== null && Number.isFinite(at))
-    .sort((a, b) => a - b)[0];
+  return { owner, team };
+}
+
+function firstWarningOf(cycle: Cycle): number | null {
+  let first: number | null = null;
+  for (const warning of cycle.warnings)
+    if (
+      warning.dueAt !== null &&
+      Number.isFinite(warning.dueAt) &&
+      (first === null || warning.dueAt < first)
+    )
+      first = warning.dueAt;
+  return first;
+}
+
+function dueOf(cycle: Cycle): number | null {
+  return cycle.dueAt !== null && Number.isFinite(cycle.dueAt) ? cycle.dueAt : null;
+}
+
+function closedRow(clock: ClockDraft, lead: LeadHistory, cycle: Cycle): SlaCycle {
+  const { owner, team } = assignmentAt(lead, cycle.stoppedAt!);
   return {
     leadId: clock.leadId,
     step: clock.step,
@@ -592,11 +697,73 @@ function cycleRow(
     source: lead.source,
     segment: lead.segment,
     startedAt: cycle.startedAt,
-    dueAt,
-    firstWarningAt: firstWarning ?? null,
+    dueAt: dueOf(cycle),
+    firstWarningAt: firstWarningOf(cycle),
     endedAt: cycle.stoppedAt,
-    state,
+    state: stateOf[cycle.state],
     goalMinutes: cycle.goal.targetMs / MINUTE,
+    elapsedBusinessMinutes: cycle.elapsedBusinessMs / MINUTE,
+  };
+}
+
+/** An ended cycle's row after its lead's owner, team, source or segment changed. */
+function renamed(row: SlaCycle, lead: LeadHistory): SlaCycle {
+  const { owner, team } = assignmentAt(lead, row.endedAt!);
+  if (
+    owner === row.owner &&
+    team === row.team &&
+    lead.source === row.source &&
+    lead.segment === row.segment
+  )
+    return row;
+  return { ...row, owner, team, source: lead.source, segment: lead.segment };
+}
+
+function openCycleOf(cycle: Cycle, replayedAt: number): OpenCycle {
+  return {
+    cycle: cycle.id,
+    startedAt: cycle.startedAt,
+    dueAt: dueOf(cycle),
+    firstWarningAt: firstWarningOf(cycle),
+    paused: cycle.paused,
+    state: stateOf[cycle.state],
+    elapsedMs: cycle.elapsedBusinessMs,
+    replayedAt,
+    calendarRef: cycle.calendarRef,
+    goalMinutes: cycle.goal.targetMs / MINUTE,
+  };
+}
+
+/**
+ * An open cycle as a row at `asOf`. It was replayed as of the clock's latest event; at `asOf`
+ * later than that it has run on (unless paused) by the business time of its calendar in between,
+ * and is breached once its due has passed.
+ */
+function openRow(
+  clock: ClockDraft,
+  open: OpenCycle,
+  asOf: number,
+  resolveCalendar: ResolveCalendar,
+): SlaCycle {
+  const lead = clock.lead.history;
+  const { owner, team } = assignmentAt(lead, asOf);
+  let elapsedMs = open.elapsedMs;
+  if (!open.paused && asOf > open.replayedAt)
+    elapsedMs += resolveCalendar(open.calendarRef)?.elapsed(open.replayedAt, asOf) ?? 0;
+  return {
+    leadId: clock.leadId,
+    step: clock.step,
+    cycle: open.cycle,
+    owner,
+    team,
+    source: lead.source,
+    segment: lead.segment,
+    startedAt: open.startedAt,
+    dueAt: open.dueAt,
+    firstWarningAt: open.firstWarningAt,
+    endedAt: null,
+    state: open.dueAt !== null && open.dueAt <= asOf ? "breached" : open.state,
+    goalMinutes: open.goalMinutes,
     elapsedBusinessMinutes: elapsedMs / MINUTE,
   };
 }
@@ -614,15 +781,19 @@ function isDecision(action: string): action is DecisionKind {
   return (decisionKinds as readonly string[]).includes(action);
 }
 
-/** Appends in time order; an entry dated before the last goes before it (late CRM events). */
-function insertByTime<Entry extends { at: number }>(list: Entry[], entry: Entry): void {
+/** The list with the entry in time order; one dated before the last goes before it (late events). */
+function inserted<Entry extends { at: number }>(list: readonly Entry[], entry: Entry): Entry[] {
   let index = list.length;
   while (index > 0 && list[index - 1]!.at > entry.at) index -= 1;
-  list.splice(index, 0, entry);
+  return index === list.length
+    ? [...list, entry]
+    : [...list.slice(0, index), entry, ...list.slice(index)];
 }
 
-function insertNumber(list: number[], value: number): void {
+function insertedNumber(list: readonly number[], value: number): number[] {
   let index = list.length;
   while (index > 0 && list[index - 1]! > value) index -= 1;
-  list.splice(index, 0, value);
+  return index === list.length
+    ? [...list, value]
+    : [...list.slice(0, index), value, ...list.slice(index)];
 }
