@@ -188,10 +188,18 @@ const winRate = revenueMetric(
   },
 );
 
-/** The lead's first MQL moment, or null when it never reached MQL (or is unknown). */
-function firstMqlMoments(history: PipelineHistory): Map<string, number> {
+/**
+ * The first MQL moment of each lead of `leadIds` that reached MQL. Only the leads asked for are
+ * kept: a million-lead export with a few thousand deals needs a few thousand moments.
+ */
+function firstMqlMoments(
+  history: PipelineHistory,
+  leadIds: ReadonlySet<string>,
+): Map<string, number> {
   const moments = new Map<string, number>();
+  if (leadIds.size === 0) return moments;
   for (const lead of history.leads) {
+    if (!leadIds.has(lead.id)) continue;
     const entry = lead.stages.find((stage) => stage.stage === history.funnel.mql);
     if (entry !== undefined) moments.set(lead.id, entry.at);
   }
@@ -209,10 +217,14 @@ const salesCycle = revenueMetric(
   },
   (history, query) => {
     const keep = wantsRecords(query);
-    const mqlAt = firstMqlMoments(history);
     const closed = history.opportunities
       .filter((opportunity) => closedIn(opportunity, query.from, query.to))
       .map((opportunity) => ({ opportunity, role: "closed" as const, at: opportunity.closedAt! }));
+    const wonLeads = new Set<string>();
+    for (const { opportunity } of closed)
+      if (opportunity.outcome === "won" && opportunity.leadId !== null)
+        wonLeads.add(opportunity.leadId);
+    const mqlAt = firstMqlMoments(history, wonLeads);
     return {
       by: query.by,
       ...breakDown(closed, query.by, history.timezone, placeEntry, (subset) => {

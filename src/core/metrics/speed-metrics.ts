@@ -380,11 +380,6 @@ const openAtRisk = defineMetric(
 // ---------------------------------------------------------------------------------------------
 // Stuck leads
 
-interface StuckLead {
-  lead: LeadHistory;
-  ageHours: number;
-}
-
 /** No activity of any kind, and no touch, after the lead entered its current stage. */
 function idleSinceStageEntry(lead: LeadHistory): boolean {
   const entered = lead.stageEnteredAt;
@@ -407,24 +402,25 @@ const stuckLeads = defineMetric(
     const stages = query.stages ?? history.funnel.stuck;
     const watched = new Set(stages);
     const limit = (query.stuckHours ?? DEFAULT_STUCK_HOURS) * HOUR;
-    const stuck: StuckLead[] = [];
+    const ageHours = (lead: LeadHistory) => (history.asOf - lead.stageEnteredAt) / HOUR;
+    const stuck: LeadHistory[] = [];
     for (const lead of history.leads)
       if (
         watched.has(lead.stage) &&
         history.asOf - lead.stageEnteredAt > limit &&
         idleSinceStageEntry(lead)
       )
-        stuck.push({ lead, ageHours: (history.asOf - lead.stageEnteredAt) / HOUR });
+        stuck.push(lead);
     const keep = wantsRecords(query);
-    const figures = (items: readonly StuckLead[]): Record<string, Figure> => {
+    const figures = (items: readonly LeadHistory[]): Record<string, Figure> => {
       // One pass: the ages, and the leads of each stage.
       const ages = new Float64Array(items.length);
-      const byStage = new Map<string, StuckLead[]>(stages.map((stage) => [stage, []]));
-      items.forEach((item, index) => {
-        ages[index] = item.ageHours;
-        byStage.get(item.lead.stage)?.push(item);
+      const byStage = new Map<string, LeadHistory[]>(stages.map((stage) => [stage, []]));
+      items.forEach((lead, index) => {
+        ages[index] = ageHours(lead);
+        byStage.get(lead.stage)?.push(lead);
       });
-      const leadIdOf = (item: StuckLead) => item.lead.id;
+      const leadIdOf = (lead: LeadHistory) => lead.id;
       const ids = recordIds(keep, items, leadIdOf);
       const result: Record<string, Figure> = {
         stuck: countFigure(ids),
@@ -438,16 +434,8 @@ const stuckLeads = defineMetric(
       stuck,
       query.by,
       history.timezone,
-      ({ lead }) => ({
-        attributes: {
-          source: lead.source,
-          campaign: lead.campaign,
-          segment: lead.segment,
-          team: lead.team,
-          owner: lead.owner,
-        },
-        at: lead.stageEnteredAt,
-      }),
+      // A lead carries the group attributes itself (source, campaign, segment, team, owner).
+      (lead) => ({ attributes: lead, at: lead.stageEnteredAt }),
       figures,
     );
   },

@@ -243,47 +243,46 @@ const stageConversion: MetricDefinition = {
     "owner assigned then.",
   compute(history, query) {
     const tracked = new Set(history.stageOrder);
-    const items: Placed<"entry", StageEntryOfLead>[] = [];
+    // A million leads enter New: one object per entry, placed by itself.
+    const items: StageEntryOfLead[] = [];
     history.leads.forEach((lead, leadIndex) => {
       lead.stages.forEach((entry, position) => {
         if (tracked.has(entry.stage) && inPeriod(entry.at, query.from, query.to))
-          items.push({
-            role: "entry",
-            subject: { lead, leadIndex, stage: entry.stage, at: entry.at, position },
-            at: entry.at,
-          });
+          items.push({ lead, leadIndex, stage: entry.stage, at: entry.at, position });
       });
     });
     const pairs = stagePairs(history.stageOrder);
     const distinct = new DistinctLeads(history, wantsRecords(query));
-    const subject = (item: Placed<"entry", StageEntryOfLead>) => item.subject;
+    const place = (entry: StageEntryOfLead) => ({
+      attributes: leadAttributesAt(entry.lead, entry.at),
+      at: entry.at,
+    });
     return result(
       stageConversion,
       query,
-      breakDown(items, query.by, history.timezone, placeLeadAt, (members) => {
+      breakDown(items, query.by, history.timezone, place, (members) => {
         // The entries of each stage, in one pass.
-        const byStage = new Map<string, Placed<"entry", StageEntryOfLead>[]>();
-        for (const item of members) {
-          const list = byStage.get(item.subject.stage);
-          if (list === undefined) byStage.set(item.subject.stage, [item]);
-          else list.push(item);
+        const byStage = new Map<string, StageEntryOfLead[]>();
+        for (const entry of members) {
+          const list = byStage.get(entry.stage);
+          if (list === undefined) byStage.set(entry.stage, [entry]);
+          else list.push(entry);
         }
         const figures: Record<string, Figure> = {};
         for (const [stage, next] of pairs) {
           const entries = byStage.get(stage) ?? [];
           const nextEntries = byStage.get(next) ?? [];
           let converted = 0;
-          for (const item of entries)
-            if (enteredAfter(item.subject, next, query.withinDays)) converted++;
+          for (const entry of entries) if (enteredAfter(entry, next, query.withinDays)) converted++;
           figures[`${stage}>${next}:cohort`] = rateFigure(
             converted,
             entries.length,
-            distinct.ids(subject, entries),
+            distinct.ids(itself, entries),
           );
           figures[`${stage}>${next}:flow`] = rateFigure(
             nextEntries.length,
             entries.length,
-            distinct.ids(subject, entries, nextEntries),
+            distinct.ids(itself, entries, nextEntries),
           );
         }
         return figures;
