@@ -638,6 +638,9 @@ class Pipeline {
 
   async route(leads: LeadWork[], notifications: NotificationRequest[]): Promise<void> {
     const { trx, engine, set } = this;
+    // Batches queue on the routing row until they commit: what is decided already (creation,
+    // score, qualification) is written first, while another batch may hold the row.
+    await this.unit.writeEventsAhead();
     await lockRouting(trx, engine.workspace, set);
     let state: RoutingState = {
       openLeads: await openLeadsByRep(trx, engine.workspace, this.unit.set),
