@@ -30,6 +30,11 @@ import type { Database } from "./ledger-store.js";
  */
 
 const pageSize = 5000;
+/**
+ * A snapshot serves requests for this long while nothing new was stored: figures at most this
+ * old, and a dashboard's panels, refreshes and drill-downs within it computed once.
+ */
+const snapshotReuseMs = 1_000;
 const gapHorizonMs = 60_000;
 /** at most this many gaps are watched; the oldest go first */
 const maxGaps = 200;
@@ -79,8 +84,10 @@ class WorkspaceHistory {
   latestRecordedAt = 0;
   /** the highest ledger id read, of any workspace */
   cursor = 0;
-  /** the last snapshot, reused while nothing new was folded and `now` stands still */
+  /** the last snapshot, reused while nothing new was folded for up to `snapshotReuseMs` */
   snapshot: PipelineHistory | undefined;
+  /** results computed on `snapshot`, by metric and query */
+  results = new Map<string, MetricResult>();
   changedSinceSnapshot = true;
   /** refreshes run one at a time: the builder is not safe for interleaved folds */
   queue: Promise<unknown> = Promise.resolve();
@@ -274,11 +281,39 @@ export async function currentHistory(engine: Engine): Promise<Outcome<PipelineHi
   if (!refreshed.ok) return refreshed;
   const state = refreshed.value.history;
   const now = engine.now();
-  if (!state.changedSinceSnapshot && state.snapshot?.asOf === now)
-    return { ok: true, value: state.snapshot };
+  const last = state.snapshot;
+  if (
+    !state.changedSinceSnapshot &&
+    last !== undefined &&
+    now >= last.asOf &&
+    now - last.asOf < snapshotReuseMs
+  )
+    return { ok: true, value: last };
   state.snapshot = state.builder!.snapshot(now);
+  state.results = new Map();
   state.changedSinceSnapshot = false;
   return { ok: true, value: state.snapshot };
+}
+
+/**
+ * `computeMetric` on the workspace's current snapshot, each metric and query computed once per
+ * snapshot (results are shared: callers must not change them). Another history is computed
+ * afresh.
+ */
+export function computeOnSnapshot(
+  engine: Engine,
+  history: PipelineHistory,
+  name: string,
+  query: MetricQuery,
+): ReturnType<typeof computeMetric> {
+  const state = historyOf(engine);
+  if (state.snapshot !== history) return computeMetric(history, name, query);
+  const key = `${name}\u0000${JSON.stringify(query, Object.keys(query).sort())}`;
+  const known = state.results.get(key);
+  if (known !== undefined) return { ok: true, result: known };
+  const computed = computeMetric(history, name, query);
+  if (computed.ok) state.results.set(key, computed.result);
+  return computed;
 }
 
 /** Every metric with its title and definition, in METRICS.md order. */
@@ -309,7 +344,7 @@ export async function metricSet(
   if (!query.ok) return query;
   const results: MetricResult[] = [];
   for (const name of names) {
-    const outcome = computeMetric(history.value, name, query.value);
+    const outcome = computeOnSnapshot(engine, history.value, name, query.value);
     if (!outcome.ok) return unknownMetric(name);
     results.push(outcome.result);
   }

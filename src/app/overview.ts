@@ -1,7 +1,6 @@
 import type { MetricQuery, MetricResult } from "../core/metrics/metric.js";
-import { computeMetric } from "../core/metrics/metric-registry.js";
 import type { Engine } from "./engine.js";
-import { currentHistory, type MetricsError, resolvePeriod } from "./metrics.js";
+import { computeOnSnapshot, currentHistory, type MetricsError, resolvePeriod } from "./metrics.js";
 
 /**
  * The overview dashboard's figures in one answer: every panel's metric over the period and the
@@ -58,11 +57,15 @@ export async function overview(
   const previous: Record<string, MetricResult> = {};
   for (const [key, panel] of Object.entries(overviewPanels)) {
     const by = "by" in panel ? panel.by : undefined;
-    const now = computeMetric(history.value, panel.metric, { from, to, by });
+    const now = computeOnSnapshot(engine, history.value, panel.metric, { from, to, by });
     if (!now.ok) throw new Error(`overview panel ${key}: ${now.error.message}`);
     current[key] = now.result;
     if (!panel.headline) continue;
-    const before = computeMetric(history.value, panel.metric, { from: previousFrom, to: from, by });
+    const before = computeOnSnapshot(engine, history.value, panel.metric, {
+      from: previousFrom,
+      to: from,
+      by,
+    });
     if (!before.ok) throw new Error(`overview panel ${key}: ${before.error.message}`);
     previous[key] = before.result;
   }

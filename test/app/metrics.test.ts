@@ -234,6 +234,23 @@ describe("metrics over the ledger", () => {
       error: { code: "invalid_period", field: "from" },
     });
   });
+
+  it("computes a metric once per snapshot and query, and afresh once new events are stored", async () => {
+    fixture.advance(1);
+    const first = await metric(fixture.engine, "mqls", day);
+    const again = await metric(fixture.engine, "mqls", day);
+    if (!first.ok || !again.ok) throw new Error("mqls must compute");
+    // nothing stored, the clock still: the same result object, not a recomputation
+    expect(again.value).toBe(first.value);
+    // another query on the same snapshot is its own result
+    const bySource = await metric(fixture.engine, "mqls", { ...day, by: "source" });
+    expect(bySource.ok && bySource.value).not.toBe(first.value);
+    await ingest("G", hotLead("website"));
+    const after = await metric(fixture.engine, "mqls", day);
+    if (!after.ok) throw new Error(after.error.message);
+    // A, B, C, D, F (previous test) and G: one more than before G
+    expect(after.value.total.leads!.value).toBe(first.value.total.leads!.value! + 1);
+  });
 });
 
 describe("periods", () => {
