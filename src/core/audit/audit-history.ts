@@ -9,7 +9,7 @@ import {
   type MetricEntry,
   summariseResult,
 } from "./audit-report.js";
-import { assessGaps } from "./gap-assessment.js";
+import { assessGaps, exampleCount } from "./gap-assessment.js";
 
 /**
  * The audit of a pipeline history built from exports: every number asked of the metric registry
@@ -78,10 +78,11 @@ const breakdowns: Record<"bySource" | "byOwner" | "byMonth", [string, Dimension]
 };
 
 export function auditHistory(history: PipelineHistory, options: AuditOptions): AuditReport {
-  // The report shows counts, not ids: only the figures the red flags take examples from list
-  // their records (`withIds`), so no other metric builds a million-id list.
+  // The report shows counts, not ids: the metrics the red flags take examples from list the
+  // first few ids of each figure (`withIds`), the others none, so no metric builds a million-id
+  // list (the counts stay exact in `recordCount`).
   const base: MetricQuery = { from: options.from, to: options.to, records: false };
-  const withIds: MetricQuery = { ...base, records: true };
+  const withIds: MetricQuery = { ...base, records: exampleCount };
   const compute = (name: string, query: MetricQuery): MetricResult | null => {
     const outcome = computeMetric(history, name, query);
     return outcome.ok ? outcome.result : null;

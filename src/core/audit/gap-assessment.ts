@@ -19,7 +19,8 @@ import type { RedFlag } from "./audit-report.js";
  */
 
 export const mqlToSqlWarningLine = 0.2;
-const exampleCount = 5;
+/** record ids a red flag lists as examples */
+export const exampleCount = 5;
 
 export interface GapInput {
   history: PipelineHistory;

@@ -17,15 +17,15 @@ export class DistinctLeads {
   readonly #stamps: Uint32Array;
   #generation = 0;
 
-  /** `keep`: list the ids (else only count them, for queries that ask for no records) */
+  /** `limit`: the most ids a list holds (recordLimit); the count is always exact */
   constructor(
     history: Pick<PipelineHistory, "leads">,
-    private readonly keep = true,
+    private readonly limit = Number.POSITIVE_INFINITY,
   ) {
     this.#stamps = new Uint32Array(history.leads.length);
   }
 
-  /** The ids of the distinct leads of the lists, in the order first seen (or their number). */
+  /** The ids of the distinct leads of the lists, in the order first seen. */
   ids<Item>(reference: (item: Item) => LeadReference, ...lists: (readonly Item[])[]): RecordIds {
     const stamps = this.#stamps;
     const generation = ++this.#generation;
@@ -37,9 +37,9 @@ export class DistinctLeads {
         if (stamps[leadIndex] === generation) continue;
         stamps[leadIndex] = generation;
         count++;
-        if (this.keep) ids.push(lead.id);
+        if (ids.length < this.limit) ids.push(lead.id);
       }
-    return this.keep ? ids : { count };
+    return this.limit === Number.POSITIVE_INFINITY ? ids : { ids, count };
   }
 }
 

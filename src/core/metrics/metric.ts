@@ -54,11 +54,12 @@ export interface MetricQuery {
   /** pipeline coverage: the period's revenue target */
   target?: number | undefined;
   /**
-   * list the records behind each figure (default true); false leaves every figure's `records`
-   * empty, builds no id list at all, and gives the number in `recordCount` instead — for callers
-   * that only show counts (`baton audit` over a million leads)
+   * the records behind each figure: all their ids (true, the default); none (false: `records`
+   * empty); or at most this many (the first ones, as a drill-down would list them). When limited,
+   * no longer list is built and `recordCount` gives the number in all — for callers that show
+   * counts and a few examples (`baton audit` over a million leads)
    */
-  records?: boolean | undefined;
+  records?: boolean | number | undefined;
 }
 
 export const figureUnits = [
@@ -83,7 +84,7 @@ export interface Figure {
    * rate, the records of its denominator (the numerator's own list is a count figure beside it)
    */
   records: string[];
-  /** how many records are behind the figure, set instead of the ids when the query asked for none */
+  /** how many records are behind the figure, set when the query limited `records` */
   recordCount?: number;
 }
 

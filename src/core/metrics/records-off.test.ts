@@ -5,8 +5,8 @@ import { computeMetric, metricNames } from "./metric-registry.js";
 import type { SlaCycle } from "./pipeline-history.js";
 
 /**
- * `records: false` (MetricQuery): the same figures with no id lists, the number of records in
- * `recordCount` instead.
+ * `records: false` or a number (MetricQuery): the same figures with no ids or only the first
+ * ones, the number of records in `recordCount`.
  */
 
 const slaCycle = (leadId: string, state: SlaCycle["state"], endedAt: number | null): SlaCycle => ({
@@ -86,7 +86,7 @@ const period = { from: at(0), to: at(60 * 24 * 20) };
 
 function compute(
   name: string,
-  records: boolean | undefined,
+  records: boolean | number | undefined,
   by?: "source" | "month",
 ): MetricResult {
   const outcome = computeMetric(sample, name, { ...period, by, target: 5000, records });
@@ -94,31 +94,33 @@ function compute(
   return outcome.result;
 }
 
-/** The figure as records: false must give it: no ids, their number apart. */
-function withoutIds(figure: Figure): Figure {
-  return { ...figure, records: [], recordCount: figure.records.length };
+/** The figure as a limit of `limit` ids must give it: the first ids, their number apart. */
+function limited(figure: Figure, limit: number): Figure {
+  return { ...figure, records: figure.records.slice(0, limit), recordCount: figure.records.length };
 }
 
-describe("records: false", () => {
-  it("gives every metric's figures without ids and with their number, total and groups", () => {
-    for (const name of metricNames())
-      for (const by of [undefined, "source", "month"] as const) {
-        const listed = compute(name, undefined, by);
-        const counted = compute(name, false, by);
-        const expected = {
-          ...listed,
-          total: Object.fromEntries(
-            Object.entries(listed.total).map(([key, figure]) => [key, withoutIds(figure)]),
-          ),
-          groups: listed.groups.map((group) => ({
-            ...group,
-            figures: Object.fromEntries(
-              Object.entries(group.figures).map(([key, figure]) => [key, withoutIds(figure)]),
-            ),
-          })),
-        };
-        expect(counted, `${name} by ${by}`).toEqual(expected);
-      }
+describe("records: false or a limit", () => {
+  it("gives every metric's figures with the first ids only and their number, total and groups", () => {
+    for (const [records, limit] of [
+      [false, 0],
+      [1, 1],
+      [2, 2],
+    ] as const)
+      for (const name of metricNames())
+        for (const by of [undefined, "source", "month"] as const) {
+          const listed = compute(name, undefined, by);
+          const cut = compute(name, records, by);
+          const figures = (all: Record<string, Figure>) =>
+            Object.fromEntries(
+              Object.entries(all).map(([key, figure]) => [key, limited(figure, limit)]),
+            );
+          const expected = {
+            ...listed,
+            total: figures(listed.total),
+            groups: listed.groups.map((group) => ({ ...group, figures: figures(group.figures) })),
+          };
+          expect(cut, `${name} by ${by}, records ${records}`).toEqual(expected);
+        }
   });
 
   it("counts distinct leads where the ids would list each lead once", () => {
@@ -127,6 +129,8 @@ describe("records: false", () => {
     expect(mqls.events).toMatchObject({ value: 4, records: [], recordCount: 3 });
     expect(mqls.leads).toMatchObject({ value: 3, records: [], recordCount: 3 });
     // stuck at asOf (30 days): D is new and idle since T0; A, B and C left New
+    // at most one id listed: the first MQL lead, A; the three counted
+    expect(compute("mqls", 1).total.leads).toMatchObject({ records: ["A"], recordCount: 3 });
     expect(compute("stuck-leads", false).total.stuck).toMatchObject({
       value: 1,
       records: [],

@@ -1,3 +1,4 @@
+import { DistinctLeads, itself } from "./distinct-leads.js";
 import { breakDown, foldKey, type GroupAttributes, NONE } from "./grouping.js";
 import type { Dimension, Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
@@ -11,9 +12,10 @@ import {
   percentile,
   type RecordIds,
   rateFigure,
+  recordIds,
+  recordLimit,
   sum,
   valueFigure,
-  wantsRecords,
 } from "./statistics.js";
 
 /**
@@ -88,32 +90,31 @@ function cycleDays(opportunity: OpportunityHistory): number {
   return (closedAtOf(opportunity)! - opportunity.createdAt) / DAY;
 }
 
-/** The distinct ids of the records, or their number when the query asks for no records. */
-function ids(keep: boolean, records: readonly { id: string }[]): RecordIds {
-  const distinct = new Set(records.map((entry) => entry.id));
-  return keep ? [...distinct] : { count: distinct.size };
+/** The distinct ids of the records (at most `limit` of them listed). */
+function ids(limit: number, records: readonly { id: string }[]): RecordIds {
+  return recordIds(limit, [...new Set(records.map((entry) => entry.id))], (id: string) => id);
 }
 
-function amountFigure(opportunities: readonly OpportunityHistory[], keep: boolean): Figure {
+function amountFigure(opportunities: readonly OpportunityHistory[], limit: number): Figure {
   return valueFigure(
     sum(opportunities.map((entry) => entry.amount ?? 0)),
     "currency",
-    ids(keep, opportunities),
+    ids(limit, opportunities),
   );
 }
 
-function meanAmountFigure(opportunities: readonly OpportunityHistory[], keep: boolean): Figure {
+function meanAmountFigure(opportunities: readonly OpportunityHistory[], limit: number): Figure {
   const priced = opportunities.filter((entry) => entry.amount !== null);
-  return valueFigure(mean(priced.map((entry) => entry.amount!)), "currency", ids(keep, priced));
+  return valueFigure(mean(priced.map((entry) => entry.amount!)), "currency", ids(limit, priced));
 }
 
-function meanCycleFigure(opportunities: readonly OpportunityHistory[], keep: boolean): Figure {
-  return valueFigure(mean(opportunities.map(cycleDays)), "days", ids(keep, opportunities));
+function meanCycleFigure(opportunities: readonly OpportunityHistory[], limit: number): Figure {
+  return valueFigure(mean(opportunities.map(cycleDays)), "days", ids(limit, opportunities));
 }
 
-function decidedWinRate(closed: readonly OpportunityHistory[], keep: boolean): Figure {
+function decidedWinRate(closed: readonly OpportunityHistory[], limit: number): Figure {
   const won = closed.filter((entry) => entry.outcome === "won");
-  return rateFigure(won.length, closed.length, ids(keep, closed));
+  return rateFigure(won.length, closed.length, ids(limit, closed));
 }
 
 function withRole<Role extends string>(
@@ -163,7 +164,7 @@ const winRate = revenueMetric(
       "at any time up to the history's as-of counting",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     type Role = "closed" | "created";
     const entries: Entry<Role>[] = [];
     for (const opportunity of history.opportunities) {
@@ -180,8 +181,8 @@ const winRate = revenueMetric(
           (entry) => entry.outcome === "won" && (closedAtOf(entry) ?? Infinity) <= history.asOf,
         );
         return {
-          decided: decidedWinRate(withRole(subset, "closed"), keep),
-          cohort: rateFigure(won.length, created.length, ids(keep, created)),
+          decided: decidedWinRate(withRole(subset, "closed"), limit),
+          cohort: rateFigure(won.length, created.length, ids(limit, created)),
         };
       }),
     };
@@ -216,7 +217,7 @@ const salesCycle = revenueMetric(
       "before their lead's first MQL moment (a data problem to check; their cycle still counts)",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const closed = history.opportunities
       .filter((opportunity) => closedIn(opportunity, query.from, query.to))
       .map((opportunity) => ({ opportunity, role: "closed" as const, at: opportunity.closedAt! }));
@@ -235,11 +236,11 @@ const salesCycle = revenueMetric(
           return moment !== undefined && entry.closedAt! < moment;
         });
         return {
-          "won-mean-days": meanCycleFigure(won, keep),
-          "won-median-days": valueFigure(median(won.map(cycleDays)), "days", ids(keep, won)),
-          "closed-mean-days": meanCycleFigure(all, keep),
-          "closed-median-days": valueFigure(median(all.map(cycleDays)), "days", ids(keep, all)),
-          "won-before-mql": countFigure(ids(keep, beforeMql)),
+          "won-mean-days": meanCycleFigure(won, limit),
+          "won-median-days": valueFigure(median(won.map(cycleDays)), "days", ids(limit, won)),
+          "closed-mean-days": meanCycleFigure(all, limit),
+          "closed-median-days": valueFigure(median(all.map(cycleDays)), "days", ids(limit, all)),
+          "won-before-mql": countFigure(ids(limit, beforeMql)),
         };
       }),
     };
@@ -289,7 +290,7 @@ const timeInStage = revenueMetric(
       "as they are, lead stages are prefixed lead: and list lead ids",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const stays: Stay[] = [];
     for (const opportunity of history.opportunities)
       collectStays(
@@ -337,8 +338,8 @@ const timeInStage = revenueMetric(
           const figures: Record<string, Figure> = {};
           for (const [key, list] of byStage) {
             const days = list.map((stay) => stay.days);
-            const distinct = new Set(list.map((stay) => stay.recordId));
-            const records: RecordIds = keep ? [...distinct] : { count: distinct.size };
+            const distinct = [...new Set(list.map((stay) => stay.recordId))];
+            const records = recordIds(limit, distinct, (id: string) => id);
             figures[`${key}:median-days`] = valueFigure(median(days), "days", records);
             figures[`${key}:p90-days`] = valueFigure(percentile(days, 90), "days", records);
             figures[`${key}:exits`] = countFigure(records, list.length);
@@ -361,7 +362,7 @@ const pipelineVelocity = revenueMetric(
       "undefined or the cycle is not positive; won deals without an amount stay out of the mean",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const windowStart = query.to - (query.trailingDays ?? 365) * DAY;
     const entries: Entry<"open" | "closed">[] = [];
     for (const opportunity of history.opportunities) {
@@ -376,16 +377,16 @@ const pipelineVelocity = revenueMetric(
         const open = withRole(subset, "open");
         const closed = withRole(subset, "closed");
         const won = closed.filter((entry) => entry.outcome === "won");
-        const amount = meanAmountFigure(won, keep);
-        const rate = decidedWinRate(closed, keep);
-        const cycle = meanCycleFigure(won, keep);
+        const amount = meanAmountFigure(won, limit);
+        const rate = decidedWinRate(closed, limit);
+        const cycle = meanCycleFigure(won, limit);
         const velocity =
           amount.value === null || rate.value === null || cycle.value === null || cycle.value <= 0
             ? null
             : (open.length * amount.value * rate.value) / cycle.value;
         return {
-          velocity: valueFigure(velocity, "currency", ids(keep, [...open, ...closed])),
-          "open-opportunities": countFigure(ids(keep, open)),
+          velocity: valueFigure(velocity, "currency", ids(limit, [...open, ...closed])),
+          "open-opportunities": countFigure(ids(limit, open)),
           "mean-won-amount": amount,
           "win-rate": rate,
           "mean-cycle-days": cycle,
@@ -422,26 +423,26 @@ function pipelineEntries(history: PipelineHistory, query: MetricQuery): Entry<Pi
 function pipelineFigures(
   subset: readonly Entry<PipelineRole>[],
   counts: (opportunity: OpportunityHistory) => boolean,
-  keep: boolean,
+  limit: number,
 ): Record<string, Figure> {
   const created = withRole(subset, "created");
   const pipeline = created.filter(counts);
   const open = withRole(subset, "open").filter(counts);
   const won = withRole(subset, "won").filter(counts);
   const allAmount = sum(created.map((entry) => entry.amount ?? 0));
-  const pipelineAmount = amountFigure(pipeline, keep);
-  const share = rateFigure(pipelineAmount.value!, allAmount, ids(keep, pipeline));
+  const pipelineAmount = amountFigure(pipeline, limit);
+  const share = rateFigure(pipelineAmount.value!, allAmount, ids(limit, pipeline));
   return {
     pipeline: pipelineAmount,
-    "open-pipeline": amountFigure(open, keep),
-    revenue: amountFigure(won, keep),
-    "pipeline-opportunities": countFigure(ids(keep, pipeline)),
-    "open-opportunities": countFigure(ids(keep, open)),
-    "won-opportunities": countFigure(ids(keep, won)),
+    "open-pipeline": amountFigure(open, limit),
+    revenue: amountFigure(won, limit),
+    "pipeline-opportunities": countFigure(ids(limit, pipeline)),
+    "open-opportunities": countFigure(ids(limit, open)),
+    "won-opportunities": countFigure(ids(limit, won)),
     "share-of-pipeline": share,
     "no-amount": countFigure(
       ids(
-        keep,
+        limit,
         [...pipeline, ...open, ...won].filter((o) => o.amount === null),
       ),
     ),
@@ -459,7 +460,7 @@ const marketingSourced = revenueMetric(
       "no-source lists opportunities created in the period with no source",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const marketing = new Set(history.marketingSources.map(foldKey));
     const isMarketing = (opportunity: OpportunityHistory) =>
       opportunity.source !== null && marketing.has(foldKey(opportunity.source));
@@ -475,8 +476,8 @@ const marketingSourced = revenueMetric(
             (entry) => foldKey(entry.source) === NONE,
           );
           return {
-            ...pipelineFigures(subset, isMarketing, keep),
-            "no-source": countFigure(ids(keep, unsourced)),
+            ...pipelineFigures(subset, isMarketing, limit),
+            "no-source": countFigure(ids(limit, unsourced)),
           };
         },
       ),
@@ -495,7 +496,7 @@ const marketingInfluenced = revenueMetric(
       "created in the period",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const leads = new Map(history.leads.map((lead) => [lead.id, lead]));
     const isInfluenced = (opportunity: OpportunityHistory) => {
       const lead = opportunity.leadId === null ? undefined : leads.get(opportunity.leadId);
@@ -508,7 +509,7 @@ const marketingInfluenced = revenueMetric(
         query.by,
         history.timezone,
         placeEntry,
-        (subset) => pipelineFigures(subset, isInfluenced, keep),
+        (subset) => pipelineFigures(subset, isInfluenced, limit),
       ),
     };
   },
@@ -528,8 +529,10 @@ const dealQuality = revenueMetric(
       "over MQL cycles whose accept/reject decision fell in the period (acceptance lists lead ids)",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const by = query.by ?? "source";
+    // acceptance lists leads, once each
+    const leads = new DistinctLeads(history, limit);
     const items: QualityItem[] = [];
     for (const opportunity of history.opportunities)
       if (closedIn(opportunity, query.from, query.to)) items.push({ kind: "closed", opportunity });
@@ -555,17 +558,10 @@ const dealQuality = revenueMetric(
           const won = closed.filter((entry) => entry.outcome === "won");
           const accepted = decided.filter((cycle) => cycle.outcome === "accepted");
           return {
-            "win-rate": decidedWinRate(closed, keep),
-            "mean-won-amount": meanAmountFigure(won, keep),
-            "sales-cycle-days": meanCycleFigure(won, keep),
-            acceptance: rateFigure(
-              accepted.length,
-              decided.length,
-              ids(
-                keep,
-                decided.map((cycle) => cycle.lead),
-              ),
-            ),
+            "win-rate": decidedWinRate(closed, limit),
+            "mean-won-amount": meanAmountFigure(won, limit),
+            "sales-cycle-days": meanCycleFigure(won, limit),
+            acceptance: rateFigure(accepted.length, decided.length, leads.ids(itself, decided)),
           };
         },
       ),
@@ -584,7 +580,7 @@ const pipelineCoverage = revenueMetric(
       "open pipeline ÷ the whole remaining target, so the groups add up to the total",
   },
   (history, query) => {
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const openInstant = Math.min(query.to, history.asOf);
     const entries: Entry<"open" | "won">[] = [];
     for (const opportunity of history.opportunities) {
@@ -601,23 +597,27 @@ const pipelineCoverage = revenueMetric(
       by: query.by,
       ...breakDown(entries, query.by, history.timezone, placeEntry, (subset) => {
         const open = withRole(subset, "open");
-        const openPipeline = amountFigure(open, keep);
+        const openPipeline = amountFigure(open, limit);
         const coverage: Figure =
           remaining === null
-            ? valueFigure(null, "rate", ids(keep, open))
+            ? valueFigure(null, "rate", ids(limit, open))
             : {
-                ...rateFigure(openPipeline.value!, remaining, ids(keep, open)),
+                ...rateFigure(openPipeline.value!, remaining, ids(limit, open)),
                 // a target already reached leaves nothing to cover: no rate, not a negative one
                 value: remaining > 0 ? openPipeline.value! / remaining : null,
               };
         return {
           coverage,
           "open-pipeline": openPipeline,
-          "remaining-target": valueFigure(remaining, "currency", keep ? [] : { count: 0 }),
-          revenue: amountFigure(withRole(subset, "won"), keep),
+          "remaining-target": valueFigure(
+            remaining,
+            "currency",
+            recordIds(limit, [], (id: string) => id),
+          ),
+          revenue: amountFigure(withRole(subset, "won"), limit),
           "no-amount": countFigure(
             ids(
-              keep,
+              limit,
               open.filter((entry) => entry.amount === null),
             ),
           ),

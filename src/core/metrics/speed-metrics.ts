@@ -13,8 +13,8 @@ import {
   type RecordIds,
   rateFigure,
   recordIds,
+  recordLimit,
   valueFigure,
-  wantsRecords,
 } from "./statistics.js";
 
 /**
@@ -120,12 +120,12 @@ function speedItem(cycle: MqlCycle, history: PipelineHistory): SpeedItem {
   };
 }
 
-function leadIds(keep: boolean, items: readonly { cycle: MqlCycle }[]): RecordIds {
-  return recordIds(keep, items, (item) => item.cycle.lead.id);
+function leadIds(limit: number, items: readonly { cycle: MqlCycle }[]): RecordIds {
+  return recordIds(limit, items, (item) => item.cycle.lead.id);
 }
 
-/** `keep`: list the records behind each figure (else count them) */
-function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null, keep: boolean) {
+/** `limit`: the most ids a figure lists (recordLimit) */
+function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null, limit: number) {
   const touched = items.filter((item): item is TouchedCycle => item.touched);
   const untouched = items.filter((item): item is UntouchedCycle => !item.touched);
   const split = touched.flatMap((item) =>
@@ -136,7 +136,7 @@ function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null, k
     list: readonly Item[],
     value: (item: Item) => number,
     p: number,
-  ): Figure => valueFigure(percentile(list.map(value), p), "minutes", leadIds(keep, list));
+  ): Figure => valueFigure(percentile(list.map(value), p), "minutes", leadIds(limit, list));
 
   const figures: Record<string, Figure> = {
     "p50-minutes": minutesAt(touched, (item) => item.minutes, 50),
@@ -164,18 +164,18 @@ function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null, k
   figures["within-goal"] = rateFigure(
     met.length,
     met.length + missed.length,
-    leadIds(keep, [...met, ...missed]),
+    leadIds(limit, [...met, ...missed]),
   );
-  figures["met-goal"] = countFigure(leadIds(keep, met));
-  figures["missed-goal"] = countFigure(leadIds(keep, missed));
+  figures["met-goal"] = countFigure(leadIds(limit, met));
+  figures["missed-goal"] = countFigure(leadIds(limit, missed));
 
   for (const band of speedBands) {
     const inBand = touched.filter((item) => item.minutes >= band.from && item.minutes < band.to);
-    figures[band.name] = rateFigure(inBand.length, touched.length, leadIds(keep, touched));
-    figures[`${band.name}:leads`] = countFigure(leadIds(keep, inBand));
+    figures[band.name] = rateFigure(inBand.length, touched.length, leadIds(limit, touched));
+    figures[`${band.name}:leads`] = countFigure(leadIds(limit, inBand));
   }
-  figures.touched = countFigure(leadIds(keep, touched));
-  figures.untouched = countFigure(leadIds(keep, untouched));
+  figures.touched = countFigure(leadIds(limit, touched));
+  figures.untouched = countFigure(leadIds(limit, untouched));
   figures["untouched-age-p50-minutes"] = minutesAt(untouched, (item) => item.minutes, 50);
   return figures;
 }
@@ -207,7 +207,7 @@ const speedToLead = defineMetric(
       query.by,
       history.timezone,
       (item) => ({ attributes: cycleAttributes(item.cycle), at: item.cycle.at }),
-      (items) => speedFigures(items, goal, wantsRecords(query)),
+      (items) => speedFigures(items, goal, recordLimit(query)),
     );
   },
 );
@@ -220,8 +220,8 @@ export function slaCycleId(cycle: SlaCycle): string {
   return `${cycle.leadId}/${cycle.step}#${cycle.cycle}`;
 }
 
-function cycleIds(keep: boolean, cycles: readonly SlaCycle[]): RecordIds {
-  return recordIds(keep, cycles, slaCycleId);
+function cycleIds(limit: number, cycles: readonly SlaCycle[]): RecordIds {
+  return recordIds(limit, cycles, slaCycleId);
 }
 
 /**
@@ -261,33 +261,33 @@ function ofStep(cycles: readonly SlaCycle[], step: string | undefined): readonly
   return step === undefined ? cycles : cycles.filter((cycle) => cycle.step === step);
 }
 
-function attainmentFigures(cycles: readonly SlaCycle[], keep: boolean): Record<string, Figure> {
+function attainmentFigures(cycles: readonly SlaCycle[], limit: number): Record<string, Figure> {
   const attainment = (list: readonly SlaCycle[]): Figure => {
     const met = list.filter((cycle) => cycle.state === "met");
     const breached = list.filter((cycle) => cycle.state === "breached");
     return rateFigure(
       met.length,
       met.length + breached.length,
-      cycleIds(keep, [...met, ...breached]),
+      cycleIds(limit, [...met, ...breached]),
     );
   };
   const figures: Record<string, Figure> = {
     attainment: attainment(cycles),
     met: countFigure(
       cycleIds(
-        keep,
+        limit,
         cycles.filter((cycle) => cycle.state === "met"),
       ),
     ),
     breached: countFigure(
       cycleIds(
-        keep,
+        limit,
         cycles.filter((cycle) => cycle.state === "breached"),
       ),
     ),
     cancelled: countFigure(
       cycleIds(
-        keep,
+        limit,
         cycles.filter((cycle) => cycle.state === "cancelled"),
       ),
     ),
@@ -320,7 +320,7 @@ const slaAttainment = defineMetric(
       query.by,
       history.timezone,
       (cycle) => ({ attributes: attributes(cycle), at: settledAt(cycle)! }),
-      (cycles) => attainmentFigures(cycles, wantsRecords(query)),
+      (cycles) => attainmentFigures(cycles, recordLimit(query)),
     );
   },
 );
@@ -333,7 +333,7 @@ export function riskMoment(history: PipelineHistory, query: MetricQuery): number
 function openAtRiskFigures(
   cycles: readonly SlaCycle[],
   moment: number,
-  keep: boolean,
+  limit: number,
 ): Record<string, Figure> {
   const breached = cycles.filter((cycle) => cycle.dueAt !== null && cycle.dueAt <= moment);
   const atRisk = cycles.filter(
@@ -343,9 +343,9 @@ function openAtRiskFigures(
       cycle.firstWarningAt <= moment,
   );
   return {
-    open: countFigure(cycleIds(keep, cycles)),
-    "at-risk": countFigure(cycleIds(keep, atRisk)),
-    breached: countFigure(cycleIds(keep, breached)),
+    open: countFigure(cycleIds(limit, cycles)),
+    "at-risk": countFigure(cycleIds(limit, atRisk)),
+    breached: countFigure(cycleIds(limit, breached)),
   };
 }
 
@@ -372,7 +372,7 @@ const openAtRisk = defineMetric(
       query.by,
       history.timezone,
       (cycle) => ({ attributes: attributes(cycle), at: cycle.startedAt }),
-      (cycles) => openAtRiskFigures(cycles, moment, wantsRecords(query)),
+      (cycles) => openAtRiskFigures(cycles, moment, recordLimit(query)),
     );
   },
 );
@@ -401,17 +401,17 @@ const stuckLeads = defineMetric(
   (history, query) => {
     const stages = query.stages ?? history.funnel.stuck;
     const watched = new Set(stages);
-    const limit = (query.stuckHours ?? DEFAULT_STUCK_HOURS) * HOUR;
+    const idleLimit = (query.stuckHours ?? DEFAULT_STUCK_HOURS) * HOUR;
     const ageHours = (lead: LeadHistory) => (history.asOf - lead.stageEnteredAt) / HOUR;
     const stuck: LeadHistory[] = [];
     for (const lead of history.leads)
       if (
         watched.has(lead.stage) &&
-        history.asOf - lead.stageEnteredAt > limit &&
+        history.asOf - lead.stageEnteredAt > idleLimit &&
         idleSinceStageEntry(lead)
       )
         stuck.push(lead);
-    const keep = wantsRecords(query);
+    const limit = recordLimit(query);
     const figures = (items: readonly LeadHistory[]): Record<string, Figure> => {
       // One pass: the ages, and the leads of each stage.
       const ages = new Float64Array(items.length);
@@ -421,13 +421,13 @@ const stuckLeads = defineMetric(
         byStage.get(lead.stage)?.push(lead);
       });
       const leadIdOf = (lead: LeadHistory) => lead.id;
-      const ids = recordIds(keep, items, leadIdOf);
+      const ids = recordIds(limit, items, leadIdOf);
       const result: Record<string, Figure> = {
         stuck: countFigure(ids),
         "age-p50-hours": valueFigure(percentileOfSorted(ages.sort(), 50), "hours", ids),
       };
       for (const stage of stages)
-        result[`stage:${stage}`] = countFigure(recordIds(keep, byStage.get(stage)!, leadIdOf));
+        result[`stage:${stage}`] = countFigure(recordIds(limit, byStage.get(stage)!, leadIdOf));
       return result;
     };
     return breakDown(
@@ -452,21 +452,21 @@ interface OutcomeItem {
   logged: boolean;
 }
 
-function outcomeFigures(items: readonly OutcomeItem[], keep: boolean): Record<string, Figure> {
+function outcomeFigures(items: readonly OutcomeItem[], limit: number): Record<string, Figure> {
   const due = items.filter((item) => item.due);
   const logged = due.filter((item) => item.logged);
   return {
-    rate: rateFigure(logged.length, due.length, leadIds(keep, due)),
-    logged: countFigure(leadIds(keep, logged)),
+    rate: rateFigure(logged.length, due.length, leadIds(limit, due)),
+    logged: countFigure(leadIds(limit, logged)),
     "not-logged": countFigure(
       leadIds(
-        keep,
+        limit,
         due.filter((item) => !item.logged),
       ),
     ),
     pending: countFigure(
       leadIds(
-        keep,
+        limit,
         items.filter((item) => !item.due),
       ),
     ),
@@ -501,7 +501,7 @@ const outcomeLogging = defineMetric(
       query.by,
       history.timezone,
       (item) => ({ attributes: cycleAttributes(item.cycle), at: item.cycle.at }),
-      (items) => outcomeFigures(items, wantsRecords(query)),
+      (items) => outcomeFigures(items, recordLimit(query)),
     );
   },
 );

@@ -44,23 +44,30 @@ export function sum(values: readonly number[]): number {
 }
 
 /**
- * A figure's records as a metric builds them: the ids, or — when the query asks for no records
- * (`records: false`) — only how many there are, so no id list is built.
+ * A figure's records as a metric builds them: all the ids, or — when the query limits them
+ * (`records: false` or a number) — the first ids and how many there are in all, so no list longer
+ * than the limit is built.
  */
-export type RecordIds = string[] | { count: number };
+export type RecordIds = string[] | { ids: string[]; count: number };
 
-/** Whether the query wants the ids behind its figures (the default). */
-export function wantsRecords(query: { records?: boolean | undefined }): boolean {
-  return query.records !== false;
+/** The most ids a figure lists: all (the default), none (`records: false`) or the number asked. */
+export function recordLimit(query: Pick<MetricQuery, "records">): number {
+  const records = query.records;
+  if (records === undefined || records === true) return Number.POSITIVE_INFINITY;
+  if (records === false) return 0;
+  return Math.max(0, Math.floor(records));
 }
 
-/** The ids of `items`, or their number when `keep` is false (then `id` is never called). */
+/** The ids of `items`, at most `limit` of them (`id` is called for those only). */
 export function recordIds<Item>(
-  keep: boolean,
+  limit: number,
   items: readonly Item[],
   id: (item: Item) => string,
 ): RecordIds {
-  return keep ? items.map(id) : { count: items.length };
+  if (limit === Number.POSITIVE_INFINITY) return items.map(id);
+  const ids: string[] = [];
+  for (let index = 0; index < items.length && index < limit; index++) ids.push(id(items[index]!));
+  return { ids, count: items.length };
 }
 
 export function recordCount(records: RecordIds): number {
@@ -68,28 +75,36 @@ export function recordCount(records: RecordIds): number {
 }
 
 function figureRecords(records: RecordIds): Pick<Figure, "records" | "recordCount"> {
-  return Array.isArray(records) ? { records } : { records: [], recordCount: records.count };
+  return Array.isArray(records)
+    ? { records }
+    : { records: records.ids, recordCount: records.count };
 }
 
 /**
- * The result as `records: false` gives it, for metrics over small populations (attribution's
- * conversions, commitment periods) that build their ids anyway: the same figures, ids dropped.
+ * The result as a limited query gives it, for metrics over small populations (attribution's
+ * conversions, commitment periods) that build all their ids anyway: the same figures, the ids
+ * cut to the limit.
  */
 export function asAsked(result: MetricResult, query: MetricQuery): MetricResult {
-  if (wantsRecords(query)) return result;
-  const counted = (figures: Record<string, Figure>) => {
+  const limit = recordLimit(query);
+  if (limit === Number.POSITIVE_INFINITY) return result;
+  const limited = (figures: Record<string, Figure>) => {
     const out: Record<string, Figure> = {};
     for (const [name, figure] of Object.entries(figures))
       out[name] =
         figure.recordCount === undefined
-          ? { ...figure, records: [], recordCount: figure.records.length }
+          ? {
+              ...figure,
+              records: figure.records.slice(0, limit),
+              recordCount: figure.records.length,
+            }
           : figure;
     return out;
   };
   return {
     ...result,
-    total: counted(result.total),
-    groups: result.groups.map((group) => ({ ...group, figures: counted(group.figures) })),
+    total: limited(result.total),
+    groups: result.groups.map((group) => ({ ...group, figures: limited(group.figures) })),
   };
 }
 

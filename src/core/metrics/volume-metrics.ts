@@ -3,7 +3,7 @@ import { breakDown, type GroupAttributes } from "./grouping.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { LeadDecision, LeadHistory, PipelineHistory } from "./pipeline-history.js";
-import { countFigure, DAY, inPeriod, rateFigure, wantsRecords } from "./statistics.js";
+import { countFigure, DAY, inPeriod, rateFigure, recordLimit } from "./statistics.js";
 
 /**
  * Volume and conversion (METRICS.md): MQLs, acceptance, MQL→SQL, stage conversion, lead-to-won,
@@ -107,7 +107,7 @@ const mqls: MetricDefinition = {
     "a lead in both.",
   compute(history, query) {
     const items = cohortOf(history, query);
-    const distinct = new DistinctLeads(history, wantsRecords(query));
+    const distinct = new DistinctLeads(history, recordLimit(query));
     return result(
       mqls,
       query,
@@ -143,7 +143,7 @@ const acceptance: MetricDefinition = {
       if (cycle.decision !== null && inPeriod(cycle.decision.at, query.from, query.to))
         decided.push({ role: "decided", subject: cycle, at: cycle.decision.at });
     const items = [...decided, ...cohortOf(history, query)];
-    const distinct = new DistinctLeads(history, wantsRecords(query));
+    const distinct = new DistinctLeads(history, recordLimit(query));
     const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     return result(
       acceptance,
@@ -185,7 +185,7 @@ const mqlToSql: MetricDefinition = {
     "inclusive). `rate` lists the leads of the cohort; `sql` the leads that reached SQL.",
   compute(history, query) {
     const items = cohortOf(history, query);
-    const distinct = new DistinctLeads(history, wantsRecords(query));
+    const distinct = new DistinctLeads(history, recordLimit(query));
     const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     return result(
       mqlToSql,
@@ -252,7 +252,7 @@ const stageConversion: MetricDefinition = {
       });
     });
     const pairs = stagePairs(history.stageOrder);
-    const distinct = new DistinctLeads(history, wantsRecords(query));
+    const distinct = new DistinctLeads(history, recordLimit(query));
     const place = (entry: StageEntryOfLead) => ({
       attributes: leadAttributesAt(entry.lead, entry.at),
       at: entry.at,
@@ -316,7 +316,7 @@ const leadToWon: MetricDefinition = {
       history.opportunities.filter((entry) => entry.outcome === "won").map((entry) => entry.id),
     );
     const items = cohortOf(history, query);
-    const distinct = new DistinctLeads(history, wantsRecords(query));
+    const distinct = new DistinctLeads(history, recordLimit(query));
     const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     return result(
       leadToWon,
@@ -368,7 +368,7 @@ const rejectionMix: MetricDefinition = {
           });
     });
     const reasons = reasonIds(items.map((item) => item.subject.decision));
-    const distinct = new DistinctLeads(history, wantsRecords(query));
+    const distinct = new DistinctLeads(history, recordLimit(query));
     const distinctLeadIds = (entries: readonly LeadDecisionOfLead[]) =>
       distinct.ids(itself, entries);
     return result(
@@ -413,7 +413,7 @@ const recycleRate: MetricDefinition = {
       if (cycle.recycle !== null && inPeriod(cycle.recycle.at, query.from, query.to))
         items.push({ role: "recycled", subject: cycle, at: cycle.recycle.at });
     }
-    const distinct = new DistinctLeads(history, wantsRecords(query));
+    const distinct = new DistinctLeads(history, recordLimit(query));
     const cycleLeadIds = (cycles: readonly MqlCycle[]) => distinct.ids(itself, cycles);
     const reasons = reasonIds(
       items.filter((item) => item.role === "recycled").map((item) => item.subject.recycle!),
