@@ -7,6 +7,7 @@ import {
   type ClockEvent,
   type Cycle,
   type CycleState,
+  type GoalSnapshot,
   type ResolveCalendar,
   replayClock,
 } from "../sla/index.js";
@@ -259,6 +260,12 @@ export class LedgerHistoryBuilder {
   #holes = 0;
   /** the latest start of an ended cycle: a snapshot as of later takes every row unfiltered */
   #latestClosedStart = Number.NEGATIVE_INFINITY;
+  /**
+   * One string per distinct value of the names leads repeat (sources, stages, owners, kinds…):
+   * parsed from each event, they were a copy per lead. Goals likewise, one object per goal.
+   */
+  readonly #names = new Map<string, string>();
+  readonly #goals = new Map<string, GoalSnapshot>();
   readonly #report: FoldReport = {
     applied: 0,
     ignored: 0,
@@ -301,14 +308,14 @@ export class LedgerHistoryBuilder {
           history: {
             id: event.streamId,
             createdAt: event.at,
-            source: text(data.fields.source),
-            campaign: text(data.fields.campaign),
-            segment: text(data.company.segment) ?? text(data.fields.segment),
+            source: this.#name(text(data.fields.source)),
+            campaign: this.#name(text(data.fields.campaign)),
+            segment: this.#name(segmentOf(data.company, data.fields)),
             owner: null,
             team: null,
-            stage: data.stage,
+            stage: this.#name(data.stage),
             stageEnteredAt: event.at,
-            stages: [{ stage: data.stage, at: event.at }],
+            stages: [{ stage: this.#name(data.stage), at: event.at }],
             assignments: none,
             touches: none,
             lastActivityAt: null,
@@ -325,7 +332,7 @@ export class LedgerHistoryBuilder {
         this.#leads.set(event.streamId, draft);
         this.#leadOrder.push(draft.history);
         this.#dirtyLeads.push(draft);
-        addActivities(draft.history, data.activities);
+        this.#addActivities(draft.history, data.activities);
         return "applied";
       }
       case "lead.resubmitted": {
@@ -333,10 +340,11 @@ export class LedgerHistoryBuilder {
         if (lead === undefined) return "orphaned";
         const named = namesOf(lead.history);
         const history = lead.history;
-        history.source ??= text(event.data.fields.source);
-        history.campaign ??= text(event.data.fields.campaign);
-        history.segment = segmentOf(event.data.company, event.data.fields) ?? history.segment;
-        addActivities(history, event.data.activities);
+        history.source ??= this.#name(text(event.data.fields.source));
+        history.campaign ??= this.#name(text(event.data.fields.campaign));
+        history.segment =
+          this.#name(segmentOf(event.data.company, event.data.fields)) ?? history.segment;
+        this.#addActivities(history, event.data.activities);
         if (namesOf(history) !== named) this.#renamed(lead);
         return "applied";
       }
@@ -346,10 +354,10 @@ export class LedgerHistoryBuilder {
         const named = namesOf(lead.history);
         const fields = event.data.fields;
         const history = lead.history;
-        if (Object.hasOwn(fields, "source")) history.source = text(fields.source);
-        if (Object.hasOwn(fields, "campaign")) history.campaign = text(fields.campaign);
+        if (Object.hasOwn(fields, "source")) history.source = this.#name(text(fields.source));
+        if (Object.hasOwn(fields, "campaign")) history.campaign = this.#name(text(fields.campaign));
         if (Object.hasOwn(fields, "segment"))
-          history.segment = text(fields.segment) ?? history.segment;
+          history.segment = this.#name(text(fields.segment)) ?? history.segment;
         if (namesOf(history) !== named) this.#renamed(lead);
         return "applied";
       }
@@ -357,7 +365,10 @@ export class LedgerHistoryBuilder {
         const lead = this.#lead(event.streamId);
         if (lead === undefined) return "orphaned";
         const history = lead.history;
-        history.stages = inserted(history.stages, { stage: event.data.to, at: event.at });
+        history.stages = inserted(history.stages, {
+          stage: this.#name(event.data.to),
+          at: event.at,
+        });
         const last = history.stages[history.stages.length - 1]!;
         history.stage = last.stage;
         history.stageEnteredAt = last.at;
@@ -365,7 +376,7 @@ export class LedgerHistoryBuilder {
           history.decisions = inserted(history.decisions, {
             kind: event.data.action,
             at: event.at,
-            reason: event.data.reason ?? null,
+            reason: this.#name(event.data.reason ?? null),
           });
         return "applied";
       }
@@ -373,11 +384,13 @@ export class LedgerHistoryBuilder {
         const lead = this.#lead(event.streamId);
         if (lead === undefined) return "orphaned";
         const owner = event.data.owner;
-        const team = owner.kind === "queue" ? owner.team : this.#settings.teamOf(owner.id);
+        const team = this.#name(
+          owner.kind === "queue" ? owner.team : this.#settings.teamOf(owner.id),
+        );
         const history = lead.history;
         history.assignments = inserted(history.assignments, {
           at: event.at,
-          owner: owner.id,
+          owner: this.#name(owner.id),
           team,
         });
         const current = history.assignments[history.assignments.length - 1]!;
@@ -389,7 +402,7 @@ export class LedgerHistoryBuilder {
       case "lead.activity_logged": {
         const lead = this.#lead(event.streamId);
         if (lead === undefined) return "orphaned";
-        addActivities(lead.history, [event.data.activity], event.data.touch);
+        this.#addActivities(lead.history, [event.data.activity], event.data.touch);
         return "applied";
       }
       case "lead.context_checked": {
@@ -431,8 +444,8 @@ export class LedgerHistoryBuilder {
         this.#opportunities.set(event.streamId, draft);
         this.#opportunityOrder.push(draft.history);
         this.#dirtyOpportunities.push(draft);
-        lead.opportunities = [...lead.opportunities, draft];
-        history.opportunityIds = [...history.opportunityIds, event.streamId];
+        lead.opportunities = appended(lead.opportunities, draft);
+        history.opportunityIds = appended(history.opportunityIds, event.streamId);
         return "applied";
       }
       case "opportunity.stage_changed": {
@@ -460,8 +473,8 @@ export class LedgerHistoryBuilder {
         if (clock === undefined) {
           clock = {
             id: event.streamId,
-            leadId: event.data.leadId,
-            step: event.data.step,
+            leadId: lead.history.id,
+            step: this.#name(event.data.step),
             lead,
             events: [],
             stale: true,
@@ -471,9 +484,12 @@ export class LedgerHistoryBuilder {
             open: none,
           };
           this.#clocks.set(event.streamId, clock);
-          lead.clocks = [...lead.clocks, clock];
+          lead.clocks = appended(lead.clocks, clock);
         }
-        clock.events.push({ ...event.data.event, seq: event.id } as ClockEvent);
+        // Object.assign: a spread with an extra key gave each event its own hidden class
+        const clockEvent = Object.assign({}, event.data.event, { seq: event.id }) as ClockEvent;
+        if (clockEvent.type === "start") clockEvent.goal = this.#goal(clockEvent.goal);
+        clock.events = appended(clock.events, clockEvent);
         clock.stale = true;
         this.#touchClock(clock);
         return "applied";
@@ -515,6 +531,40 @@ export class LedgerHistoryBuilder {
       draft.history.source = source;
       draft.history.campaign = campaign;
       draft.history.segment = segment;
+    }
+  }
+
+  #name<Value extends string | null>(value: Value): Value {
+    if (value === null) return value;
+    const known = this.#names.get(value);
+    if (known !== undefined) return known as Value;
+    this.#names.set(value, value);
+    return value;
+  }
+
+  #goal(goal: GoalSnapshot): GoalSnapshot {
+    const key = JSON.stringify(goal);
+    const known = this.#goals.get(key);
+    if (known !== undefined) return known;
+    this.#goals.set(key, goal);
+    return goal;
+  }
+
+  #addActivities(lead: LeadHistory, activities: readonly Activity[], logged?: boolean): void {
+    for (const activity of activities) {
+      if (lead.lastActivityAt === null || activity.at > lead.lastActivityAt)
+        lead.lastActivityAt = activity.at;
+      if (logged ?? isTouch(activity)) lead.touches = insertedNumber(lead.touches, activity.at);
+      if (marketingKinds.has(activity.type)) {
+        const touch: MarketingTouch = {
+          at: activity.at,
+          kind: this.#name(activity.type),
+          channel:
+            this.#name(text(activity.fields?.campaign) ?? text(activity.fields?.source)) ??
+            lead.source,
+        };
+        lead.marketingTouches = inserted(lead.marketingTouches, touch);
+      }
     }
   }
 
@@ -628,22 +678,6 @@ export class LedgerHistoryBuilder {
 /** A change to the names rows and opportunities carry, as one comparable value. */
 function namesOf(lead: LeadHistory): string {
   return `${lead.source}\u0000${lead.campaign}\u0000${lead.segment}`;
-}
-
-function addActivities(lead: LeadHistory, activities: readonly Activity[], logged?: boolean): void {
-  for (const activity of activities) {
-    if (lead.lastActivityAt === null || activity.at > lead.lastActivityAt)
-      lead.lastActivityAt = activity.at;
-    if (logged ?? isTouch(activity)) lead.touches = insertedNumber(lead.touches, activity.at);
-    if (marketingKinds.has(activity.type)) {
-      const touch: MarketingTouch = {
-        at: activity.at,
-        kind: activity.type,
-        channel: text(activity.fields?.campaign) ?? text(activity.fields?.source) ?? lead.source,
-      };
-      lead.marketingTouches = inserted(lead.marketingTouches, touch);
-    }
-  }
 }
 
 const stateOf: Record<CycleState, SlaCycleState> = {
@@ -786,14 +820,19 @@ function inserted<Entry extends { at: number }>(list: readonly Entry[], entry: E
   let index = list.length;
   while (index > 0 && list[index - 1]!.at > entry.at) index -= 1;
   return index === list.length
-    ? [...list, entry]
-    : [...list.slice(0, index), entry, ...list.slice(index)];
+    ? appended(list, entry)
+    : list.slice(0, index).concat([entry], list.slice(index));
 }
 
 function insertedNumber(list: readonly number[], value: number): number[] {
   let index = list.length;
   while (index > 0 && list[index - 1]! > value) index -= 1;
   return index === list.length
-    ? [...list, value]
-    : [...list.slice(0, index), value, ...list.slice(index)];
+    ? list.concat(value)
+    : list.slice(0, index).concat(value, list.slice(index));
+}
+
+/** The list with one more entry: `concat` allocates the exact length, a spread reserves room. */
+function appended<Entry>(list: readonly Entry[], entry: Entry): Entry[] {
+  return list.concat([entry]);
 }
