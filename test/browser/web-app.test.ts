@@ -38,6 +38,15 @@ const cast = [
   { id: "vera", role: "viewer", person: null, badge: "Viewer" },
 ] as const;
 
+/** The navigation each role sees: the pages whose capability the role holds (permissions.ts). */
+const navigationOf: Record<(typeof cast)[number]["role"], string[]> = {
+  admin: ["Overview", "SLA board", "My queue", "Agreement", "Settings"],
+  marketing: ["Overview", "SLA board", "Agreement"],
+  sales_manager: ["Overview", "SLA board", "My queue", "Agreement"],
+  rep: ["Overview", "SLA board", "My queue", "Agreement"],
+  viewer: ["Overview", "SLA board", "Agreement"],
+};
+
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 let baseUrl = "";
@@ -79,22 +88,39 @@ function hotLead(n: number) {
 }
 
 async function submitLead(n: number): Promise<string> {
-  const signedIn = await fetch(`${baseUrl}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user: "riley", password }),
-  });
-  const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
-  const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
-  const created = await fetch(`${baseUrl}/api/leads`, {
-    method: "POST",
-    headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
-    body: JSON.stringify(hotLead(n)),
-  });
+  const created = await asAdmin("POST", "/api/leads", hotLead(n));
   const body = (await created.json()) as { leadId: string; stage: string };
   if (created.status !== 201 || body.stage !== "mql")
     throw new Error(`lead not qualified: ${created.status} ${JSON.stringify(body)}`);
   return body.leadId;
+}
+
+let adminSession: { cookie: string; csrfToken: string } | undefined;
+
+/**
+ * A JSON request to the API as riley (admin), outside the browser. One sign-in serves every
+ * call: sign-in is rate-limited per user (10 per 15 minutes), and the browser signs riley in too.
+ */
+async function asAdmin(method: string, path: string, body?: unknown): Promise<Response> {
+  if (adminSession === undefined) {
+    const signedIn = await fetch(`${baseUrl}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "riley", password }),
+    });
+    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+    adminSession = { cookie: signedIn.headers.get("set-cookie")!.split(";")[0]!, csrfToken };
+  }
+  const { cookie, csrfToken } = adminSession;
+  return fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      cookie,
+      "x-csrf-token": csrfToken,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }
 
 async function signIn(page: Page, user: string): Promise<void> {
@@ -213,10 +239,10 @@ suite("the web app in Chromium", () => {
       expect(await page.getByTestId("user-role").textContent()).toBe(who.badge);
       const navigation = page.getByRole("navigation");
       const links = await navigation.getByRole("link").allTextContents();
-      // every role holds metrics.read and leads.read today; the list follows GET /api/session
-      expect(links).toHaveLength(2);
-      expect(links[0]).toContain("Overview");
-      expect(links[1]).toContain("SLA board");
+      // the list follows GET /api/session's capabilities; a link's text is label + description
+      expect(
+        links.map((link) => navigationOf[who.role].find((label) => link.startsWith(label))),
+      ).toEqual(navigationOf[who.role]);
       await page.getByTestId("headline-mqls").waitFor();
       await shot(page, `overview-${who.role}`);
 
@@ -296,6 +322,163 @@ suite("the web app in Chromium", () => {
     await page.getByRole("link", { name: /SLA board/ }).click();
     await page.getByTestId("board-updated").filter({ hasText: "Updated" }).waitFor();
     await shot(page, "sla-board-phone");
+    await page.close();
+  }, 60_000);
+
+  it("a rep's rejection needs an agreed reason: refused without one, then the lead leaves the queue", async () => {
+    const leadId = await submitLead(3);
+    // routing may pick another rep or a queue: hand the lead to alex so the test is his
+    const reassigned = await asAdmin("POST", `/api/leads/${leadId}/reassign`, { to: "alex" });
+    expect(reassigned.status).toBe(200);
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, "alex");
+    await page
+      .getByRole("navigation")
+      .getByRole("link", { name: /My queue/ })
+      .click();
+    const card = page.locator(`li[data-lead="${leadId}"]`);
+    await card.waitFor();
+    await shot(page, "my-queue-rep");
+    await card.getByRole("button", { name: /^Reject / }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("What the agreement asks").waitFor();
+    expect(await dialog.textContent()).toContain("A reason from the agreed Rejection list");
+
+    // no reason: the API refuses (reason_required) and the form says so at the field
+    await dialog.getByRole("button", { name: "Reject", exact: true }).click();
+    await dialog.getByText("Required: pick one of the agreed reasons").waitFor();
+    await dialog.getByText("Required feedback: pick a value").waitFor();
+    await shot(page, "my-queue-reject-refused");
+
+    await dialog.getByRole("textbox", { name: "Reason" }).click();
+    await page.getByRole("option", { name: "Wrong persona" }).click();
+    await dialog.getByRole("textbox", { name: "Next action" }).click();
+    await page.getByRole("option", { name: "Disqualify" }).click();
+    await dialog.getByRole("button", { name: "Reject", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Reject done" }).waitFor();
+    await dialog.waitFor({ state: "hidden" });
+    await card.waitFor({ state: "detached" });
+
+    const lead = (await (await asAdmin("GET", `/api/leads/${leadId}`)).json()) as {
+      lead: { stage: string };
+    };
+    expect(lead.lead.stage).toBe("disqualified");
+    await page.goto(`${baseUrl}/leads/${leadId}`);
+    await page.getByText("Timeline, with the why of every decision").waitFor();
+    await page.getByText("Reason: Wrong persona").waitFor();
+    await shot(page, "lead");
+    await page.close();
+  }, 90_000);
+
+  it("a proposal is approved by marketing, then by sales with the activation choice, and becomes active", async () => {
+    const riley = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(riley, "riley");
+    await riley.goto(`${baseUrl}/agreement`);
+    await riley.getByTestId("sla-table").waitFor();
+    expect(await riley.getByTestId("sla-table").textContent()).toContain("SDR prospecting effort");
+    await shot(riley, "agreement");
+    await riley.getByRole("tab", { name: "Propose a version" }).click();
+    const yaml = riley.getByLabel("Agreement YAML");
+    const current = await yaml.inputValue();
+    expect(current).toContain("min: 120 }");
+    await yaml.fill(current.replace("min: 120 }", "min: 130 }"));
+    await riley.getByRole("button", { name: "Propose this version" }).click();
+    const proposal = riley.getByTestId("proposal-2");
+    await proposal.waitFor();
+    expect(await proposal.getByTestId("proposal-diff").textContent()).toContain("130");
+    await shot(riley, "agreement-proposal");
+    await riley.close();
+
+    const maria = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(maria, "maria");
+    await maria.goto(`${baseUrl}/agreement?tab=proposals`);
+    await maria
+      .getByTestId("proposal-2")
+      .getByRole("button", { name: "Approve as marketing" })
+      .click();
+    await maria.getByTestId("proposal-2").getByText("approved by Maria Lopez").waitFor();
+    await maria.close();
+
+    const sam = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(sam, "sam");
+    await sam.goto(`${baseUrl}/agreement?tab=proposals`);
+    const pending = sam.getByTestId("proposal-2");
+    const activate = pending.getByRole("button", { name: "Approve as sales and activate" });
+    await activate.waitFor();
+    // the approval that completes the pair must say how open clocks take the version
+    expect(await activate.isDisabled()).toBe(true);
+    await pending.getByRole("radio", { name: "New and open cycles" }).check();
+    await shot(sam, "agreement-activation-choice");
+    await activate.click();
+    await sam.getByText("No proposal waits for sign-off").waitFor();
+    await sam.getByRole("tab", { name: "History" }).click();
+    const history = sam.getByTestId("agreement-history");
+    await history.waitFor();
+    const newest = history.locator("tbody tr").first();
+    expect(await newest.textContent()).toContain("Active");
+    expect(await newest.textContent()).toContain("New and open cycles");
+    await shot(sam, "agreement-history");
+    await sam.close();
+
+    const active = (await (await asAdmin("GET", "/api/agreements/active")).json()) as {
+      number: number;
+      activationMode: string;
+    };
+    expect([active.number, active.activationMode]).toEqual([2, "new_and_open_cycles"]);
+  }, 120_000);
+
+  it("shows Settings to an admin: users, tokens (secret once), calendars, notifications", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, "riley");
+    await page
+      .getByRole("navigation")
+      .getByRole("link", { name: /Settings/ })
+      .click();
+    await page.getByTestId("users-table").waitFor();
+    expect(await page.getByTestId("users-table").textContent()).toContain("alex");
+    await shot(page, "settings-users");
+
+    await page.getByRole("tab", { name: "API tokens" }).click();
+    await page.getByRole("textbox", { name: /^Name/ }).fill("website form");
+    await page.getByRole("textbox", { name: "Acts as user" }).click();
+    await page.getByRole("option", { name: /maria/i }).click();
+    await page.getByRole("checkbox", { name: "Submit leads" }).check();
+    await page.getByRole("button", { name: "Create the token" }).click();
+    const secret = page.getByTestId("new-token");
+    await secret.waitFor();
+    expect((await secret.textContent())?.length).toBeGreaterThan(20);
+    expect(await page.getByTestId("tokens-table").textContent()).toContain("Submit leads");
+    await shot(page, "settings-tokens");
+
+    await page.getByRole("tab", { name: "Calendars" }).click();
+    await page.getByTestId("calendar-us-east").waitFor();
+    expect(await page.getByTestId("calendar-us-east").textContent()).toContain("09:00-17:00");
+    await shot(page, "settings-calendars");
+
+    await page.getByRole("tab", { name: "Notifications" }).click();
+    await page.getByTestId("channel-webhook").waitFor();
+    expect(await page.getByTestId("channel-webhook").textContent()).toContain("Off");
+    await page.getByRole("heading", { name: "Outbox" }).waitFor();
+    await shot(page, "settings-notifications");
+    await page.close();
+  }, 60_000);
+
+  it("fits the queue and the agreement to a phone's width", async () => {
+    const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn(page, "sam");
+    for (const [path, ready, name] of [
+      ["/my-queue", page.getByRole("heading", { name: "My queue" }), "my-queue-phone"],
+      ["/agreement", page.getByTestId("sla-table"), "agreement-phone"],
+    ] as const) {
+      await page.goto(`${baseUrl}${path}`);
+      await ready.waitFor();
+      const overflow = await page.evaluate<number>(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await shot(page, name);
+    }
     await page.close();
   }, 60_000);
 });
