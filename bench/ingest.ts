@@ -61,6 +61,8 @@ export async function runIngestBench(): Promise<void> {
 
       let batches = batched / 500;
       const batchBegan = performance.now();
+      // this process's CPU per batch: on a shared machine leads/s follow the load, this less so
+      const batchCpu = process.cpuUsage();
       await Promise.all(
         Array.from({ length: 2 }, async () => {
           while (batches-- > 0) {
@@ -74,6 +76,8 @@ export async function runIngestBench(): Promise<void> {
         }),
       );
       const batchRate = batched / ((performance.now() - batchBegan) / 1000);
+      const cpu = process.cpuUsage(batchCpu);
+      const cpuPerBatch = (cpu.user + cpu.system) / 1000 / (batched / 500);
 
       const latencies: number[] = [];
       const count = server ? 2_000 : 1_000;
@@ -114,7 +118,7 @@ export async function runIngestBench(): Promise<void> {
         `    one lead per call, 8 clients, grouped: ${queuedRate.toFixed(0).padStart(6)} leads/s (${single} leads; ${ratio(queuedRate, targets.single)} of ${targets.single} on the server)`,
       );
       console.log(
-        `    batches of 500, 2 clients:             ${batchRate.toFixed(0).padStart(6)} leads/s (${batched} leads; ${ratio(batchRate, targets.batched)} of ${targets.batched} on the server)`,
+        `    batches of 500, 2 clients:             ${batchRate.toFixed(0).padStart(6)} leads/s (${batched} leads; ${ratio(batchRate, targets.batched)} of ${targets.batched} on the server; Node CPU ${cpuPerBatch.toFixed(0)} ms per batch)`,
       );
       console.log(
         `    steady 200 leads/s for ${count / 200} s: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target p99 < ${targets.p99} ms)`,
