@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { DateTime } from "luxon";
-import type { StoredEvent } from "../core/ledger/ledger-event.js";
 import {
+  type FoldedEvent,
   type FoldReport,
   historySettingsOf,
   LedgerHistoryBuilder,
@@ -153,7 +153,7 @@ async function refresh(
     const found = new Set<number>();
     for (const row of rows) {
       const id = Number(row.id);
-      const recordedAt = row.recorded_at.getTime();
+      const recordedAt = Math.round(Number(row.recorded_at));
       if (recordedAt > state.latestRecordedAt) state.latestRecordedAt = recordedAt;
       if (id <= after) found.add(id);
       else {
@@ -162,13 +162,10 @@ async function refresh(
         previous = id;
         state.cursor = id;
       }
-      if (row.workspace !== engine.workspace) continue;
+      // another workspace's event
+      if (row.type === null) continue;
       if (row.type === "agreement.activated") activated = true;
-      if (row.data === null) {
-        builder.apply(envelope(row, {}));
-        continue;
-      }
-      const event = envelope(row, row.data);
+      const event = foldedEvent(row, row.type);
       if (event.type === "clock.event") clockEvents.push(event.data.event as ClockEvent);
       builder.apply(event);
     }
@@ -213,49 +210,36 @@ async function refresh(
   return { ok: true, value: { history: state, report: builder.report(), folded } };
 }
 
-/** Events with the data the history reads (other workspaces' and types' without it). */
+/**
+ * Events as the fold reads them: instants as epoch ms and no column the fold does not read (on
+ * PGlite each column costs per row: 300k events read in 3.2 s instead of 4.9 s with every
+ * column); type and data only for this workspace, data only for the types the history reads.
+ */
 function selectEvents(engine: Engine) {
-  return engine.db
-    .selectFrom("events")
-    .select([
-      "id",
-      "stream_type",
-      "stream_id",
-      "type",
-      "actor",
-      "occurred_at",
-      "recorded_at",
-      "agreement_version",
-      "workspace",
-      sql<unknown>`case when workspace = ${engine.workspace} and type in (${sql.join(pipelineTypes.map((type) => sql`${type}`))}) then data end`.as(
-        "data",
-      ),
-    ]);
+  const mine = sql`workspace = ${engine.workspace}`;
+  return engine.db.selectFrom("events").select([
+    "id",
+    "stream_id",
+    sql<string | null>`case when ${mine} then type end`.as("type"),
+    // date_part is double precision; extract's numeric cost more than parsing a timestamp
+    sql<number>`date_part('epoch', occurred_at) * 1000`.as("at"),
+    sql<number>`date_part('epoch', recorded_at) * 1000`.as("recorded_at"),
+    sql<unknown>`case when ${mine} and type in (${sql.join(pipelineTypes.map((type) => sql`${type}`))}) then data end`.as(
+      "data",
+    ),
+  ]);
 }
 type EventRow = Awaited<ReturnType<ReturnType<typeof selectEvents>["execute"]>>[number];
 
-function envelope(
-  row: {
-    id: string;
-    stream_type: string;
-    stream_id: string;
-    type: string;
-    actor: string;
-    occurred_at: Date;
-    agreement_version: number | null;
-  },
-  data: unknown,
-): StoredEvent {
+function foldedEvent(row: EventRow, type: string): FoldedEvent {
   return {
     id: Number(row.id),
-    stream: row.stream_type,
+    type,
     streamId: row.stream_id,
-    type: row.type,
-    actor: row.actor,
-    at: row.occurred_at.getTime(),
-    agreementVersion: row.agreement_version,
-    data,
-  } as StoredEvent;
+    // instants are stored from epoch ms: the double is within rounding of one
+    at: Math.round(Number(row.at)),
+    data: row.data ?? {},
+  } as FoldedEvent;
 }
 
 /** Gaps less the ids found in them, without those older than the horizon. */

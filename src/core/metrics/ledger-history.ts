@@ -1,7 +1,7 @@
 import type { CompiledAgreement } from "../agreement/compile-agreement.js";
 import type { BusinessCalendar } from "../calendar/index.js";
 import { type Activity, type FieldRecord, isTouch } from "../lead/lead.js";
-import type { StoredEvent } from "../ledger/ledger-event.js";
+import type { LedgerEventData, LedgerEventType } from "../ledger/ledger-event.js";
 import { autoQualifyTransition } from "../pipeline/handoff-rules.js";
 import {
   type ClockEvent,
@@ -229,6 +229,19 @@ interface ClockDraft {
 /** An empty list, shared: lists are never changed in place. */
 const none: never[] = [];
 
+/** What the fold reads of a stored event (a StoredEvent is one): the rest is never read. */
+export type FoldedEvent = {
+  [Type in LedgerEventType]: {
+    /** the ledger id: the order of the fold, and a clock event's `seq` */
+    id: number;
+    type: Type;
+    streamId: string;
+    /** epoch ms the fact happened */
+    at: number;
+    data: LedgerEventData[Type];
+  };
+}[LedgerEventType];
+
 export interface FoldReport {
   /** events folded into the history */
   applied: number;
@@ -291,7 +304,7 @@ export class LedgerHistoryBuilder {
     return { ...this.#report };
   }
 
-  apply(event: StoredEvent): void {
+  apply(event: FoldedEvent): void {
     if (event.id > this.#report.lastEventId) this.#report.lastEventId = event.id;
     const folded = this.#fold(event);
     if (folded === "applied") this.#report.applied += 1;
@@ -299,7 +312,7 @@ export class LedgerHistoryBuilder {
     else this.#report.orphaned += 1;
   }
 
-  #fold(event: StoredEvent): "applied" | "ignored" | "orphaned" {
+  #fold(event: FoldedEvent): "applied" | "ignored" | "orphaned" {
     switch (event.type) {
       case "lead.created": {
         if (this.#leads.has(event.streamId)) return "orphaned";
