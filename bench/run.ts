@@ -27,3 +27,4 @@ console.log();
 await runAuditBench();
 console.log();
 await runMetricsBench();
+await (await import("./web.js")).runWebBench();
