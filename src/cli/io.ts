@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { access, constants, readFile, stat } from "node:fs/promises";
 import { CliError, exitCodes } from "./exit-codes.js";
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -59,3 +59,29 @@ export const processIo: CliIo = {
     return decodeText(file, bytes);
   },
 };
+
+/**
+ * The size of a file the command is about to stream, or a CliError (exit 3) saying why it cannot
+ * be read: missing, a folder, or not readable.
+ */
+export async function readableFileSize(file: string): Promise<number> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile())
+      throw new CliError(
+        `cannot read ${file}: it is a folder`,
+        exitCodes.unreadable,
+        "pass the CSV file",
+      );
+    await access(file, constants.R_OK);
+    return info.size;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code ?? error)}`,
+      exitCodes.unreadable,
+      "check the path and try again",
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { access, constants, stat, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { IANAZone } from "luxon";
 import { type AuditSource, auditExports } from "../../app/audit.js";
@@ -13,7 +13,7 @@ import {
 } from "../../core/audit/audit-report.js";
 import { formatNumber, formatRate, renderAuditHtml } from "../audit-html.js";
 import { CliError, exitCodes } from "../exit-codes.js";
-import { type CliIo, processIo } from "../io.js";
+import { type CliIo, processIo, readableFileSize } from "../io.js";
 import type { Outcome } from "../program.js";
 
 interface AuditCommandOptions {
@@ -100,7 +100,7 @@ export function registerAuditCommand(
         sources.push({
           name: file,
           open: () => createReadStream(file),
-          size: await fileSize(file),
+          size: await readableFileSize(file),
         });
       if (options.html !== undefined) await writable(options.html);
 
@@ -153,28 +153,6 @@ function instantOption(name: string, text: string | undefined): number | undefin
       "write an ISO date such as 2026-11-30 or 2026-11-30T12:00:00Z",
     );
   return at;
-}
-
-async function fileSize(file: string): Promise<number> {
-  try {
-    const info = await stat(file);
-    if (!info.isFile())
-      throw new CliError(
-        `cannot read ${file}: it is a folder`,
-        exitCodes.unreadable,
-        "pass the CSV export",
-      );
-    await access(file, constants.R_OK);
-    return info.size;
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code ?? error)}`,
-      exitCodes.unreadable,
-      "check the path and try again",
-    );
-  }
 }
 
 async function writable(file: string): Promise<void> {

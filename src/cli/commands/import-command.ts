@@ -18,7 +18,7 @@ import type { CsvDelimiter } from "../../connectors/csv/csv-reader.js";
 import { csvLine } from "../../connectors/csv/csv-writer.js";
 import { formatIssue, type LocatedIssue } from "../../core/agreement/agreement-issue.js";
 import { CliError, exitCodes } from "../exit-codes.js";
-import { type CliIo, processIo } from "../io.js";
+import { type CliIo, processIo, readableFileSize } from "../io.js";
 import { openStore } from "../open-store.js";
 import type { Outcome } from "../program.js";
 
@@ -92,7 +92,7 @@ export function registerImportCommand(
           exitCodes.usage,
           "pass a whole number from 1 to 5000",
         );
-      const size = await csvSize(file);
+      const size = await readableFileSize(file);
       const errorsFile = resolve(options.errors ?? `${file}.errors.csv`);
       await access(dirname(errorsFile), constants.W_OK).catch(() => {
         throw new CliError(
@@ -191,28 +191,6 @@ async function mappingChoice(
   return parsed.ok
     ? { ok: true, mapping: { kind: "file", mapping: parsed.mapping } }
     : { ok: false, issues: parsed.issues };
-}
-
-async function csvSize(file: string): Promise<number> {
-  try {
-    const info = await stat(file);
-    if (!info.isFile())
-      throw new CliError(
-        `cannot read ${file}: it is a folder`,
-        exitCodes.unreadable,
-        "pass the CSV file",
-      );
-    await access(file, constants.R_OK);
-    return info.size;
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code ?? error)}`,
-      exitCodes.unreadable,
-      "check the path and try again",
-    );
-  }
 }
 
 const delimiterNames: Record<CsvDelimiter, string> = {
