@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { bootstrapAdmin } from "../../app/access/bootstrap.js";
 import { demoPassword, describeDemoUsers } from "../../app/access/demo-users.js";
 import { IngestQueue } from "../../app/ingest-queue.js";
+import { overview } from "../../app/overview.js";
 import { startLiveArrivals } from "../../app/seed-demo.js";
 import type { Role } from "../../core/access/permissions.js";
 import { buildApp } from "../../http/app.js";
@@ -99,6 +100,10 @@ export function registerServeCommand(
             ...(env.BATON_PUBLIC_URL ? { publicUrl: env.BATON_PUBLIC_URL } : {}),
           });
           const address = await app.listen({ port, host: options.host });
+          // Fold the ledger into the metrics history (and compile the metric code) now, so the
+          // first person to open the overview does not wait for it. Failures here (no active
+          // agreement yet) are answered by the overview request itself.
+          void overview(store.engine, {}).catch(() => undefined);
           const url = env.BATON_PUBLIC_URL ?? address.replace("[::1]", "localhost");
           io.stderr(`Baton is running at ${url} (API docs at ${url}/api/docs) on ${store.where}`);
           if (demo.seeded)
