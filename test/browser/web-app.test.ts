@@ -1,13 +1,12 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshServerStore } from "../server-store.js";
 
 /**
  * The web app in a real browser: Debian's Chromium driven by playwright-core against the real
@@ -147,26 +146,10 @@ suite("the web app in Chromium", () => {
     if (!existsSync(join(root, "dist/web/index.html")))
       await run("npm", ["run", "build:web"], { cwd: root });
 
-    const folder = mkdtempSync(join(tmpdir(), "baton-browser-"));
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, BATON_LOG_LEVEL: "warn" };
-    const base = process.env.DATABASE_URL;
-    if (base) {
-      const database = `baton_browser_${randomBytes(4).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`create database ${database}`);
-      const url = new URL(base);
-      url.pathname = `/${database}`;
-      env.DATABASE_URL = url.toString();
-      cleanup = async () => {
-        await admin.query(`drop database if exists ${database} with (force)`);
-        await admin.end();
-        await rm(folder, { recursive: true, force: true });
-      };
-    } else {
-      env.BATON_DATA_DIR = join(folder, "data");
-      cleanup = () => rm(folder, { recursive: true, force: true });
-    }
+    const store = await freshServerStore(env, "browser");
+    const folder = store.folder;
+    cleanup = store.cleanup;
     const baton = (...args: string[]) =>
       run(process.execPath, [...cli, ...args], { env, cwd: root });
     const agreementFile = join(folder, "agreement.yaml");

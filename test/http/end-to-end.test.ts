@@ -1,14 +1,12 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { signWebhook } from "../../src/app/notifications/webhook-signature.js";
 import { type HttpReceiver, startHttpReceiver, waitFor } from "../notifications/receivers.js";
+import { freshServerStore } from "../server-store.js";
 
 /**
  * Baton as it runs: the `baton serve` process (API and worker) on the PostgreSQL server
@@ -45,8 +43,7 @@ async function oneMinuteAgreement(): Promise<string> {
 
 beforeAll(async () => {
   receiver = await startHttpReceiver(secret);
-  const base = process.env.DATABASE_URL;
-  const folder = mkdtempSync(join(tmpdir(), "baton-e2e-"));
+  const _base = process.env.DATABASE_URL;
   env = {
     PATH: process.env.PATH,
     BATON_WEBHOOK_URL: `${receiver.baseUrl}/webhook`,
@@ -54,23 +51,9 @@ beforeAll(async () => {
     BATON_LOG_LEVEL: "warn",
     BATON_LEAD_WEBHOOK_SECRET: leadSecret,
   };
-  if (base) {
-    const database = `baton_e2e_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    const url = new URL(base);
-    url.pathname = `/${database}`;
-    env.DATABASE_URL = url.toString();
-    cleanup = async () => {
-      await admin.query(`drop database if exists ${database} with (force)`);
-      await admin.end();
-      await rm(folder, { recursive: true, force: true });
-    };
-  } else {
-    env.BATON_DATA_DIR = join(folder, "data");
-    cleanup = () => rm(folder, { recursive: true, force: true });
-  }
+  const store = await freshServerStore(env, "e2e");
+  const folder = store.folder;
+  cleanup = store.cleanup;
   const baton = (...args: string[]) => run(process.execPath, [...cli, ...args], { env, cwd: root });
   const agreementFile = join(folder, "agreement.yaml");
   writeFileSync(agreementFile, await oneMinuteAgreement());
