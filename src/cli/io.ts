@@ -1,4 +1,5 @@
 import { access, constants, readFile, stat } from "node:fs/promises";
+import { formatIssue, type LocatedIssue } from "../core/agreement/agreement-issue.js";
 import { CliError, exitCodes } from "./exit-codes.js";
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -84,4 +85,20 @@ export async function readableFileSize(file: string): Promise<number> {
       "check the path and try again",
     );
   }
+}
+
+/**
+ * A mapping file's problems: each on stderr as `file:line:column …` with its fix and a count, and
+ * the JSON failure on stdout when the command was asked for JSON.
+ */
+export function reportMappingIssues(
+  io: CliIo,
+  file: string | undefined,
+  issues: readonly LocatedIssue[],
+  json: boolean | undefined,
+): void {
+  if (json)
+    io.stdout(JSON.stringify({ ok: false, error: { code: "mapping_invalid", issues } }, null, 2));
+  for (const issue of issues) io.stderr(formatIssue(issue));
+  io.stderr(`baton: the mapping file ${file} has ${issues.length} problem(s)`);
 }

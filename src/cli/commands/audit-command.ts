@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { IANAZone } from "luxon";
 import { type AuditSource, auditExports } from "../../app/audit.js";
 import { type AuditMapping, parseAuditMapping } from "../../connectors/crm-export/audit-mapping.js";
-import { formatIssue } from "../../core/agreement/agreement-issue.js";
 import {
   type AuditReport,
   type FigureSummary,
@@ -13,7 +12,7 @@ import {
 } from "../../core/audit/audit-report.js";
 import { formatNumber, formatRate, renderAuditHtml } from "../audit-html.js";
 import { CliError, exitCodes } from "../exit-codes.js";
-import { type CliIo, processIo, readableFileSize } from "../io.js";
+import { type CliIo, processIo, readableFileSize, reportMappingIssues } from "../io.js";
 import type { Outcome } from "../program.js";
 
 interface AuditCommandOptions {
@@ -64,18 +63,7 @@ export function registerAuditCommand(
       if (options.mapping !== undefined) {
         const parsed = parseAuditMapping(await io.readText(options.mapping), options.mapping);
         if (!parsed.ok) {
-          if (options.json)
-            io.stdout(
-              JSON.stringify(
-                { ok: false, error: { code: "mapping_invalid", issues: parsed.issues } },
-                null,
-                2,
-              ),
-            );
-          for (const issue of parsed.issues) io.stderr(formatIssue(issue));
-          io.stderr(
-            `baton: the mapping file ${options.mapping} has ${parsed.issues.length} problem(s)`,
-          );
+          reportMappingIssues(io, options.mapping, parsed.issues, options.json);
           return finish(exitCodes.invalid);
         }
         mapping = parsed.mapping;

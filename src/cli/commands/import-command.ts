@@ -18,7 +18,7 @@ import type { CsvDelimiter } from "../../connectors/csv/csv-reader.js";
 import { csvLine } from "../../connectors/csv/csv-writer.js";
 import { formatIssue, type LocatedIssue } from "../../core/agreement/agreement-issue.js";
 import { CliError, exitCodes } from "../exit-codes.js";
-import { type CliIo, processIo, readableFileSize } from "../io.js";
+import { type CliIo, processIo, readableFileSize, reportMappingIssues } from "../io.js";
 import { openStore } from "../open-store.js";
 import type { Outcome } from "../program.js";
 
@@ -65,18 +65,7 @@ export function registerImportCommand(
     .action(async (file: string, options: ImportCommandOptions) => {
       const choice = await mappingChoice(options, io);
       if (!choice.ok) {
-        if (options.json)
-          io.stdout(
-            JSON.stringify(
-              { ok: false, error: { code: "mapping_invalid", issues: choice.issues } },
-              null,
-              2,
-            ),
-          );
-        for (const issue of choice.issues) io.stderr(formatIssue(issue));
-        io.stderr(
-          `baton: the mapping file ${options.mapping} has ${choice.issues.length} problem(s)`,
-        );
+        reportMappingIssues(io, options.mapping, choice.issues, options.json);
         return finish(exitCodes.invalid);
       }
       if (options.timezone !== undefined && !IANAZone.isValidZone(options.timezone))
