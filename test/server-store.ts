@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -33,6 +34,52 @@ export async function freshServerStore(
       await admin.query(`drop database if exists ${database} with (force)`);
       await admin.end();
       await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A running `baton serve` started by a test, with what it printed on stderr. */
+export interface ServedBaton {
+  process: ChildProcess;
+  baseUrl: string;
+  log(): string;
+  /** SIGTERM, then wait for it to exit */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `baton serve` (the CLI from source, `command` = node's arguments before `serve`) on a
+ * random port above `portBase`, and resolves once it says it is running; rejects with its log
+ * when it exits first.
+ */
+export async function startServe(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  portBase: number,
+): Promise<ServedBaton> {
+  const port = portBase + Math.floor(Math.random() * 400);
+  const child = spawn(process.execPath, [...command, "serve", "--port", String(port)], {
+    env,
+    cwd,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes("Baton is running")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`baton serve exited with ${code}: ${log}`)));
+  });
+  return {
+    process: child,
+    baseUrl: `http://127.0.0.1:${port}`,
+    log: () => log,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshServerStore } from "../server-store.js";
+import { freshServerStore, type ServedBaton, startServe } from "../server-store.js";
 
 /**
  * The web app in a real browser: Debian's Chromium driven by playwright-core against the real
@@ -46,10 +46,9 @@ const navigationOf: Record<(typeof cast)[number]["role"], string[]> = {
   viewer: ["Overview", "SLA board", "Agreement"],
 };
 
-let server: ChildProcess | undefined;
+let server: ServedBaton | undefined;
 let browser: Browser | undefined;
 let baseUrl = "";
-let serverLog = "";
 let cleanup: () => Promise<void> = async () => {};
 
 async function oneMinuteAgreement(): Promise<string> {
@@ -170,22 +169,8 @@ suite("the web app in Chromium", () => {
         ...(who.person === null ? [] : ["--person", who.person]),
       );
 
-    const port = 5300 + Math.floor(Math.random() * 400);
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [...cli, "serve", "--port", String(port)], {
-      env,
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    await new Promise<void>((resolve, reject) => {
-      server!.stderr!.on("data", (chunk: Buffer) => {
-        serverLog += chunk.toString();
-        if (serverLog.includes("Baton is running")) resolve();
-      });
-      server!.once("exit", (code) =>
-        reject(new Error(`baton serve exited with ${code}: ${serverLog}`)),
-      );
-    });
+    server = await startServe(cli, env, root, 5300);
+    baseUrl = server.baseUrl;
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -194,10 +179,7 @@ suite("the web app in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((resolve) => server!.once("exit", resolve));
-    }
+    await server?.stop();
     await cleanup();
   });
 

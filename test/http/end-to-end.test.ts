@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { signWebhook } from "../../src/app/notifications/webhook-signature.js";
 import { type HttpReceiver, startHttpReceiver, waitFor } from "../notifications/receivers.js";
-import { freshServerStore } from "../server-store.js";
+import { freshServerStore, type ServedBaton, startServe } from "../server-store.js";
 
 /**
  * Baton as it runs: the `baton serve` process (API and worker) on the PostgreSQL server
@@ -25,11 +25,10 @@ const password = "end to end password";
 const leadSecret = "end-to-end-lead-webhook-secret";
 
 let receiver: HttpReceiver;
-let server: ChildProcess | undefined;
+let server: ServedBaton | undefined;
 let env: NodeJS.ProcessEnv;
 let baseUrl: string;
 let cleanup: () => Promise<void> = async () => {};
-let serverLog = "";
 
 async function oneMinuteAgreement(): Promise<string> {
   const example = await readFile(join(root, "examples/agreement.yaml"), "utf8");
@@ -73,29 +72,12 @@ beforeAll(async () => {
     password,
   );
 
-  const port = 4900 + Math.floor(Math.random() * 400);
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [...cli, "serve", "--port", String(port)], {
-    env,
-    cwd: root,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    server!.stderr!.on("data", (chunk: Buffer) => {
-      serverLog += chunk.toString();
-      if (serverLog.includes("Baton is running")) resolve();
-    });
-    server!.once("exit", (code) =>
-      reject(new Error(`baton serve exited with ${code}: ${serverLog}`)),
-    );
-  });
+  server = await startServe(cli, env, root, 4900);
+  baseUrl = server.baseUrl;
 }, 120_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server!.once("exit", resolve));
-  }
+  await server?.stop();
   await receiver?.close();
   await cleanup();
 });
@@ -143,7 +125,7 @@ it("takes a lead from the form webhook and delivers its breach escalation withou
     100_000,
   ).catch((error: Error) => {
     throw new Error(
-      `${error.message}; received: ${receiver.requests.map((request) => `${request.verdict} ${request.body.slice(0, 200)}`).join(" | ")}; server: ${serverLog.slice(-2000)}`,
+      `${error.message}; received: ${receiver.requests.map((request) => `${request.verdict} ${request.body.slice(0, 200)}`).join(" | ")}; server: ${server?.log().slice(-2000)}`,
     );
   });
   const breach = receiver.requests.find(
