@@ -44,6 +44,13 @@ export const capabilities = [
    * workspace-wide for every role, a rep's drill-down lists their own and queued leads
    */
   "metrics.read",
+  /** review packs, action items and decisions of the joint review; the reverse-funnel plan */
+  "reviews.read",
+  /**
+   * generate a review pack on demand, create and update action items, log decisions, push an
+   * action item to a project tool: the work of the two sides meeting (not a rep's, not a viewer's)
+   */
+  "reviews.manage",
 ] as const;
 export type Capability = (typeof capabilities)[number];
 
@@ -65,6 +72,8 @@ const table: Record<Role, Partial<Record<Capability, Reach>>> = {
     "audit.read": "all",
     "ops.metrics": "all",
     "metrics.read": "all",
+    "reviews.read": "all",
+    "reviews.manage": "all",
   },
   // Marketing submits and reads leads and signs the agreement, but never dispositions a lead.
   marketing: {
@@ -74,6 +83,8 @@ const table: Record<Role, Partial<Record<Capability, Reach>>> = {
     "agreements.propose": "all",
     "agreements.approve": "all",
     "metrics.read": "all",
+    "reviews.read": "all",
+    "reviews.manage": "all",
   },
   sales_manager: {
     "leads.read": "all",
@@ -83,6 +94,8 @@ const table: Record<Role, Partial<Record<Capability, Reach>>> = {
     "agreements.propose": "all",
     "agreements.approve": "all",
     "metrics.read": "all",
+    "reviews.read": "all",
+    "reviews.manage": "all",
   },
   // A rep sees the team's figures (the agreement binds both sides to them) but opens only
   // their own and queued leads behind a figure.
@@ -91,11 +104,13 @@ const table: Record<Role, Partial<Record<Capability, Reach>>> = {
     "leads.act": "own",
     "agreements.read": "all",
     "metrics.read": "own",
+    "reviews.read": "all",
   },
   viewer: {
     "leads.read": "all",
     "agreements.read": "all",
     "metrics.read": "all",
+    "reviews.read": "all",
   },
 };
 
