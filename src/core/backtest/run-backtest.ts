@@ -1,0 +1,362 @@
+import type { Assignee } from "../routing/index.js";
+import {
+  addConversion,
+  emptyConversions,
+  firstMqlMoment,
+  type MqlMoment,
+  mqlStageOf,
+  outcomeOf,
+  scoringInputOf,
+  scoringInstants,
+  sqlStageOf,
+} from "./backtest-qualification.js";
+import {
+  type BacktestInput,
+  type BacktestLead,
+  type BacktestReport,
+  backtestReportVersion,
+  type LeadList,
+  type PoolLoad,
+  type QualificationComparison,
+  type QualificationFlip,
+  type RepLoad,
+  type RoutingComparison,
+  type SlaComparison,
+  type StepComparison,
+} from "./backtest-report.js";
+import { type RoutingTurn, simulateRouting } from "./backtest-routing.js";
+import {
+  backtestResolver,
+  cycleFlip,
+  cyclesIn,
+  decided,
+  leadAtOf,
+  rewriteLog,
+  slaAttainment,
+} from "./backtest-sla.js";
+
+const defaultExamples = 20;
+/** progress is reported every this many leads or clocks */
+const progressEvery = 5_000;
+
+/** Replays the window under both versions and compares them; see backtest-report.ts. */
+export function runBacktest(input: BacktestInput): BacktestReport {
+  const examples = input.examples ?? defaultExamples;
+  const { window, active, proposed } = input;
+  const list = <Item>(): LeadList<Item> => ({ count: 0, items: [] });
+  const add = <Item>(target: LeadList<Item>, item: Item) => {
+    target.count++;
+    if (target.items.length < examples) target.items.push(item);
+  };
+
+  // Qualification: the first MQL moment of each lead under each version.
+  const before = new Map<string, MqlMoment>();
+  const after = new Map<string, MqlMoment>();
+  const initialBefore = active.compiled.lifecycle.initial;
+  const initialAfter = proposed.compiled.lifecycle.initial;
+  const mqlStage = { before: mqlStageOf(active.compiled), after: mqlStageOf(proposed.compiled) };
+  const sqlStage = sqlStageOf(active.compiled);
+  const qualification: QualificationComparison = {
+    mqlStage,
+    actualMqls: 0,
+    before: { mqls: 0, conversions: emptyConversions() },
+    after: { mqls: 0, conversions: emptyConversions() },
+    newlyQualifying: { ...list<QualificationFlip>(), conversions: emptyConversions() },
+    droppingOut: { ...list<QualificationFlip>(), conversions: emptyConversions() },
+    momentChanged: 0,
+  };
+  const total = input.leads.length;
+  for (const [index, lead] of input.leads.entries()) {
+    if (index % progressEvery === 0) input.progress?.("qualification", index, total);
+    const instants = scoringInstants(lead, window.to);
+    const inputBefore = scoringInputOf(lead, initialBefore);
+    const inputAfter =
+      initialAfter === initialBefore ? inputBefore : scoringInputOf(lead, initialAfter);
+    const mqlBefore = firstMqlMoment(active.compiled, inputBefore, instants);
+    const mqlAfter = firstMqlMoment(proposed.compiled, inputAfter, instants);
+    if (lead.stages.some((entry) => entry.stage === mqlStage.before && entry.at < window.to))
+      qualification.actualMqls++;
+    const outcome = outcomeOf(lead, sqlStage);
+    if (mqlBefore !== null) {
+      before.set(lead.id, mqlBefore);
+      qualification.before.mqls++;
+      addConversion(qualification.before.conversions, outcome);
+    }
+    if (mqlAfter !== null) {
+      after.set(lead.id, mqlAfter);
+      qualification.after.mqls++;
+      addConversion(qualification.after.conversions, outcome);
+    }
+    if (mqlBefore !== null && mqlAfter !== null && mqlBefore.at !== mqlAfter.at)
+      qualification.momentChanged++;
+    if ((mqlBefore === null) === (mqlAfter === null)) continue;
+    // the flip is explained at the qualifying version's MQL moment, under both versions
+    const at = (mqlAfter ?? mqlBefore)!.at;
+    const scoreBefore =
+      mqlBefore?.score ?? active.compiled.qualification.scoreLead(inputBefore, at);
+    const scoreAfter = mqlAfter?.score ?? proposed.compiled.qualification.scoreLead(inputAfter, at);
+    const flip: QualificationFlip = {
+      leadId: lead.id,
+      mqlAtBefore: mqlBefore?.at ?? null,
+      mqlAtAfter: mqlAfter?.at ?? null,
+      at,
+      scoreBefore: scoreBefore.total,
+      scoreAfter: scoreAfter.total,
+      reasons: [...(mqlAfter === null ? scoreAfter.mql.reasons : scoreBefore.mql.reasons)],
+      ...outcome,
+    };
+    const target = mqlAfter !== null ? qualification.newlyQualifying : qualification.droppingOut;
+    add(target, flip);
+    addConversion(target.conversions, outcome);
+  }
+  input.progress?.("qualification", total, total);
+
+  const leadsById = new Map(input.leads.map((lead) => [lead.id, lead]));
+  const sla = compareSla(input, leadsById, before, after, list, add);
+  const routing = compareRouting(input, before, after, list, add);
+
+  return {
+    version: backtestReportVersion,
+    window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
+    active: { number: active.number, name: active.compiled.agreement.name },
+    proposed: { number: proposed.number, name: proposed.compiled.agreement.name },
+    leads: total,
+    examples,
+    qualification,
+    sla,
+    routing,
+    notes: [
+      "Both versions are replayed over the same stored facts; fields are the leads' current values.",
+      "MQL moment: the first instant (creation or an activity) the score meets the MQL threshold; one per lead.",
+      "SLA cycles keep their actual starts, pauses and stops; only goals and calendars change.",
+      "Newly qualifying leads have no clock history for their new MQL; their cycles are not invented.",
+      "Routing starts each version from a fresh rotation; loads fall when a lead actually closed.",
+    ],
+  };
+}
+
+function compareSla(
+  input: BacktestInput,
+  leadsById: ReadonlyMap<string, BacktestLead>,
+  before: ReadonlyMap<string, MqlMoment>,
+  after: ReadonlyMap<string, MqlMoment>,
+  list: <Item>() => LeadList<Item>,
+  add: <Item>(target: LeadList<Item>, item: Item) => void,
+): SlaComparison {
+  const { window, active, proposed } = input;
+  const proposedSteps = new Map(proposed.compiled.clockSteps.map((step) => [step.step.id, step]));
+  const activeSteps = new Set(active.compiled.clockSteps.map((step) => step.step.id));
+  const resolve = backtestResolver(input.resolveCalendar, proposed.compiled.calendars);
+  const mqlStage = mqlStageOf(active.compiled);
+  const steps = new Map<
+    string,
+    StepComparison & { decidedAfter: { met: number; breached: number } }
+  >();
+  const stepOf = (id: string) => {
+    let step = steps.get(id);
+    if (step === undefined) {
+      const removed = !proposedSteps.has(id);
+      step = {
+        step: id,
+        status: removed ? "removed" : "unchanged",
+        cycles: 0,
+        before: { met: 0, breached: 0, rate: null },
+        after: removed ? null : { met: 0, breached: 0, rate: null },
+        metToBreached: list(),
+        breachedToMet: list(),
+        notStarted: list(),
+        noGoal: list(),
+        decidedAfter: { met: 0, breached: 0 },
+      };
+      steps.set(id, step);
+    }
+    return step;
+  };
+  // scores under the proposal, per lead, for goals that read lead.score
+  const proposedScore = (lead: BacktestLead) => {
+    const scoringInput = scoringInputOf(lead, proposed.compiled.lifecycle.initial);
+    return (at: number) => proposed.compiled.qualification.scoreLead(scoringInput, at).total;
+  };
+  const proposedNumber = proposed.number ?? 0;
+  for (const [index, clock] of input.clocks.entries()) {
+    if (index % progressEvery === 0) input.progress?.("sla", index, input.clocks.length);
+    const step = stepOf(clock.step);
+    const cyclesBefore = cyclesIn(clock.events, input.resolveCalendar, window, clock.id);
+    if (cyclesBefore === undefined || cyclesBefore.size === 0) continue;
+    const beforeCycles = [...cyclesBefore.values()];
+    step.cycles += beforeCycles.length;
+    const attainment = slaAttainment(beforeCycles);
+    step.before.met += attainment.met;
+    step.before.breached += attainment.breached;
+    const proposedStep = proposedSteps.get(clock.step);
+    const lead = leadsById.get(clock.leadId);
+    if (proposedStep === undefined || lead === undefined) continue;
+    // a lead the proposal does not qualify never starts a step that starts at qualification
+    const startsAtQualification = proposedStep.step.start_on.some(
+      (trigger) => trigger === `enter:${mqlStage}` || trigger === "assigned",
+    );
+    if (startsAtQualification && before.has(lead.id) && !after.has(lead.id)) {
+      for (const cycle of beforeCycles) add(step.notStarted, `${clock.id}#${cycle.id}`);
+      continue;
+    }
+    const rewritten = rewriteLog(
+      clock,
+      proposedStep,
+      leadAtOf(lead, proposedScore(lead)),
+      proposedNumber,
+    );
+    if (!rewritten.ok) {
+      for (const cycle of rewritten.cycles) add(step.noGoal, `${clock.id}#${cycle}`);
+      continue;
+    }
+    const cyclesAfter = cyclesIn(rewritten.events, resolve, window, clock.id);
+    if (cyclesAfter === undefined) continue;
+    for (const cycleBefore of beforeCycles) {
+      const cycleAfter = cyclesAfter.get(cycleBefore.id);
+      if (cycleAfter === undefined) continue;
+      const outcomeAfter = decided(cycleAfter);
+      if (outcomeAfter !== undefined) step.decidedAfter[outcomeAfter]++;
+      const outcomeBefore = decided(cycleBefore);
+      if (outcomeBefore === "met" && outcomeAfter === "breached")
+        add(step.metToBreached, cycleFlip(clock, cycleBefore, cycleAfter));
+      if (outcomeBefore === "breached" && outcomeAfter === "met")
+        add(step.breachedToMet, cycleFlip(clock, cycleBefore, cycleAfter));
+    }
+  }
+  input.progress?.("sla", input.clocks.length, input.clocks.length);
+  const rate = (met: number, breached: number) =>
+    met + breached === 0 ? null : met / (met + breached);
+  const result: StepComparison[] = [];
+  for (const { decidedAfter, ...step } of steps.values()) {
+    step.before.rate = rate(step.before.met, step.before.breached);
+    if (step.after !== null) {
+      step.after = { ...decidedAfter, rate: rate(decidedAfter.met, decidedAfter.breached) };
+      const goalsBefore = active.compiled.clockSteps.find((known) => known.step.id === step.step);
+      const goalsAfter = proposedSteps.get(step.step);
+      step.status =
+        JSON.stringify(goalsBefore?.step) === JSON.stringify(goalsAfter?.step)
+          ? "unchanged"
+          : "changed";
+    }
+    result.push(step);
+  }
+  result.sort((a, b) => a.step.localeCompare(b.step));
+  const cyclesWithoutLog = list<string>();
+  for (const leadId of after.keys()) if (!before.has(leadId)) add(cyclesWithoutLog, leadId);
+  return {
+    steps: result,
+    addedSteps: [...proposedSteps.keys()].filter((id) => !activeSteps.has(id)).sort(),
+    cyclesWithoutLog,
+  };
+}
+
+function compareRouting(
+  input: BacktestInput,
+  before: ReadonlyMap<string, MqlMoment>,
+  after: ReadonlyMap<string, MqlMoment>,
+  list: <Item>() => LeadList<Item>,
+  add: <Item>(target: LeadList<Item>, item: Item) => void,
+): RoutingComparison {
+  const leadsById = new Map(input.leads.map((lead) => [lead.id, lead]));
+  const byAccount = new Map<string, { openedAt: number; closedAt: number | null }[]>();
+  for (const opportunity of input.accountOpportunities) {
+    const known = byAccount.get(opportunity.accountId);
+    if (known === undefined) byAccount.set(opportunity.accountId, [opportunity]);
+    else known.push(opportunity);
+  }
+  const hasOpenOpportunity = (accountId: string, at: number) =>
+    (byAccount.get(accountId) ?? []).some(
+      (opportunity) =>
+        opportunity.openedAt <= at && (opportunity.closedAt === null || opportunity.closedAt > at),
+    );
+  const turnsOf = (moments: ReadonlyMap<string, MqlMoment>, stage: string): RoutingTurn[] =>
+    [...moments.entries()]
+      .map(([leadId, moment]) => ({
+        lead: leadsById.get(leadId)!,
+        at: moment.at,
+        score: moment.score.total,
+        stage,
+      }))
+      .sort((a, b) => a.at - b.at || (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0));
+  input.progress?.("routing", 0, before.size + after.size);
+  const simulatedBefore = simulateRouting(
+    input.active.compiled,
+    turnsOf(before, mqlStageOf(input.active.compiled)),
+    input.carriedLoads,
+    hasOpenOpportunity,
+  );
+  input.progress?.("routing", before.size, before.size + after.size);
+  const simulatedAfter = simulateRouting(
+    input.proposed.compiled,
+    turnsOf(after, mqlStageOf(input.proposed.compiled)),
+    input.carriedLoads,
+    hasOpenOpportunity,
+  );
+  input.progress?.("routing", before.size + after.size, before.size + after.size);
+
+  const actual = new Map<string, number>();
+  for (const lead of input.leads)
+    for (const assignment of lead.assignments)
+      if (
+        assignment.cause === "routing" &&
+        assignment.owner.kind === "rep" &&
+        assignment.at >= input.window.from &&
+        assignment.at < input.window.to
+      )
+        actual.set(assignment.owner.id, (actual.get(assignment.owner.id) ?? 0) + 1);
+
+  const reps = new Set([
+    ...Object.keys(input.active.compiled.agreement.people),
+    ...Object.keys(input.proposed.compiled.agreement.people),
+  ]);
+  const repLoads: RepLoad[] = [];
+  for (const rep of [...reps].sort()) {
+    const row: RepLoad = {
+      rep,
+      actual: actual.get(rep) ?? 0,
+      before: {
+        assigned: simulatedBefore.assigned.get(rep) ?? 0,
+        capExclusions: simulatedBefore.capExclusions.get(rep) ?? 0,
+      },
+      after: {
+        assigned: simulatedAfter.assigned.get(rep) ?? 0,
+        capExclusions: simulatedAfter.capExclusions.get(rep) ?? 0,
+      },
+    };
+    // people who never route (approvers, managers) stay out of the table
+    if (
+      row.actual +
+        row.before.assigned +
+        row.after.assigned +
+        row.before.capExclusions +
+        row.after.capExclusions >
+      0
+    )
+      repLoads.push(row);
+  }
+  const poolIds = new Set([...simulatedBefore.pools.keys(), ...simulatedAfter.pools.keys()]);
+  const pools: PoolLoad[] = [...poolIds].sort().map((pool) => ({
+    pool,
+    before: simulatedBefore.pools.get(pool) ?? { assigned: 0, overflowed: 0 },
+    after: simulatedAfter.pools.get(pool) ?? { assigned: 0, overflowed: 0 },
+  }));
+  const queueIds = new Set([...simulatedBefore.queues.keys(), ...simulatedAfter.queues.keys()]);
+  const queues = [...queueIds].sort().map((queue) => ({
+    queue,
+    before: simulatedBefore.queues.get(queue) ?? 0,
+    after: simulatedAfter.queues.get(queue) ?? 0,
+  }));
+  const name = (assignee: Assignee) =>
+    assignee.kind === "rep" ? assignee.id : `queue ${assignee.id}`;
+  const reassigned = list<{ leadId: string; before: string; after: string }>();
+  const ordered = [...simulatedBefore.assignees.keys()].sort(
+    (a, b) => before.get(a)!.at - before.get(b)!.at || (a < b ? -1 : 1),
+  );
+  for (const leadId of ordered) {
+    const was = simulatedBefore.assignees.get(leadId)!;
+    const now = simulatedAfter.assignees.get(leadId);
+    if (now === undefined || name(was) === name(now)) continue;
+    add(reassigned, { leadId, before: name(was), after: name(now) });
+  }
+  return { reps: repLoads, pools, queues, reassigned };
+}
