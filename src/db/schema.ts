@@ -1,5 +1,6 @@
 import type { ColumnType } from "kysely";
 import type { NotificationTable } from "./notification-table.js";
+import type { ActionItemTable, ReviewDecisionTable, ReviewPackTable } from "./review-table.js";
 import type { TimerTable } from "./timer-table.js";
 
 /**
@@ -25,6 +26,9 @@ export interface BatonDatabase {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
+  review_packs: ReviewPackTable;
+  action_items: ActionItemTable;
+  review_decisions: ReviewDecisionTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
