@@ -416,10 +416,16 @@ function asanaDataProblems(
 export interface FakeReceiver extends FakeServer {
   status: number;
   answer: unknown;
+  /** extra response headers */
+  headers: Record<string, string>;
 }
 
 export async function startReceiver(): Promise<FakeReceiver> {
-  const state = { status: 204, answer: "" as unknown };
-  const server = await startServer(() => ({ status: state.status, body: state.answer }));
+  const state = { status: 204, answer: "" as unknown, headers: {} as Record<string, string> };
+  const server = await startServer(() => ({
+    status: state.status,
+    body: state.answer,
+    headers: state.headers,
+  }));
   return withState(server, state);
 }

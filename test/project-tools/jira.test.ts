@@ -143,6 +143,22 @@ describe("Jira: create issue", () => {
     expect(result.error.message).toContain("summary: You must specify a summary of the issue.");
   });
 
+  it("points at the site address when the API is not found there (404)", async () => {
+    jira.mode = "normal";
+    const result = await jiraTool({
+      baseUrl: `${jira.origin}/jira`,
+      email,
+      apiToken,
+      projectKey: "OPS",
+    }).push(target, pushedAt);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ code: "rejected", status: 404 });
+    expect(result.error.message).toBe(
+      "Jira answered HTTP 404 (not found): Not found; check BATON_JIRA_URL: it is the site's address, e.g. https://example.atlassian.net, without /rest/…",
+    );
+  });
+
   it("reports refused credentials (401) with what to check, and no secret", async () => {
     jira.mode = "normal";
     const result = await tool({ apiToken: "wrong-token-9876" }).push(target, pushedAt);

@@ -100,6 +100,23 @@ describe("generic webhook: action_item.pushed", () => {
     expect(result.error.message).toContain("BATON_ACTIONS_WEBHOOK_SECRET");
   });
 
+  it("treats a rate limit (429) as worth retrying, after the time the receiver asks for", async () => {
+    receiver.status = 429;
+    receiver.answer = "slow down";
+    receiver.headers = { "retry-after": "30" };
+    const result = await tool().push(target, pushedAt);
+    receiver.headers = {};
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: "unreachable",
+        status: 429,
+        message:
+          "The webhook receiver is limiting requests (HTTP 429): slow down; try again in 30 s",
+      },
+    });
+  });
+
   it("treats a 5xx as unreachable", async () => {
     receiver.status = 503;
     receiver.answer = "";

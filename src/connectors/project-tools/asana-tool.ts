@@ -53,6 +53,7 @@ export function asanaTool(settings: AsanaSettings): ProjectTool {
         timeoutMs: settings.timeoutMs ?? defaultTimeoutMs,
         secrets: [settings.accessToken],
         errorMessage: asanaErrorMessage,
+        addressHint: `check that project ${settings.projectGid} exists and that BATON_ASANA_URL, if set, is Asana's API address (${defaultAsanaBaseUrl})`,
         credentialsHint: `check the personal access token (BATON_ASANA_TOKEN) and that its owner is a member of project ${settings.projectGid}`,
       });
       if (!answer.ok) return answer;

@@ -64,6 +64,8 @@ export function jiraTool(settings: JiraSettings): ProjectTool {
         timeoutMs: settings.timeoutMs ?? defaultTimeoutMs,
         secrets: [settings.apiToken, credentials],
         errorMessage: jiraErrorMessage,
+        addressHint:
+          "check BATON_JIRA_URL: it is the site's address, e.g. https://example.atlassian.net, without /rest/…",
         credentialsHint: `check the e-mail and API token (BATON_JIRA_EMAIL, BATON_JIRA_API_TOKEN) and that this account may create issues in ${settings.projectKey}`,
       });
       if (!answer.ok) return answer;

@@ -22,6 +22,8 @@ export interface ToolRequest {
   errorMessage(body: unknown): string | undefined;
   /** what to check when the tool refuses the credentials (401/403) */
   credentialsHint: string;
+  /** what to check when the address answers 404 (no such API there) */
+  addressHint: string;
   /** false when any 2xx will do, whatever its body (a generic receiver owes none) */
   expectJson?: boolean;
 }
@@ -39,6 +41,7 @@ export async function postToTool(request: ToolRequest): Promise<ToolAnswer> {
   let status: number;
   let text: string;
   let location: string | null;
+  let retryAfter: string | undefined;
   try {
     const response = await fetch(request.url, {
       method: "POST",
@@ -50,6 +53,8 @@ export async function postToTool(request: ToolRequest): Promise<ToolAnswer> {
     });
     status = response.status;
     location = response.headers.get("location");
+    // Seconds only; the HTTP-date form is rare from these APIs and not worth a parser.
+    retryAfter = /^\d{1,6}$/.exec(response.headers.get("retry-after") ?? "")?.[0];
     text = await response.text();
   } catch (error) {
     if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
@@ -87,6 +92,21 @@ export async function postToTool(request: ToolRequest): Promise<ToolAnswer> {
       status,
       message: `${tool} refused the credentials (HTTP ${status})${said}; ${request.credentialsHint}`,
     });
+  if (status === 404)
+    return fail({
+      code: "rejected",
+      status,
+      message: `${tool} answered HTTP 404 (not found)${said}; ${request.addressHint}`,
+    });
+  // Too many requests is a 4xx, but nothing in the request is wrong: it is worth trying again.
+  if (status === 429) {
+    const wait = retryAfter ? ` in ${retryAfter} s` : " later";
+    return fail({
+      code: "unreachable",
+      status,
+      message: `${tool} is limiting requests (HTTP 429)${said}; try again${wait}`,
+    });
+  }
   if (status >= 400 && status < 500)
     return fail({
       code: "rejected",

@@ -50,6 +50,7 @@ export function webhookTool(settings: WebhookSettings): ProjectTool {
         // A receiver's error body is its own; its start is quoted as is.
         errorMessage: () => undefined,
         expectJson: false,
+        addressHint: "check BATON_ACTIONS_WEBHOOK_URL: the receiver has no such address",
         credentialsHint:
           "check that the receiver verifies with the same secret as BATON_ACTIONS_WEBHOOK_SECRET",
       });
