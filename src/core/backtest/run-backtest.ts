@@ -1,3 +1,4 @@
+import type { CompiledAgreement } from "../agreement/compile-agreement.js";
 import type { Assignee } from "../routing/index.js";
 import {
   addConversion,
@@ -231,10 +232,10 @@ function compareSla(
     step.before.rate = rate(step.before.met, step.before.breached);
     if (step.after !== null) {
       step.after = { ...decidedAfter, rate: rate(decidedAfter.met, decidedAfter.breached) };
-      const goalsBefore = active.compiled.clockSteps.find((known) => known.step.id === step.step);
-      const goalsAfter = proposedSteps.get(step.step);
+      const stepBefore = active.compiled.clockSteps.find((known) => known.step.id === step.step);
       step.status =
-        JSON.stringify(goalsBefore?.step) === JSON.stringify(goalsAfter?.step)
+        measuredBy(active.compiled, stepBefore?.step) ===
+        measuredBy(proposed.compiled, proposedSteps.get(step.step)?.step)
           ? "unchanged"
           : "changed";
     }
@@ -359,4 +360,28 @@ function compareRouting(
     add(reassigned, { leadId, before: name(was), after: name(now) });
   }
   return { reps: repLoads, pools, queues, reassigned };
+}
+
+/**
+ * What a step's cycles are measured by, in a canonical form: the step, and the calendars,
+ * regions, teams and people its goals may resolve to. Stored versions come back from jsonb with
+ * their keys reordered, so keys are sorted.
+ */
+function measuredBy(compiled: CompiledAgreement, step: unknown): string {
+  const { agreement } = compiled;
+  return canonical([
+    step,
+    agreement.calendars,
+    agreement.regions,
+    agreement.teams,
+    agreement.people,
+  ]);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }

@@ -1,0 +1,333 @@
+import { sql } from "kysely";
+import type { LocatedIssue } from "../core/agreement/agreement-issue.js";
+import { type CompiledAgreement, compileAgreement } from "../core/agreement/compile-agreement.js";
+import { loadAgreement } from "../core/agreement/load-agreement.js";
+import {
+  type BacktestClock,
+  type BacktestLead,
+  type BacktestPhase,
+  type BacktestReport,
+  runBacktest,
+} from "../core/backtest/index.js";
+import type { Activity, FieldRecord } from "../core/lead/lead.js";
+import type { Assignee } from "../core/routing/index.js";
+import type { ClockEvent } from "../core/sla/index.js";
+import type { Engine } from "./engine.js";
+import type { Executor } from "./ledger-store.js";
+
+/**
+ * Backtests of agreement versions on the stored history (core/backtest does the replay).
+ *
+ * Decisions
+ * - Window: the leads created in [from, to) (default: the 90 days before now) and their clock
+ *   logs; open leads created earlier that a rep held at `from` weigh on caps until they close
+ *   (their current owner; closed at their last stage change if that stage is not open).
+ * - Reads: set-based, one statement per kind of fact, only the JSON paths the replay reads
+ *   (fields, company, activities of each lead; `to`/`open`/`owner`/`cause` of its stage changes
+ *   and assignments; the `event` of each clock event), never whole projection rows.
+ * - Sign-off: a proposed version's backtest is computed on first request and kept in this
+ *   process per version number, window and ledger position (the highest event id): the same
+ *   question on the same history is answered once, and any new event makes the next request
+ *   compute again. Nothing is stored, so no migration; drafts (YAML not yet proposed) are never
+ *   cached.
+ * - The comparison is against the version in force now; with none active there is nothing to
+ *   compare and the answer says so.
+ */
+
+export const backtestErrorCodes = [
+  "invalid_agreement",
+  "unknown_version",
+  "no_active_agreement",
+  "invalid_window",
+] as const;
+export type BacktestErrorCode = (typeof backtestErrorCodes)[number];
+
+export interface BacktestError {
+  code: BacktestErrorCode;
+  message: string;
+  issues?: LocatedIssue[];
+}
+
+export type BacktestResult =
+  | { ok: true; value: BacktestReport; cached: boolean }
+  | { ok: false; error: BacktestError };
+
+export interface BacktestRequest {
+  /** a draft's YAML (checked like `baton agreement validate`) … */
+  yaml?: string;
+  /** … its file name for located issues */
+  file?: string;
+  /** … or a stored version's number */
+  versionNumber?: number;
+  /** epoch ms; default `to` − 90 days */
+  from?: number;
+  /** epoch ms; default now */
+  to?: number;
+  examples?: number;
+  progress?: (phase: BacktestPhase | "loading", done: number, total: number) => void;
+}
+
+export const defaultWindowDays = 90;
+const dayMs = 86_400_000;
+
+interface CacheEntry {
+  key: string;
+  report: BacktestReport;
+}
+const cache = new WeakMap<Engine, Map<number, CacheEntry>>();
+
+export async function backtestProposal(
+  engine: Engine,
+  request: BacktestRequest,
+): Promise<BacktestResult> {
+  const to = request.to ?? engine.now();
+  const from = request.from ?? to - defaultWindowDays * dayMs;
+  if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to)
+    return {
+      ok: false,
+      error: {
+        code: "invalid_window",
+        message: `the window must start before it ends (from ${new Date(from).toISOString()} to ${new Date(to).toISOString()})`,
+      },
+    };
+  const db = engine.db;
+  let proposed: { number: number | null; compiled: CompiledAgreement };
+  if (request.versionNumber !== undefined) {
+    const compiled = await engine.registry.load(db, request.versionNumber);
+    if (compiled === undefined)
+      return {
+        ok: false,
+        error: {
+          code: "unknown_version",
+          message: `there is no agreement version ${request.versionNumber}`,
+        },
+      };
+    proposed = { number: request.versionNumber, compiled };
+  } else {
+    const loaded = loadAgreement(request.yaml ?? "", request.file ?? "agreement.yaml");
+    if (!loaded.ok)
+      return {
+        ok: false,
+        error: {
+          code: "invalid_agreement",
+          message: `the agreement has ${loaded.issues.length} problem(s); fix them and run the backtest again (baton agreement validate shows them with line numbers)`,
+          issues: loaded.issues,
+        },
+      };
+    proposed = { number: null, compiled: compileAgreement(loaded.agreement) };
+  }
+  const active = await engine.registry.active(db);
+  if (active === undefined)
+    return {
+      ok: false,
+      error: {
+        code: "no_active_agreement",
+        message:
+          "no agreement version is in force, so there is nothing to compare the proposal with; the first version is signed without a backtest",
+      },
+    };
+
+  let key: string | undefined;
+  if (proposed.number !== null) {
+    const position = await db
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("id").as("id"))
+      .where("workspace", "=", engine.workspace)
+      .executeTakeFirst();
+    key = `${active.version}:${from}:${to}:${request.examples ?? ""}:${position?.id ?? 0}`;
+    const known = cache.get(engine)?.get(proposed.number);
+    if (known !== undefined && known.key === key)
+      return { ok: true, value: known.report, cached: true };
+  }
+
+  request.progress?.("loading", 0, 1);
+  const history = await loadBacktestHistory(db, engine.workspace, { from, to });
+  await engine.registry.ensureLoaded(
+    db,
+    history.clocks.flatMap((clock) => clock.events),
+  );
+  request.progress?.("loading", 1, 1);
+  const report = runBacktest({
+    window: { from, to },
+    active: { number: active.version, compiled: active.compiled },
+    proposed,
+    ...history,
+    resolveCalendar: engine.registry.resolveCalendar,
+    ...(request.examples === undefined ? {} : { examples: request.examples }),
+    ...(request.progress === undefined ? {} : { progress: request.progress }),
+  });
+  if (key !== undefined && proposed.number !== null) {
+    let entries = cache.get(engine);
+    if (entries === undefined) {
+      entries = new Map();
+      cache.set(engine, entries);
+    }
+    entries.set(proposed.number, { key, report });
+  }
+  return { ok: true, value: report, cached: false };
+}
+
+export interface BacktestHistory {
+  leads: BacktestLead[];
+  clocks: BacktestClock[];
+  carriedLoads: { rep: string; closesAt: number | null }[];
+  accountOpportunities: { accountId: string; openedAt: number; closedAt: number | null }[];
+}
+
+const epochMs = (column: string) => sql<number>`date_part('epoch', ${sql.ref(column)}) * 1000`;
+
+/** What the replay reads about the window, one statement per kind of fact. */
+export async function loadBacktestHistory(
+  db: Executor,
+  workspace: string,
+  window: { from: number; to: number },
+): Promise<BacktestHistory> {
+  const from = new Date(window.from);
+  const to = new Date(window.to);
+  const inWindow = sql`l.workspace = ${workspace} and l.created_at >= ${from} and l.created_at < ${to}`;
+
+  const leadRows = await sql<{
+    id: string;
+    created_at: number;
+    fields: FieldRecord;
+    company: FieldRecord;
+    activities: Activity[];
+    account_id: string | null;
+    account_owner: string | null;
+  }>`
+    select l.id, (l.data->>'createdAt')::float8 as created_at, l.data->'fields' as fields,
+      l.data->'company' as company, l.data->'activities' as activities,
+      l.data->>'accountId' as account_id, a.owner as account_owner
+    from leads l
+    left join accounts a on a.workspace = l.workspace and a.id = l.data->>'accountId'
+    where ${inWindow}
+    order by l.created_at, l.id`.execute(db);
+
+  const leads = new Map<
+    string,
+    BacktestLead & {
+      stages: BacktestLead["stages"][number][];
+      assignments: BacktestLead["assignments"][number][];
+    }
+  >();
+  for (const row of leadRows.rows)
+    leads.set(row.id, {
+      id: row.id,
+      createdAt: Number(row.created_at),
+      fields: row.fields ?? {},
+      company: row.company ?? {},
+      activities: row.activities ?? [],
+      accountId: row.account_id,
+      accountOwner: row.account_owner,
+      stages: [],
+      assignments: [],
+      opportunity: null,
+    });
+
+  const eventRows = await sql<{
+    lead_id: string;
+    type: string;
+    at: number;
+    stage: string | null;
+    open: string | null;
+    owner: Assignee | null;
+    cause: string | null;
+  }>`
+    select e.stream_id as lead_id, e.type, ${epochMs("e.occurred_at")} as at,
+      coalesce(e.data->>'to', e.data->>'stage') as stage, e.data->>'open' as open,
+      e.data->'owner' as owner, e.data->>'cause' as cause
+    from leads l
+    join events e on e.workspace = l.workspace and e.stream_type = 'lead' and e.stream_id = l.id
+    where ${inWindow}
+      and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned')
+    order by e.id`.execute(db);
+  for (const row of eventRows.rows) {
+    const lead = leads.get(row.lead_id);
+    if (lead === undefined) continue;
+    const at = Math.round(Number(row.at));
+    if (row.type === "lead.assigned") {
+      if (row.owner !== null)
+        lead.assignments.push({ at, owner: row.owner, cause: row.cause ?? "" });
+    } else if (row.stage !== null)
+      lead.stages.push({ stage: row.stage, at, open: row.open === "true" });
+  }
+
+  const opportunityRows = await sql<{
+    lead_id: string;
+    id: string;
+    opened_at: number;
+    outcome: "won" | "lost" | null;
+    amount: string | null;
+  }>`
+    select o.lead_id, o.id, ${epochMs("o.opened_at")} as opened_at, o.outcome, o.amount
+    from leads l
+    join opportunities o on o.workspace = l.workspace and o.lead_id = l.id
+    where ${inWindow}
+    order by o.opened_at`.execute(db);
+  for (const row of opportunityRows.rows) {
+    const lead = leads.get(row.lead_id);
+    // a lead's first opportunity stands for it, unless a later one was won
+    if (lead === undefined || (lead.opportunity !== null && row.outcome !== "won")) continue;
+    if (lead.opportunity?.outcome === "won") continue;
+    lead.opportunity = {
+      id: row.id,
+      openedAt: Math.round(Number(row.opened_at)),
+      outcome: row.outcome,
+      amount: row.amount === null ? null : Number(row.amount),
+    };
+  }
+
+  const clockRows = await sql<{
+    id: string;
+    lead_id: string;
+    step: string;
+    seq: string;
+    event: Omit<ClockEvent, "seq">;
+  }>`
+    select c.id, c.lead_id, c.step, e.id as seq, e.data->'event' as event
+    from leads l
+    join clocks c on c.workspace = l.workspace and c.lead_id = l.id
+    join events e on e.workspace = c.workspace and e.stream_type = 'clock' and e.stream_id = c.id
+    where ${inWindow}
+    order by e.id`.execute(db);
+  const clocks = new Map<string, BacktestClock & { events: ClockEvent[] }>();
+  for (const row of clockRows.rows) {
+    let clock = clocks.get(row.id);
+    if (clock === undefined) {
+      clock = { id: row.id, leadId: row.lead_id, step: row.step, events: [] };
+      clocks.set(row.id, clock);
+    }
+    clock.events.push({ ...row.event, seq: Number(row.seq) } as ClockEvent);
+  }
+
+  const carried = await sql<{ owner: string; open: boolean; closes_at: number }>`
+    select owner, open, ${epochMs("stage_entered_at")} as closes_at
+    from leads
+    where workspace = ${workspace} and created_at < ${from} and owner_kind = 'rep'
+      and (open or stage_entered_at >= ${from})`.execute(db);
+
+  const accountRows = await sql<{
+    account_id: string;
+    opened_at: number;
+    closed_at: number | null;
+  }>`
+    select account_id, ${epochMs("opened_at")} as opened_at,
+      case when closed_at is null then null else ${epochMs("closed_at")} end as closed_at
+    from opportunities
+    where workspace = ${workspace} and account_id is not null and opened_at < ${to}
+      and (closed_at is null or closed_at > ${from})`.execute(db);
+
+  return {
+    leads: [...leads.values()],
+    clocks: [...clocks.values()],
+    carriedLoads: carried.rows.map((row) => ({
+      rep: row.owner,
+      closesAt: row.open ? null : Math.round(Number(row.closes_at)),
+    })),
+    accountOpportunities: accountRows.rows.map((row) => ({
+      accountId: row.account_id,
+      openedAt: Math.round(Number(row.opened_at)),
+      closedAt: row.closed_at === null ? null : Math.round(Number(row.closed_at)),
+    })),
+  };
+}
