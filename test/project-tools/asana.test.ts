@@ -173,7 +173,8 @@ describe("Asana: create a task", () => {
         ok: false,
         error: {
           code: "unreachable",
-          message: "Asana did not answer within 150 ms; try again later",
+          message:
+            "Asana did not answer within 150 ms; it may have been created anyway: look in Asana before pushing again",
         },
       });
     } finally {

@@ -241,7 +241,8 @@ describe("Jira: create issue", () => {
         ok: false,
         error: {
           code: "unreachable",
-          message: "Jira did not answer within 200 ms; try again later",
+          message:
+            "Jira did not answer within 200 ms; it may have been created anyway: look in Jira before pushing again",
         },
       });
     } finally {

@@ -10,7 +10,7 @@ import type { PushError } from "./project-tool.js";
 export const defaultTimeoutMs = 10_000;
 
 export interface ToolRequest {
-  /** the tool as a person names it ("Jira"), for messages */
+  /** the tool as a person names it mid-sentence ("Jira", "the webhook receiver"), for messages */
   tool: string;
   url: string;
   headers: Record<string, string>;
@@ -36,7 +36,7 @@ export async function postToTool(request: ToolRequest): Promise<ToolAnswer> {
   const { tool, timeoutMs } = request;
   const fail = (error: PushError): ToolAnswer => ({
     ok: false,
-    error: { ...error, message: scrub(error.message, request.secrets) },
+    error: { ...error, message: sentence(scrub(error.message, request.secrets)) },
   });
   let status: number;
   let text: string;
@@ -57,10 +57,11 @@ export async function postToTool(request: ToolRequest): Promise<ToolAnswer> {
     retryAfter = /^\d{1,6}$/.exec(response.headers.get("retry-after") ?? "")?.[0];
     text = await response.text();
   } catch (error) {
+    // The request may have arrived and been acted on, with only the answer late.
     if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
       return fail({
         code: "unreachable",
-        message: `${tool} did not answer within ${formatSeconds(timeoutMs)}; try again later`,
+        message: `${tool} did not answer within ${formatSeconds(timeoutMs)}; ${checkBeforeRetrying(tool)}`,
       });
     return fail({
       code: "unreachable",
@@ -161,6 +162,11 @@ function scrub(message: string, secrets: string[]): string {
   let clean = message;
   for (const secret of secrets) if (secret.length >= 4) clean = clean.split(secret).join("***");
   return clean;
+}
+
+/** Messages start with the tool's name, which may be "the webhook receiver". */
+function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
 function formatSeconds(ms: number): string {

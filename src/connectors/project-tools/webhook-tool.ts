@@ -41,7 +41,7 @@ export function webhookTool(settings: WebhookSettings): ProjectTool {
     async push(target, now): Promise<PushResult> {
       const request = webhookPushRequest(settings.secret, target, now);
       const answer = await postToTool({
-        tool: "The webhook receiver",
+        tool: "the webhook receiver",
         url: settings.url,
         headers: request.headers,
         body: request.body,
