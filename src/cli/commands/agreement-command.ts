@@ -1,15 +1,19 @@
 import type { Command } from "commander";
+import { backtestProposal } from "../../app/backtest.js";
 import { formatIssue } from "../../core/agreement/agreement-issue.js";
 import { diffAgreements } from "../../core/agreement/diff-agreement.js";
 import { loadAgreement } from "../../core/agreement/load-agreement.js";
-import { exitCodes } from "../exit-codes.js";
+import type { BacktestReport, LeadList, QualificationFlip } from "../../core/backtest/index.js";
+import { CliError, exitCodes } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { openStore } from "../open-store.js";
 import type { Outcome } from "../program.js";
 
 export function registerAgreementCommands(
   program: Command,
   io: CliIo,
   finish: (outcome: Outcome) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ): void {
   const agreement = program
     .command("agreement")
@@ -97,4 +101,171 @@ export function registerAgreementCommands(
       }
       return finish(exitCodes.ok);
     });
+
+  agreement
+    .command("backtest")
+    .description(
+      "replay the stored history under a proposed agreement and compare it with the version in force: MQLs, SLA cycles, rep load",
+    )
+    .argument("<file>", "the proposed agreement (YAML)")
+    .option("--from <date>", "window start (YYYY-MM-DD, UTC); default 90 days before --to")
+    .option("--to <date>", "window end, excluded (YYYY-MM-DD, UTC); default now")
+    .option("--examples <n>", "lead and cycle ids listed per figure", "10")
+    .option("--json", "print the report as JSON")
+    .action(
+      async (
+        file: string,
+        options: { from?: string; to?: string; examples: string; json?: boolean },
+      ) => {
+        const yaml = await io.readText(file);
+        const from = options.from === undefined ? undefined : dateOption("--from", options.from);
+        const to = options.to === undefined ? undefined : dateOption("--to", options.to);
+        const examples = Number(options.examples);
+        if (!Number.isInteger(examples) || examples < 0)
+          throw new CliError(
+            `--examples '${options.examples}' is not a whole number`,
+            exitCodes.usage,
+          );
+        const store = await openStore(env);
+        try {
+          let lastLine = 0;
+          const result = await backtestProposal(store.engine, {
+            yaml,
+            file,
+            ...(from === undefined ? {} : { from }),
+            ...(to === undefined ? {} : { to }),
+            examples,
+            progress: (phase, done, total) => {
+              // progress for long runs only, at most every second, on stderr
+              const now = performance.now();
+              if (total < 10_000 && phase !== "loading") return;
+              if (done !== 0 && done !== total && now - lastLine < 1000) return;
+              lastLine = now;
+              io.stderr(
+                phase === "loading"
+                  ? done === 0
+                    ? "backtest: reading the window's history…"
+                    : "backtest: history read"
+                  : `backtest: ${phase} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`,
+              );
+            },
+          });
+          if (!result.ok) {
+            if (options.json)
+              io.stdout(JSON.stringify({ ok: false, error: result.error }, null, 2));
+            for (const issue of result.error.issues ?? []) io.stderr(formatIssue(issue));
+            io.stderr(`baton: ${result.error.message}`);
+            return finish(exitCodes.invalid);
+          }
+          if (options.json) io.stdout(JSON.stringify(result.value, null, 2));
+          else for (const line of describeBacktest(result.value, file)) io.stdout(line);
+          return finish(exitCodes.ok);
+        } finally {
+          await store.close();
+        }
+      },
+    );
+}
+
+function dateOption(flag: string, text: string): number {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(at))
+    throw new CliError(`${flag} '${text}' is not a date; write it as YYYY-MM-DD`, exitCodes.usage);
+  return at;
+}
+
+const day = (at: number | null) =>
+  at === null ? "never" : new Date(at).toISOString().slice(0, 16).replace("T", " ");
+const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(1)} %`);
+const money = (amount: number) => amount.toLocaleString("en-US", { maximumFractionDigits: 0 });
+
+/** The report as people read it: the counts first, then the leads, cycles and reps behind them. */
+export function describeBacktest(report: BacktestReport, file: string): string[] {
+  const lines: string[] = [];
+  const { qualification: q, sla, routing } = report;
+  lines.push(
+    `backtest of ${file} ('${report.proposed.name}') against version ${report.active.number} ('${report.active.name}')`,
+    `window ${report.window.from.slice(0, 10)} → ${report.window.to.slice(0, 10)}: ${report.leads.toLocaleString("en-US")} leads created`,
+    "",
+    "Qualification",
+    `  MQLs: ${q.before.mqls} → ${q.after.mqls} (actually qualified: ${q.actualMqls}; same leads at another moment: ${q.momentChanged})`,
+  );
+  const flips = (
+    title: string,
+    list: LeadList<QualificationFlip> & {
+      conversions: BacktestReport["qualification"]["before"]["conversions"];
+    },
+  ) => {
+    const c = list.conversions;
+    lines.push(
+      `  ${title}: ${list.count} — actually reached SQL ${c.reachedSql}, opportunity ${c.opportunity}, won ${c.won} (${money(c.wonAmount)})`,
+    );
+    for (const flip of list.items)
+      lines.push(
+        `    ${flip.leadId}  score ${flip.scoreBefore} → ${flip.scoreAfter} at ${day(flip.at)}; MQL ${day(flip.mqlAtBefore)} → ${day(flip.mqlAtAfter)}` +
+          `${flip.won ? `; won ${money(flip.amount ?? 0)}` : flip.opportunity ? "; opportunity" : flip.reachedSql ? "; reached SQL" : ""}` +
+          (flip.reasons.length > 0 ? `\n      ${flip.reasons.join("; ")}` : ""),
+      );
+    if (list.count > list.items.length)
+      lines.push(`    … and ${list.count - list.items.length} more`);
+  };
+  flips("newly qualifying", q.newlyQualifying);
+  flips("dropping out", q.droppingOut);
+
+  lines.push("", "SLA (cycles started in the window)");
+  for (const step of sla.steps) {
+    if (step.after === null) {
+      lines.push(
+        `  ${step.step}: removed by the proposal (${step.cycles} cycles, attainment was ${percent(step.before.rate)})`,
+      );
+      continue;
+    }
+    lines.push(
+      `  ${step.step} (${step.status}): ${step.cycles} cycles, attainment ${percent(step.before.rate)} → ${percent(step.after.rate)}` +
+        ` (met ${step.before.met}/${step.after.met}, breached ${step.before.breached}/${step.after.breached})`,
+    );
+    for (const [title, list] of [
+      ["met → breached", step.metToBreached],
+      ["breached → met", step.breachedToMet],
+    ] as const) {
+      if (list.count === 0) continue;
+      lines.push(`    ${title}: ${list.count}`);
+      for (const flip of list.items)
+        lines.push(
+          `      ${flip.clockId}#${flip.cycle}  ${flip.before.goal} ${flip.before.targetMinutes} min → ${flip.after.goal} ${flip.after.targetMinutes} min, due ${day(flip.before.dueAt)} → ${day(flip.after.dueAt)}`,
+        );
+      if (list.count > list.items.length)
+        lines.push(`      … and ${list.count - list.items.length} more`);
+    }
+    if (step.notStarted.count > 0)
+      lines.push(`    would not start (lead no longer qualifies): ${step.notStarted.count}`);
+    if (step.noGoal.count > 0) lines.push(`    no proposed goal applies: ${step.noGoal.count}`);
+  }
+  if (sla.addedSteps.length > 0)
+    lines.push(`  added steps (no history to replay): ${sla.addedSteps.join(", ")}`);
+  if (sla.cyclesWithoutLog.count > 0)
+    lines.push(
+      `  newly qualifying leads have no clock history; their cycles are not simulated (${sla.cyclesWithoutLog.count} leads)`,
+    );
+
+  lines.push(
+    "",
+    "Routing (per rep: assignments actual | before → after; excluded at cap before → after)",
+  );
+  const width = Math.max(4, ...routing.reps.map((row) => row.rep.length));
+  for (const row of routing.reps)
+    lines.push(
+      `  ${row.rep.padEnd(width)}  ${String(row.actual).padStart(6)} | ${String(row.before.assigned).padStart(6)} → ${String(row.after.assigned).padEnd(6)}  cap ${row.before.capExclusions} → ${row.after.capExclusions}`,
+    );
+  for (const pool of routing.pools)
+    lines.push(
+      `  pool ${pool.pool}: ${pool.before.assigned} → ${pool.after.assigned} assigned, ${pool.before.overflowed} → ${pool.after.overflowed} overflowed`,
+    );
+  for (const queue of routing.queues)
+    lines.push(`  queue ${queue.queue}: ${queue.before} → ${queue.after}`);
+  lines.push(`  leads routed to someone else: ${routing.reassigned.count}`);
+  for (const move of routing.reassigned.items)
+    lines.push(`    ${move.leadId}: ${move.before} → ${move.after}`);
+  lines.push("", ...report.notes.map((note) => `note: ${note}`));
+  return lines;
 }
