@@ -114,7 +114,7 @@ export interface QualificationFlip {
   scoreBefore: number;
   scoreAfter: number;
   /** why the version that does not qualify the lead refuses it, at that instant */
-  reasons: readonly string[];
+  reasons: string[];
   reachedSql: boolean;
   opportunity: boolean;
   won: boolean;

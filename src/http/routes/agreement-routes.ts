@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import { type TSchema, Type } from "typebox";
 import { approveAgreement, proposeAgreement } from "../../app/agreements.js";
+import { type BacktestResult, backtestProposal } from "../../app/backtest.js";
 import type { RouteContext } from "../app.js";
 import { principalOf } from "../context.js";
 import { HttpError, refusal } from "../http-error.js";
@@ -37,6 +38,156 @@ const VersionDetail = Type.Object({
   yaml: Type.String(),
   agreement: Type.Unknown(),
 });
+
+const Nullable = <Schema extends TSchema>(schema: Schema) => Type.Union([schema, Type.Null()]);
+const ConversionsSchema = Type.Object({
+  leads: Type.Integer(),
+  reachedSql: Type.Integer(),
+  opportunity: Type.Integer(),
+  won: Type.Integer(),
+  wonAmount: Type.Number(),
+});
+const listOf = <Item extends TSchema>(item: Item) =>
+  Type.Object({ count: Type.Integer(), items: Type.Array(item) });
+const FlipSchema = Type.Object({
+  leadId: Type.String(),
+  mqlAtBefore: Nullable(Type.Number()),
+  mqlAtAfter: Nullable(Type.Number()),
+  at: Type.Number(),
+  scoreBefore: Type.Number(),
+  scoreAfter: Type.Number(),
+  reasons: Type.Array(Type.String()),
+  reachedSql: Type.Boolean(),
+  opportunity: Type.Boolean(),
+  won: Type.Boolean(),
+  amount: Nullable(Type.Number()),
+});
+const FlipListSchema = Type.Object({
+  count: Type.Integer(),
+  items: Type.Array(FlipSchema),
+  conversions: ConversionsSchema,
+});
+const CycleSideSchema = Type.Object({
+  state: Type.String(),
+  goal: Type.String(),
+  targetMinutes: Type.Number(),
+  dueAt: Nullable(Type.Number()),
+});
+const CycleFlipSchema = Type.Object({
+  clockId: Type.String(),
+  leadId: Type.String(),
+  cycle: Type.Integer(),
+  startedAt: Type.Number(),
+  before: CycleSideSchema,
+  after: CycleSideSchema,
+});
+const AttainmentSchema = Type.Object({
+  met: Type.Integer(),
+  breached: Type.Integer(),
+  rate: Nullable(Type.Number()),
+});
+const RoutingSideSchema = Type.Object({
+  assigned: Type.Integer(),
+  capExclusions: Type.Integer(),
+});
+const PoolSideSchema = Type.Object({ assigned: Type.Integer(), overflowed: Type.Integer() });
+
+/** core/backtest's BacktestReport (version 1); instants are epoch ms. */
+const BacktestReportSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    window: Type.Object({
+      from: Type.String({ format: "date-time" }),
+      to: Type.String({ format: "date-time" }),
+    }),
+    active: Type.Object({ number: Nullable(Type.Integer()), name: Type.String() }),
+    proposed: Type.Object({ number: Nullable(Type.Integer()), name: Type.String() }),
+    leads: Type.Integer(),
+    examples: Type.Integer(),
+    qualification: Type.Object({
+      mqlStage: Type.Object({ before: Type.String(), after: Type.String() }),
+      actualMqls: Type.Integer(),
+      before: Type.Object({ mqls: Type.Integer(), conversions: ConversionsSchema }),
+      after: Type.Object({ mqls: Type.Integer(), conversions: ConversionsSchema }),
+      newlyQualifying: FlipListSchema,
+      droppingOut: FlipListSchema,
+      momentChanged: Type.Integer(),
+    }),
+    sla: Type.Object({
+      steps: Type.Array(
+        Type.Object({
+          step: Type.String(),
+          status: Type.Union([
+            Type.Literal("changed"),
+            Type.Literal("unchanged"),
+            Type.Literal("removed"),
+          ]),
+          cycles: Type.Integer(),
+          before: AttainmentSchema,
+          after: Nullable(AttainmentSchema),
+          metToBreached: listOf(CycleFlipSchema),
+          breachedToMet: listOf(CycleFlipSchema),
+          notStarted: listOf(Type.String()),
+          noGoal: listOf(Type.String()),
+        }),
+      ),
+      addedSteps: Type.Array(Type.String()),
+      cyclesWithoutLog: listOf(Type.String()),
+    }),
+    routing: Type.Object({
+      reps: Type.Array(
+        Type.Object({
+          rep: Type.String(),
+          actual: Type.Integer(),
+          before: RoutingSideSchema,
+          after: RoutingSideSchema,
+        }),
+      ),
+      pools: Type.Array(
+        Type.Object({ pool: Type.String(), before: PoolSideSchema, after: PoolSideSchema }),
+      ),
+      queues: Type.Array(
+        Type.Object({ queue: Type.String(), before: Type.Integer(), after: Type.Integer() }),
+      ),
+      reassigned: listOf(
+        Type.Object({ leadId: Type.String(), before: Type.String(), after: Type.String() }),
+      ),
+    }),
+    notes: Type.Array(Type.String()),
+  },
+  {
+    description:
+      "A proposed agreement replayed over a window of history against the version in force: MQLs (and the flipping leads' actual conversions), SLA cycles per step, rep load. Counts are exact; id lists hold the first `examples`.",
+  },
+);
+
+const BacktestWindowQuery = {
+  from: Type.Optional(
+    Type.String({ format: "date-time", description: "window start; default 90 days before `to`" }),
+  ),
+  to: Type.Optional(
+    Type.String({ format: "date-time", description: "window end, excluded; default now" }),
+  ),
+  examples: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 500, description: "ids listed per figure (default 20)" }),
+  ),
+};
+
+function backtestWindow(input: { from?: string; to?: string; examples?: number }) {
+  return {
+    ...(input.from === undefined ? {} : { from: Date.parse(input.from) }),
+    ...(input.to === undefined ? {} : { to: Date.parse(input.to) }),
+    ...(input.examples === undefined ? {} : { examples: input.examples }),
+  };
+}
+
+/** The report, or the refusal as the HTTP error it becomes (an empty window is a bad period). */
+function backtestOrRefuse(result: BacktestResult) {
+  if (result.ok) return result.value;
+  if (result.error.code === "invalid_window")
+    throw new HttpError("invalid_period", result.error.message);
+  throw refusal({ ...result.error, code: result.error.code });
+}
 
 /** Agreement versions: history, proposals, approvals by both sides, activation. */
 export async function registerAgreementRoutes(
@@ -229,5 +380,52 @@ export async function registerAgreementRoutes(
       if (!outcome.ok) throw refusal(outcome.error);
       return outcome.value;
     },
+  );
+
+  typed.get(
+    "/api/agreements/:number/backtest",
+    {
+      config: { access: "agreements.read" },
+      schema: {
+        tags: ["agreements"],
+        summary: "The version replayed over recent history against the version in force",
+        description:
+          "Computed on first request and kept per version, window and ledger position (any new event makes the next request compute again), so both approvers see the same figures before signing.",
+        params: Type.Object({ number: Type.Integer({ minimum: 1 }) }),
+        querystring: Type.Object(BacktestWindowQuery, { additionalProperties: false }),
+        response: { 200: BacktestReportSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      backtestOrRefuse(
+        await backtestProposal(engine, {
+          versionNumber: request.params.number,
+          ...backtestWindow(request.query),
+        }),
+      ),
+  );
+
+  typed.post(
+    "/api/agreements/backtest",
+    {
+      config: { access: "agreements.propose" },
+      bodyLimit: 2 * 1024 * 1024,
+      schema: {
+        tags: ["agreements"],
+        summary: "Backtest a draft (YAML) against the version in force, without proposing it",
+        body: Type.Object(
+          { yaml: Type.String({ minLength: 1, maxLength: 1_000_000 }), ...BacktestWindowQuery },
+          { additionalProperties: false },
+        ),
+        response: { 200: BacktestReportSchema, ...errors(400, 401, 403, 409, 422) },
+      },
+    },
+    async (request) =>
+      backtestOrRefuse(
+        await backtestProposal(engine, {
+          yaml: request.body.yaml,
+          ...backtestWindow(request.body),
+        }),
+      ),
   );
 }
