@@ -85,7 +85,7 @@ describe("svg charts", () => {
 
   it("draw a missing trend value as a dashed line and clamp cell bars to 0–1", () => {
     expect(trendBars("t", null, 3, "none")).toContain("stroke-dasharray");
-    expect(cellBar("c", 1.7)).toContain('width="90.0"');
+    expect(cellBar("c", 1.7)).toContain('width="60.0"');
     expect(cellBar("c", null)).toContain('width="0.0"');
   });
 });

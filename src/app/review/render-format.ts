@@ -46,7 +46,8 @@ export function formatValue(value: number | null | undefined, unit: FigureUnit):
     case "minutes":
       return formatMinutes(value);
     case "hours":
-      return value === null || value === undefined ? dash : `${formatNumber(value, 1)} h`;
+      if (value === null || value === undefined) return dash;
+      return value < 48 ? `${formatNumber(value, 1)} h` : `${formatNumber(value / 24, 1)} days`;
     case "days":
       return value === null || value === undefined ? dash : `${formatNumber(value, 1)} days`;
     case "currency":
@@ -117,10 +118,19 @@ export function formatTarget(row: CommitmentRow): string {
   return dash;
 }
 
-/** A commitment's actual over its periods in the review period: "10 (2026-W46)". */
-export function formatActuals(row: CommitmentRow, which: "periods" | "previousPeriods"): string {
+/**
+ * A commitment's actual over its periods in the review period: "10", or "41 (2026-11)" when its
+ * period is not the review period itself (a monthly commitment in a weekly review).
+ */
+export function formatActuals(
+  row: CommitmentRow,
+  which: "periods" | "previousPeriods",
+  reviewLabel: string,
+): string {
   const periods = row[which];
   if (periods.length === 0) return dash;
+  if (periods.length === 1 && periods[0]!.key === reviewLabel)
+    return formatValue(periods[0]!.actual.value, periods[0]!.actual.unit);
   return periods
     .map((entry) => `${formatValue(entry.actual.value, entry.actual.unit)} (${entry.key})`)
     .join(", ");

@@ -42,11 +42,12 @@ const style = `
   h3 { font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
   .meta { color: #555; margin: 0.1rem 0; }
   .headlines { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.5rem; }
-  .card { border: 1px solid #d8dde3; border-radius: 4px; padding: 0.45rem 0.6rem; display: grid; grid-template-columns: 1fr 120px; gap: 0 0.4rem; break-inside: avoid; page-break-inside: avoid; }
+  .card { border: 1px solid #d8dde3; border-radius: 4px; padding: 0.4rem 0.55rem; display: grid; grid-template-columns: 1fr 76px; gap: 0 0.4rem; break-inside: avoid; page-break-inside: avoid; }
   .card .label { grid-column: 1 / 3; color: #444; font-size: 0.85rem; font-weight: 600; }
-  .card .value { font-size: 1.25rem; font-weight: 700; }
-  .card .detail { color: #555; font-size: 0.8rem; }
-  .card svg.trend { grid-row: 2 / 4; grid-column: 2; height: 44px; }
+  .card .value { font-size: 1.25rem; font-weight: 700; white-space: nowrap; }
+  .card .detail { color: #555; font-size: 0.76rem; }
+  .card .detail span { white-space: nowrap; }
+  .card svg.trend { grid-row: 2 / 4; grid-column: 2; width: 76px; height: auto; margin: 0.1rem 0 0; }
   .card .commitment { grid-column: 1 / 3; font-size: 0.78rem; color: #444; }
   .better { color: #2e8b57; }
   .worse { color: #c0392b; }
@@ -68,8 +69,10 @@ const style = `
   .status-no-data, .status-in-progress { color: #666; }
   .overdue { color: #c0392b; font-weight: 700; }
   .empty { color: #777; font-style: italic; }
-  svg.chart { display: block; margin: 0.3rem 0 0.6rem; break-inside: avoid; page-break-inside: avoid; }
-  svg.chart.cell { display: inline-block; width: 90px; height: 10px; margin: 0 0.3rem 0 0; vertical-align: middle; }
+  svg.chart { display: block; max-width: 100%; height: auto; margin: 0.3rem 0 0.6rem; break-inside: avoid; page-break-inside: avoid; }
+  svg.chart.cell { display: block; width: 60px; height: 8px; max-width: none; margin: 0.25rem 0 0.1rem; }
+  [class^="status-"] { white-space: nowrap; }
+  td.date { white-space: nowrap; }
   svg text { font: 11.5px system-ui, sans-serif; fill: #1b1f24; }
   svg text.note { fill: #555; font-size: 10.5px; }
   .two { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem; align-items: start; }
@@ -99,9 +102,9 @@ function cardHtml(headline: Headline, previousLabel: string): string {
     headline.previous.value,
     headline.current.value,
     verdict,
-  )}<div class="detail"><span class="${changeClass}">${e(formatChange(headline))}</span> · ${e(previousLabel)}: ${e(formatValue(headline.previous.value, headline.previous.unit))}${
+  )}<div class="detail"><span class="${changeClass}">${e(formatChange(headline))}</span> · <span>${e(previousLabel)}: ${e(formatValue(headline.previous.value, headline.previous.unit))}</span>${
     headline.current.numerator !== null && headline.current.denominator !== null
-      ? ` · ${e(formatNumber(headline.current.numerator, 2))} of ${e(formatNumber(headline.current.denominator, 2))}`
+      ? ` · <span>${e(formatNumber(headline.current.numerator, 2))} of ${e(formatNumber(headline.current.denominator, 2))}</span>`
       : ""
   }</div>${commitments}</div>`;
 }
@@ -131,7 +134,7 @@ function commitmentsTable(
   return `<div><h3>${e(side)}</h3><table><thead><tr><th>Commitment</th><th>Target</th><th>${e(now)}</th><th>${e(before)}</th></tr></thead><tbody>${rows
     .map(
       (row) =>
-        `<tr><td>${e(row.label)}</td><td class="number">${e(formatTarget(row))}</td><td>${e(formatActuals(row, "periods"))} <span class="status-${row.status}">${e(statusText[row.status])}</span></td><td>${e(formatActuals(row, "previousPeriods"))} <span class="status-${row.previousStatus}">${e(statusText[row.previousStatus])}</span></td></tr>`,
+        `<tr><td>${e(row.label)}</td><td class="number">${e(formatTarget(row))}</td><td>${e(formatActuals(row, "periods", now))} <span class="status-${row.status}">${e(statusText[row.status])}</span></td><td>${e(formatActuals(row, "previousPeriods", before))} <span class="status-${row.previousStatus}">${e(statusText[row.previousStatus])}</span></td></tr>`,
     )
     .join("")}</tbody></table></div>`;
 }
@@ -251,7 +254,7 @@ export function renderReviewHtml(pack: ReviewPack): string {
       : `<table><thead><tr><th>Item</th><th>Owner</th><th>Due</th><th>State</th><th>From</th></tr></thead><tbody>${pack.actionItems
           .map(
             ({ item, overdue, fromLastReview }) =>
-              `<tr><td>${e(item.title)}</td><td>${e(item.owner)}</td><td>${e(item.dueOn)}</td><td>${e(itemStatusText[item.status])}${overdue ? ` <span class="overdue">overdue</span>` : ""}</td><td>${fromLastReview ? "last review" : item.reviewPackId === null ? "outside a review" : "an earlier review"}</td></tr>`,
+              `<tr><td>${e(item.title)}</td><td>${e(item.owner)}</td><td class="date">${e(item.dueOn)}</td><td>${e(itemStatusText[item.status])}${overdue ? ` <span class="overdue">overdue</span>` : ""}</td><td>${fromLastReview ? "last review" : item.reviewPackId === null ? "outside a review" : "an earlier review"}</td></tr>`,
           )
           .join("")}</tbody></table>`;
   const decisions =

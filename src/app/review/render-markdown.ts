@@ -51,13 +51,13 @@ function compared(comparison: Comparison): string[] {
   ];
 }
 
-function commitmentCells(entry: CommitmentRow | undefined): string[] {
+function commitmentCells(entry: CommitmentRow | undefined, now: string, before: string): string[] {
   if (entry === undefined) return ["", "", "", "", ""];
   return [
     escapeMarkdown(entry.label),
     formatTarget(entry),
-    `${formatActuals(entry, "periods")} ${statusText[entry.status]}`,
-    `${formatActuals(entry, "previousPeriods")} ${statusText[entry.previousStatus]}`,
+    `${formatActuals(entry, "periods", now)} ${statusText[entry.status]}`,
+    `${formatActuals(entry, "previousPeriods", before)} ${statusText[entry.previousStatus]}`,
     "",
   ];
 }
@@ -115,8 +115,8 @@ export function renderReviewMarkdown(pack: ReviewPack): string {
     const count = Math.max(marketing.length, sales.length);
     const rows: string[][] = [];
     for (let index = 0; index < count; index++) {
-      const left = commitmentCells(marketing[index]).slice(0, 4);
-      const right = commitmentCells(sales[index]).slice(0, 4);
+      const left = commitmentCells(marketing[index], now, before).slice(0, 4);
+      const right = commitmentCells(sales[index], now, before).slice(0, 4);
       rows.push([...left, ...right]);
     }
     lines.push(table(["Marketing", "Target", now, before, "Sales", "Target", now, before], rows));

@@ -18,7 +18,8 @@ const number = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : "
 
 function open(title: string, width: number, height: number, extraClass = ""): string {
   const text = escapeHtml(title);
-  return `<svg class="chart${extraClass === "" ? "" : ` ${extraClass}`}" role="img" aria-label="${text}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet"><title>${text}</title>`;
+  // Drawn at its own size (text stays at its set size) and shrunk by CSS when the page is narrower.
+  return `<svg class="chart${extraClass === "" ? "" : ` ${extraClass}`}" role="img" aria-label="${text}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"><title>${text}</title>`;
 }
 
 export interface Bar {
@@ -113,7 +114,7 @@ export function trendBars(
   current: number | null,
   verdict: "better" | "worse" | "same" | "none",
 ): string {
-  const width = 120;
+  const width = 96;
   const height = 44;
   const max = Math.max(previous ?? 0, current ?? 0, 1e-9);
   const bar = (value: number | null, x: number, fill: string) => {
@@ -123,12 +124,12 @@ export function trendBars(
     return `<rect x="${x}" y="${number(height - 2 - h)}" width="40" height="${number(h)}" fill="${fill}"/>`;
   };
   const fill = verdict === "better" ? "#2e8b57" : verdict === "worse" ? "#c0392b" : "#2f6db5";
-  return `${open(title, width, height, "trend")}${bar(previous, 14, "#a9b4c2")}${bar(current, 66, fill)}</svg>`;
+  return `${open(title, width, height, "trend")}${bar(previous, 4, "#a9b4c2")}${bar(current, 52, fill)}</svg>`;
 }
 
 /** A bar inside a table cell: a share 0–1 of the cell's width. */
 export function cellBar(title: string, share: number | null, color = "#2e8b57"): string {
-  const width = 90;
+  const width = 60;
   const height = 10;
   const length = share === null ? 0 : Math.max(0, Math.min(1, share)) * width;
   return `${open(title, width, height, "cell")}<rect x="0" y="0" width="${width}" height="${height}" fill="#eef1f4"/><rect x="0" y="0" width="${number(length)}" height="${height}" fill="${color}"/></svg>`;

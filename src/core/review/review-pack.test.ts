@@ -261,6 +261,28 @@ describe("buildReviewPack on the two-week scenario", () => {
     expect(pack.version).toBe(1);
   });
 
+  it("shows a monthly commitment in a weekly review through the month that overlaps the week", () => {
+    const monthly = [
+      ...scenarioCommitments,
+      {
+        side: "marketing" as const,
+        id: "mql-month",
+        label: "MQLs per month",
+        metric: "mql_count",
+        per: "month" as const,
+        min: 30,
+      },
+    ];
+    const row = buildReviewPack(
+      scenarioInput({ history: scenarioHistory({ commitments: monthly }) }),
+    ).commitments.marketing.find((entry) => entry.id === "mql-month");
+    // November is still running on the 17th: all 17 MQL leads so far, in progress, both weeks
+    expect(row?.periods.map((entry) => [entry.key, entry.actual.value, entry.status])).toEqual([
+      ["2026-11", 17, "in-progress"],
+    ]);
+    expect([row?.status, row?.previousStatus]).toEqual(["in-progress", "in-progress"]);
+  });
+
   it("reads the commitments from the agreement when the history carries none", () => {
     const bare = scenarioHistory({ commitments: undefined });
     const withAgreement = buildReviewPack(

@@ -633,6 +633,25 @@ function reasonsByGroup(result: MetricResult, names: Labels): ReasonsOfGroup[] {
     .slice(0, rejectionGroupLimit);
 }
 
+/**
+ * The rejection mix lists only the reasons given in the period asked. A reason given in the other
+ * period only had none here: a count of 0 and, when there were rejections, a share of 0 over
+ * them (the metric's own `rejections` figure), as the metric would have written it.
+ */
+function reasonShare(result: MetricResult, reason: string): PackFigure {
+  const share = result.total[`share:${reason}`];
+  if (share !== undefined) return packFigure(share, "rate");
+  const rejections = packFigure(result.total.rejections);
+  if ((rejections.value ?? 0) === 0) return empty("rate");
+  return { ...rejections, value: 0, unit: "rate", numerator: 0, denominator: rejections.value };
+}
+
+function reasonCount(result: MetricResult, reason: string): PackFigure {
+  return result.total[`reason:${reason}`] === undefined
+    ? { ...empty("count"), value: 0 }
+    : packFigure(result.total[`reason:${reason}`]);
+}
+
 function rejectionSection(
   measure: Measurements,
   now: Range,
@@ -644,21 +663,19 @@ function rejectionSection(
   const reasons = [...new Set([...reasonsOf(current), ...reasonsOf(previous)])];
   const trends: ReasonTrend[] = reasons
     .map((reason) => {
-      const share = packFigure(current.total[`share:${reason}`], "rate");
-      const previousShare = packFigure(previous.total[`share:${reason}`], "rate");
-      // A reason absent from a period with rejections had a share of 0 there.
-      const shareOf = (figure: PackFigure, result: MetricResult) =>
-        figure.value ?? ((result.total.rejections?.value ?? 0) > 0 ? 0 : null);
-      const now = shareOf(share, current);
-      const then = shareOf(previousShare, previous);
+      const share = reasonShare(current, reason);
+      const previousShare = reasonShare(previous, reason);
       return {
         reason,
         label: names.reason(reason),
-        count: packFigure(current.total[`reason:${reason}`]),
+        count: reasonCount(current, reason),
         share,
-        previousCount: packFigure(previous.total[`reason:${reason}`]),
+        previousCount: reasonCount(previous, reason),
         previousShare,
-        change: now === null || then === null ? null : now - then,
+        change:
+          share.value === null || previousShare.value === null
+            ? null
+            : share.value - previousShare.value,
       };
     })
     .sort(
