@@ -339,6 +339,11 @@ describe("discussion-point rules fire on their case and stay silent on a near mi
     expect(has(build({ history: scenarioHistory({ commitments }) }), "mql-to-sql-below-line")).toBe(
       false,
     );
+    // 0 of 4 the week before: too few MQLs to judge the source
+    const fewer = scenarioHistory().leads.filter((entry) => entry.id !== "ps-5");
+    expect(
+      has(build({ history: scenarioHistory({ leads: fewer }) }), "mql-to-sql-below-line"),
+    ).toBe(false);
     // with no warning line in the agreement, the audit's 20 % applies
     const noLine = scenarioCommitments.filter((entry) => entry.id !== "mql-to-sql");
     expect(

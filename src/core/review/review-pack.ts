@@ -4,6 +4,7 @@ import { foldKey } from "../metrics/grouping.js";
 import type { Figure, FigureUnit, MetricQuery, MetricResult } from "../metrics/metric.js";
 import { computeMetric } from "../metrics/metric-registry.js";
 import type { CommitmentTarget, PipelineHistory } from "../metrics/pipeline-history.js";
+import { DAY } from "../metrics/statistics.js";
 import { type ActionItem, type Decision, isOverdue } from "./action-item.js";
 import { findDiscussionPoints, type StepConcentration } from "./discussion-points.js";
 import {
@@ -387,6 +388,9 @@ function labelsOf(agreement: ReviewAgreement): Labels {
 
 type Range = { from: number; to: number };
 
+/** Longer than any commitment period (a quarter is at most 92 days). */
+const LONGEST_PERIOD = 93 * DAY;
+
 function summarise(periods: readonly CommitmentPeriodResult[]): CommitmentStatus {
   if (periods.some((entry) => entry.status === "missed")) return "missed";
   if (periods.some((entry) => entry.status === "in-progress")) return "in-progress";
@@ -410,7 +414,7 @@ function commitmentResults(
   if (targets.length === 0) return byTarget;
   let windowFrom = range.from;
   for (const target of targets) {
-    const first = commitmentPeriods(target.per, range.from - 93 * 86_400_000, range.to, timezone)
+    const first = commitmentPeriods(target.per, range.from - LONGEST_PERIOD, range.to, timezone)
       .filter((entry) => entry.to > range.from)
       .at(0);
     if (first !== undefined) windowFrom = Math.min(windowFrom, first.from);

@@ -28,6 +28,21 @@ describe("lastCompletePeriod", () => {
     expect(previous.label).toBe("2026-W43");
   });
 
+  it("gives a 167-hour week when DST starts, in New York and in London", () => {
+    // New York springs forward on Sunday 2026-03-08, London on Sunday 2026-03-29.
+    const ny = lastCompletePeriod("week", Date.parse("2026-03-10T15:00:00Z"), NEW_YORK).period;
+    expect([iso(ny.from), iso(ny.to), ny.label]).toEqual([
+      "2026-03-02T05:00:00.000Z",
+      "2026-03-09T04:00:00.000Z",
+      "2026-W10",
+    ]);
+    expect(ny.to - ny.from).toBe(167 * HOUR);
+    const london = lastCompletePeriod("week", Date.parse("2026-03-31T09:00:00Z"), "Europe/London");
+    expect(iso(london.period.from)).toBe("2026-03-23T00:00:00.000Z");
+    expect(iso(london.period.to)).toBe("2026-03-29T23:00:00.000Z");
+    expect(london.period.to - london.period.from).toBe(167 * HOUR);
+  });
+
   it("counts a period ending exactly at the instant as complete", () => {
     const monday = Date.parse("2026-11-02T05:00:00Z"); // 00:00 EST
     expect(iso(lastCompletePeriod("week", monday, NEW_YORK).period.to)).toBe(iso(monday));
