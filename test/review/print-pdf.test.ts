@@ -22,6 +22,20 @@ describe("printPdf", () => {
     }
   });
 
+  it("loads nothing from outside the page", async () => {
+    const printed = await printPdf(
+      '<p>offline</p><img src="http://192.0.2.1/x.png"><link rel="stylesheet" href="https://192.0.2.1/x.css">',
+      { timeoutMs: 20_000 },
+    );
+    if (!printed.ok) throw new Error(printed.error.message);
+    const parser = new PDFParse({ data: new Uint8Array(printed.pdf) });
+    try {
+      expect((await parser.getText()).text).toContain("offline");
+    } finally {
+      await parser.destroy();
+    }
+  });
+
   it("says how to fix a missing browser", async () => {
     const printed = await printPdf("<p>x</p>", { executablePath: "/nonexistent/chromium" });
     expect(printed.ok).toBe(false);

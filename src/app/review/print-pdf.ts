@@ -65,6 +65,9 @@ export async function printPdf(
     browser = await chromium.launch({ executablePath, args: chromiumArgs, timeout });
     const page = await browser.newPage();
     page.setDefaultTimeout(timeout);
+    // The pack needs nothing from outside; a page that asks anyway (a URL in data that escaped
+    // escaping, a caller's own HTML) loads nothing rather than waiting on or leaking to the network.
+    await page.route("**/*", (route) => route.abort());
     await page.setContent(html, { waitUntil: "load" });
     const pdf = await page.pdf({ format: "A4", printBackground: true });
     return { ok: true, pdf };

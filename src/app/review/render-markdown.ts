@@ -63,10 +63,10 @@ function commitmentCells(entry: CommitmentRow | undefined, now: string, before: 
 }
 
 export function renderReviewMarkdown(pack: ReviewPack): string {
-  const now = pack.period.label;
-  const before = pack.previousPeriod.label;
+  const now = escapeMarkdown(pack.period.label);
+  const before = escapeMarkdown(pack.previousPeriod.label);
   const lines: string[] = [];
-  lines.push(`# ${escapeMarkdown(pack.title)}: ${escapeMarkdown(now)}`);
+  lines.push(`# ${escapeMarkdown(pack.title)}: ${now}`);
   lines.push("");
   lines.push(
     `${escapeMarkdown(packSubtitle(pack))}. Generated ${formatInstant(pack.generatedAt, pack.timezone)}; data as of ${formatInstant(pack.asOf, pack.timezone)}.`,
