@@ -176,7 +176,13 @@ export interface BacktestHistory {
 
 const epochMs = (column: string) => sql<number>`date_part('epoch', ${sql.ref(column)}) * 1000`;
 
-/** What the replay reads about the window, one statement per kind of fact. */
+/**
+ * What the replay reads about the window: the leads, then one scan of their events (stage
+ * changes, assignments and clock events together: the events table is read once, unsorted, and
+ * each lead's and clock's few events are put in order here), their opportunities, the open
+ * leads carried in and the accounts' opportunities. The statements run concurrently on a server
+ * (a connection each); PGlite takes them one after another.
+ */
 export async function loadBacktestHistory(
   db: Executor,
   workspace: string,
@@ -186,7 +192,7 @@ export async function loadBacktestHistory(
   const to = new Date(window.to);
   const inWindow = sql`l.workspace = ${workspace} and l.created_at >= ${from} and l.created_at < ${to}`;
 
-  const leadRows = await sql<{
+  const leadQuery = sql<{
     id: string;
     created_at: number;
     fields: FieldRecord;
@@ -203,11 +209,83 @@ export async function loadBacktestHistory(
     where ${inWindow}
     order by l.created_at, l.id`.execute(db);
 
+  // a clock's stream is `<lead>/<step>` and its events name their lead
+  const eventQuery = sql<{
+    id: number;
+    stream_id: string;
+    lead_id: string;
+    type: string;
+    at: number;
+    stage: string | null;
+    open: string | null;
+    owner: Assignee | null;
+    cause: string | null;
+    step: string | null;
+    event_type: string | null;
+    event_at: number | null;
+    reason: string | null;
+    event: Omit<ClockEvent, "seq"> | null;
+  }>`
+    select e.id::float8 as id, e.stream_id, l.id as lead_id, e.type,
+      ${epochMs("e.occurred_at")} as at,
+      case when e.type <> 'clock.event' then coalesce(e.data->>'to', e.data->>'stage') end as stage,
+      case when e.type <> 'clock.event' then e.data->>'open' end as open,
+      case when e.type = 'lead.assigned' then e.data->'owner' end as owner,
+      case when e.type = 'lead.assigned' then e.data->>'cause' end as cause,
+      case when e.type = 'clock.event' then e.data->>'step' end as step,
+      e.data->'event'->>'type' as event_type, (e.data->'event'->>'at')::float8 as event_at,
+      e.data->'event'->>'reason' as reason,
+      case when e.data->'event'->>'type' not in ('stop', 'pause', 'resume', 'reset', 'cancel')
+        then e.data->'event' end as event
+    from events e
+    join leads l on l.workspace = e.workspace
+      and l.id = case when e.stream_type = 'clock' then e.data->>'leadId' else e.stream_id end
+    where ${inWindow}
+      and e.stream_type in ('lead', 'clock')
+      and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned', 'clock.event')`.execute(
+    db,
+  );
+
+  const opportunityQuery = sql<{
+    lead_id: string;
+    id: string;
+    opened_at: number;
+    outcome: "won" | "lost" | null;
+    amount: string | null;
+  }>`
+    select o.lead_id, o.id, ${epochMs("o.opened_at")} as opened_at, o.outcome, o.amount
+    from leads l
+    join opportunities o on o.workspace = l.workspace and o.lead_id = l.id
+    where ${inWindow}
+    order by o.opened_at`.execute(db);
+
+  const carriedQuery = sql<{ owner: string; open: boolean; closes_at: number }>`
+    select owner, open, ${epochMs("stage_entered_at")} as closes_at
+    from leads
+    where workspace = ${workspace} and created_at < ${from} and owner_kind = 'rep'
+      and (open or stage_entered_at >= ${from})`.execute(db);
+
+  const accountQuery = sql<{ account_id: string; opened_at: number; closed_at: number | null }>`
+    select account_id, ${epochMs("opened_at")} as opened_at,
+      case when closed_at is null then null else ${epochMs("closed_at")} end as closed_at
+    from opportunities
+    where workspace = ${workspace} and account_id is not null and opened_at < ${to}
+      and (closed_at is null or closed_at > ${from})`.execute(db);
+
+  const [leadRows, eventRows, opportunityRows, carried, accountRows] = await Promise.all([
+    leadQuery,
+    eventQuery,
+    opportunityQuery,
+    carriedQuery,
+    accountQuery,
+  ]);
+
+  type Entry<Item> = Item & { id: number };
   const leads = new Map<
     string,
     BacktestLead & {
-      stages: BacktestLead["stages"][number][];
-      assignments: BacktestLead["assignments"][number][];
+      stageEntries: Entry<BacktestLead["stages"][number]>[];
+      assignmentEntries: Entry<BacktestLead["assignments"][number]>[];
     }
   >();
   for (const row of leadRows.rows)
@@ -221,49 +299,49 @@ export async function loadBacktestHistory(
       accountOwner: row.account_owner,
       stages: [],
       assignments: [],
+      stageEntries: [],
+      assignmentEntries: [],
       opportunity: null,
     });
 
-  const eventRows = await sql<{
-    lead_id: string;
-    type: string;
-    at: number;
-    stage: string | null;
-    open: string | null;
-    owner: Assignee | null;
-    cause: string | null;
-  }>`
-    select e.stream_id as lead_id, e.type, ${epochMs("e.occurred_at")} as at,
-      coalesce(e.data->>'to', e.data->>'stage') as stage, e.data->>'open' as open,
-      e.data->'owner' as owner, e.data->>'cause' as cause
-    from leads l
-    join events e on e.workspace = l.workspace and e.stream_type = 'lead' and e.stream_id = l.id
-    where ${inWindow}
-      and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned')
-    order by e.id`.execute(db);
+  const clocks = new Map<string, BacktestClock & { events: ClockEvent[] }>();
   for (const row of eventRows.rows) {
+    if (row.type === "clock.event") {
+      if (row.step === null || row.event_type === null) continue;
+      let clock = clocks.get(row.stream_id);
+      if (clock === undefined) {
+        clock = { id: row.stream_id, leadId: row.lead_id, step: row.step, events: [] };
+        clocks.set(row.stream_id, clock);
+      }
+      // replay orders a log by instant and seq itself; the common events (stops, pauses) come
+      // as columns, which cost the server far less to send than their JSON
+      const event =
+        row.event ??
+        ({
+          type: row.event_type,
+          at: Number(row.event_at),
+          ...(row.reason === null ? {} : { reason: row.reason }),
+        } as Omit<ClockEvent, "seq">);
+      clock.events.push({ ...event, seq: Number(row.id) } as ClockEvent);
+      continue;
+    }
     const lead = leads.get(row.lead_id);
     if (lead === undefined) continue;
     const at = Math.round(Number(row.at));
+    const id = Number(row.id);
     if (row.type === "lead.assigned") {
       if (row.owner !== null)
-        lead.assignments.push({ at, owner: row.owner, cause: row.cause ?? "" });
+        lead.assignmentEntries.push({ id, at, owner: row.owner, cause: row.cause ?? "" });
     } else if (row.stage !== null)
-      lead.stages.push({ stage: row.stage, at, open: row.open === "true" });
+      lead.stageEntries.push({ id, stage: row.stage, at, open: row.open === "true" });
+  }
+  // the ledger's id order is each stream's causal order
+  const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+  for (const lead of leads.values()) {
+    lead.stages = lead.stageEntries.sort(byId).map(({ id: _id, ...entry }) => entry);
+    lead.assignments = lead.assignmentEntries.sort(byId).map(({ id: _id, ...entry }) => entry);
   }
 
-  const opportunityRows = await sql<{
-    lead_id: string;
-    id: string;
-    opened_at: number;
-    outcome: "won" | "lost" | null;
-    amount: string | null;
-  }>`
-    select o.lead_id, o.id, ${epochMs("o.opened_at")} as opened_at, o.outcome, o.amount
-    from leads l
-    join opportunities o on o.workspace = l.workspace and o.lead_id = l.id
-    where ${inWindow}
-    order by o.opened_at`.execute(db);
   for (const row of opportunityRows.rows) {
     const lead = leads.get(row.lead_id);
     // a lead's first opportunity stands for it, unless a later one was won
@@ -277,48 +355,8 @@ export async function loadBacktestHistory(
     };
   }
 
-  const clockRows = await sql<{
-    id: string;
-    lead_id: string;
-    step: string;
-    seq: string;
-    event: Omit<ClockEvent, "seq">;
-  }>`
-    select c.id, c.lead_id, c.step, e.id as seq, e.data->'event' as event
-    from leads l
-    join clocks c on c.workspace = l.workspace and c.lead_id = l.id
-    join events e on e.workspace = c.workspace and e.stream_type = 'clock' and e.stream_id = c.id
-    where ${inWindow}
-    order by e.id`.execute(db);
-  const clocks = new Map<string, BacktestClock & { events: ClockEvent[] }>();
-  for (const row of clockRows.rows) {
-    let clock = clocks.get(row.id);
-    if (clock === undefined) {
-      clock = { id: row.id, leadId: row.lead_id, step: row.step, events: [] };
-      clocks.set(row.id, clock);
-    }
-    clock.events.push({ ...row.event, seq: Number(row.seq) } as ClockEvent);
-  }
-
-  const carried = await sql<{ owner: string; open: boolean; closes_at: number }>`
-    select owner, open, ${epochMs("stage_entered_at")} as closes_at
-    from leads
-    where workspace = ${workspace} and created_at < ${from} and owner_kind = 'rep'
-      and (open or stage_entered_at >= ${from})`.execute(db);
-
-  const accountRows = await sql<{
-    account_id: string;
-    opened_at: number;
-    closed_at: number | null;
-  }>`
-    select account_id, ${epochMs("opened_at")} as opened_at,
-      case when closed_at is null then null else ${epochMs("closed_at")} end as closed_at
-    from opportunities
-    where workspace = ${workspace} and account_id is not null and opened_at < ${to}
-      and (closed_at is null or closed_at > ${from})`.execute(db);
-
   return {
-    leads: [...leads.values()],
+    leads: [...leads.values()].map(({ stageEntries: _s, assignmentEntries: _a, ...lead }) => lead),
     clocks: [...clocks.values()],
     carriedLoads: carried.rows.map((row) => ({
       rep: row.owner,

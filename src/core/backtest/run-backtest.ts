@@ -1,4 +1,5 @@
 import type { CompiledAgreement } from "../agreement/compile-agreement.js";
+import type { ScoringInput } from "../qualification/index.js";
 import type { Assignee } from "../routing/index.js";
 import {
   addConversion,
@@ -67,12 +68,15 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     momentChanged: 0,
   };
   const total = input.leads.length;
+  /** the proposal's scoring input per lead, reused by goals that read the score */
+  const scoringAfter = new Map<string, ScoringInput>();
   for (const [index, lead] of input.leads.entries()) {
     if (index % progressEvery === 0) input.progress?.("qualification", index, total);
     const instants = scoringInstants(lead, window.to);
     const inputBefore = scoringInputOf(lead, initialBefore);
     const inputAfter =
       initialAfter === initialBefore ? inputBefore : scoringInputOf(lead, initialAfter);
+    scoringAfter.set(lead.id, inputAfter);
     const mqlBefore = firstMqlMoment(active.compiled, inputBefore, instants);
     const mqlAfter = firstMqlMoment(proposed.compiled, inputAfter, instants);
     if (lead.stages.some((entry) => entry.stage === mqlStage.before && entry.at < window.to))
@@ -113,7 +117,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   input.progress?.("qualification", total, total);
 
   const leadsById = new Map(input.leads.map((lead) => [lead.id, lead]));
-  const sla = compareSla(input, leadsById, before, after, list, add);
+  const sla = compareSla(input, leadsById, scoringAfter, before, after, list, add);
   const routing = compareRouting(input, before, after, list, add);
 
   return {
@@ -139,6 +143,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
 function compareSla(
   input: BacktestInput,
   leadsById: ReadonlyMap<string, BacktestLead>,
+  scoringAfter: ReadonlyMap<string, ScoringInput>,
   before: ReadonlyMap<string, MqlMoment>,
   after: ReadonlyMap<string, MqlMoment>,
   list: <Item>() => LeadList<Item>,
@@ -175,9 +180,23 @@ function compareSla(
   };
   // scores under the proposal, per lead, for goals that read lead.score
   const proposedScore = (lead: BacktestLead) => {
-    const scoringInput = scoringInputOf(lead, proposed.compiled.lifecycle.initial);
+    const scoringInput =
+      scoringAfter.get(lead.id) ?? scoringInputOf(lead, proposed.compiled.lifecycle.initial);
     return (at: number) => proposed.compiled.qualification.scoreLead(scoringInput, at).total;
   };
+  // A step measured the same way, with the same scores, gives the same cycles: replay once.
+  const sameScores =
+    canonical([active.compiled.agreement.qualification, active.compiled.agreement.fields]) ===
+    canonical([proposed.compiled.agreement.qualification, proposed.compiled.agreement.fields]);
+  const unchangedSteps = new Set(
+    active.compiled.clockSteps
+      .filter(
+        (step) =>
+          measuredBy(active.compiled, step.step) ===
+          measuredBy(proposed.compiled, proposedSteps.get(step.step.id)?.step),
+      )
+      .map((step) => step.step.id),
+  );
   const proposedNumber = proposed.number ?? 0;
   for (const [index, clock] of input.clocks.entries()) {
     if (index % progressEvery === 0) input.progress?.("sla", index, input.clocks.length);
@@ -198,6 +217,11 @@ function compareSla(
     );
     if (startsAtQualification && before.has(lead.id) && !after.has(lead.id)) {
       for (const cycle of beforeCycles) add(step.notStarted, `${clock.id}#${cycle.id}`);
+      continue;
+    }
+    if (sameScores && unchangedSteps.has(clock.step)) {
+      step.decidedAfter.met += attainment.met;
+      step.decidedAfter.breached += attainment.breached;
       continue;
     }
     const rewritten = rewriteLog(
@@ -232,12 +256,7 @@ function compareSla(
     step.before.rate = rate(step.before.met, step.before.breached);
     if (step.after !== null) {
       step.after = { ...decidedAfter, rate: rate(decidedAfter.met, decidedAfter.breached) };
-      const stepBefore = active.compiled.clockSteps.find((known) => known.step.id === step.step);
-      step.status =
-        measuredBy(active.compiled, stepBefore?.step) ===
-        measuredBy(proposed.compiled, proposedSteps.get(step.step)?.step)
-          ? "unchanged"
-          : "changed";
+      step.status = unchangedSteps.has(step.step) ? "unchanged" : "changed";
     }
     result.push(step);
   }
