@@ -28,10 +28,10 @@ import { principalOf } from "../context.js";
 import { HttpError } from "../http-error.js";
 import { decodeCursor, encodeCursor, errors, Id } from "../schemas.js";
 import {
-  ActionItemSchema,
-  DecisionSchema,
+  actionItemFields,
   PackSummarySchema,
   ReviewCadenceSchema,
+  reviewSharedSchemas,
   StoredPackSchema,
 } from "./review-schemas.js";
 
@@ -90,7 +90,7 @@ const ActionItemFields = {
 };
 
 const ActionItemOut = Type.Object({
-  ...ActionItemSchema.properties,
+  ...actionItemFields,
   overdue: Type.Boolean({ description: "still to do and due before today (workspace zone)" }),
 });
 
@@ -103,6 +103,7 @@ export async function registerReviewRoutes(
   { engine }: RouteContext,
   options: ReviewRouteOptions = {},
 ): Promise<void> {
+  for (const schema of reviewSharedSchemas) app.addSchema(schema);
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const tools = options.projectTools ?? projectToolsFromEnvironment(process.env).tools;
 
@@ -303,7 +304,7 @@ export async function registerReviewRoutes(
         summary: "The decisions logged with a review pack, oldest first",
         params: Type.Object({ id: PackId }),
         response: {
-          200: Type.Object({ items: Type.Array(DecisionSchema) }),
+          200: Type.Object({ items: Type.Array(Type.Ref("Decision")) }),
           ...errors(401, 403, 404),
         },
       },
@@ -328,7 +329,7 @@ export async function registerReviewRoutes(
           { text: Type.String({ minLength: 1, maxLength: 2000 }) },
           { additionalProperties: false },
         ),
-        response: { 201: DecisionSchema, ...errors(401, 403, 404, 422) },
+        response: { 201: Type.Ref("Decision"), ...errors(401, 403, 404, 422) },
       },
     },
     async (request, reply) => {

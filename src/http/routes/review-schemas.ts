@@ -14,20 +14,35 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 
 const EpochMs = Type.Number({ description: "epoch milliseconds" });
 
-export const PackFigureSchema = Type.Object({
-  value: Nullable(Type.Number()),
-  unit: Type.String(),
-  numerator: Nullable(Type.Number()),
-  denominator: Nullable(Type.Number()),
-  recordCount: Type.Integer({ description: "records behind the figure, exactly" }),
-  records: Type.Array(Type.String(), { description: "the first ids of those records" }),
-});
+export const PackFigureSchema = Type.Object(
+  {
+    value: Nullable(Type.Number()),
+    unit: Type.String(),
+    numerator: Nullable(Type.Number()),
+    denominator: Nullable(Type.Number()),
+    recordCount: Type.Integer({ description: "records behind the figure, exactly" }),
+    records: Type.Array(Type.String(), { description: "the first ids of those records" }),
+  },
+  { $id: "ReviewPackFigure", description: "a metric figure as a review pack keeps it" },
+);
+const PackFigure = Type.Ref("ReviewPackFigure");
 
-const ComparisonSchema = Type.Object({
-  current: PackFigureSchema,
-  previous: PackFigureSchema,
+const ComparisonSchema = Type.Object(
+  {
+    current: PackFigure,
+    previous: PackFigure,
+    change: Nullable(
+      Type.Number({ description: "current − previous (rates: in points, as a fraction)" }),
+    ),
+  },
+  { $id: "ReviewComparison" },
+);
+const Comparison = Type.Ref("ReviewComparison");
+const ComparisonFields = {
+  current: PackFigure,
+  previous: PackFigure,
   change: Nullable(Type.Number()),
-});
+};
 
 export const PackPeriodSchema = Type.Object({ from: EpochMs, to: EpochMs, label: Type.String() });
 
@@ -43,7 +58,7 @@ const CommitmentPeriodSchema = Type.Object({
   key: Type.String(),
   from: EpochMs,
   to: EpochMs,
-  actual: PackFigureSchema,
+  actual: PackFigure,
   status: CommitmentStatus,
   warning: Nullable(Type.Boolean()),
 });
@@ -97,7 +112,7 @@ const ProjectToolReferenceSchema = Type.Object({
   at: EpochMs,
 });
 
-export const ActionItemSchema = Type.Object({
+export const actionItemFields = {
   id: Type.String(),
   title: Type.String(),
   owner: Type.String({ description: "a person id of the agreement or an e-mail address" }),
@@ -112,15 +127,19 @@ export const ActionItemSchema = Type.Object({
   updatedAt: EpochMs,
   closedAt: Nullable(EpochMs),
   pushedTo: Type.Array(ProjectToolReferenceSchema),
-});
+};
+export const ActionItemSchema = Type.Object(actionItemFields, { $id: "ActionItem" });
 
-export const DecisionSchema = Type.Object({
-  id: Type.String(),
-  text: Type.String(),
-  reviewPackId: Type.String(),
-  decidedBy: Type.String(),
-  at: EpochMs,
-});
+export const DecisionSchema = Type.Object(
+  {
+    id: Type.String(),
+    text: Type.String(),
+    reviewPackId: Type.String(),
+    decidedBy: Type.String(),
+    at: EpochMs,
+  },
+  { $id: "Decision", description: "a decision logged with the review pack it was taken in" },
+);
 
 export const ReviewPackSchema = Type.Object(
   {
@@ -138,7 +157,7 @@ export const ReviewPackSchema = Type.Object(
     today: Type.String({ format: "date" }),
     headlines: Type.Array(
       Type.Object({
-        ...ComparisonSchema.properties,
+        ...ComparisonFields,
         id: Type.String(),
         label: Type.String(),
         metric: Type.String(),
@@ -168,13 +187,13 @@ export const ReviewPackSchema = Type.Object(
       sales: Type.Array(CommitmentRowSchema),
     }),
     sla: Type.Object({
-      attainment: ComparisonSchema,
-      breached: PackFigureSchema,
+      attainment: Comparison,
+      breached: PackFigure,
       steps: Type.Array(
         Type.Object({
           step: Type.String(),
           name: Type.String(),
-          attainment: PackFigureSchema,
+          attainment: PackFigure,
           breached: Type.Integer(),
         }),
       ),
@@ -182,7 +201,7 @@ export const ReviewPackSchema = Type.Object(
         Type.Object({
           owner: Type.String(),
           label: Type.String(),
-          breached: PackFigureSchema,
+          breached: PackFigure,
           leadIds: Type.Array(Type.String()),
           steps: Type.Array(
             Type.Object({ step: Type.String(), name: Type.String(), breached: Type.Integer() }),
@@ -193,28 +212,28 @@ export const ReviewPackSchema = Type.Object(
     stuck: Type.Object({
       asOf: EpochMs,
       stuckHours: Type.Number(),
-      total: PackFigureSchema,
-      ageP50Hours: PackFigureSchema,
+      total: PackFigure,
+      ageP50Hours: PackFigure,
       previousTotal: Nullable(Type.Number()),
       byOwner: Type.Array(
-        Type.Object({ owner: Type.String(), label: Type.String(), stuck: PackFigureSchema }),
+        Type.Object({ owner: Type.String(), label: Type.String(), stuck: PackFigure }),
       ),
     }),
     rejections: Type.Object({
-      rejections: ComparisonSchema,
+      rejections: Comparison,
       reasons: Type.Array(
         Type.Object({
           reason: Type.String(),
           label: Type.String(),
-          count: PackFigureSchema,
-          share: PackFigureSchema,
-          previousCount: PackFigureSchema,
-          previousShare: PackFigureSchema,
+          count: PackFigure,
+          share: PackFigure,
+          previousCount: PackFigure,
+          previousShare: PackFigure,
           change: Nullable(Type.Number()),
         }),
       ),
-      noReason: PackFigureSchema,
-      recycledNoReason: PackFigureSchema,
+      noReason: PackFigure,
+      recycledNoReason: PackFigure,
       bySource: Type.Array(ReasonsOfGroupSchema),
       byCampaign: Type.Array(ReasonsOfGroupSchema),
     }),
@@ -223,46 +242,44 @@ export const ReviewPackSchema = Type.Object(
         key: Type.String(),
         label: Type.String(),
         marketing: Type.Boolean(),
-        mqls: PackFigureSchema,
-        acceptance: PackFigureSchema,
-        mqlToSql: PackFigureSchema,
-        previousMqlToSql: PackFigureSchema,
-        winRate: PackFigureSchema,
-        meanDealSize: PackFigureSchema,
+        mqls: PackFigure,
+        acceptance: PackFigure,
+        mqlToSql: PackFigure,
+        previousMqlToSql: PackFigure,
+        winRate: PackFigure,
+        meanDealSize: PackFigure,
       }),
     ),
     speed: Type.Object({
-      p50Minutes: ComparisonSchema,
-      p90Minutes: ComparisonSchema,
-      withinGoal: PackFigureSchema,
+      p50Minutes: Comparison,
+      p90Minutes: Comparison,
+      withinGoal: PackFigure,
       goalMinutes: Nullable(Type.Number()),
-      touched: PackFigureSchema,
-      untouched: PackFigureSchema,
-      bands: Type.Array(
-        Type.Object({ band: Type.String(), share: PackFigureSchema, leads: PackFigureSchema }),
-      ),
+      touched: PackFigure,
+      untouched: PackFigure,
+      bands: Type.Array(Type.Object({ band: Type.String(), share: PackFigure, leads: PackFigure })),
     }),
     marketing: Type.Object({
-      sourcedPipeline: ComparisonSchema,
-      sourcedRevenue: ComparisonSchema,
-      sourcedOpenPipeline: ComparisonSchema,
-      sourcedShare: ComparisonSchema,
-      influencedPipeline: ComparisonSchema,
-      influencedRevenue: ComparisonSchema,
-      influencedShare: ComparisonSchema,
-      velocity: ComparisonSchema,
-      winRate: ComparisonSchema,
+      sourcedPipeline: Comparison,
+      sourcedRevenue: Comparison,
+      sourcedOpenPipeline: Comparison,
+      sourcedShare: Comparison,
+      influencedPipeline: Comparison,
+      influencedRevenue: Comparison,
+      influencedShare: Comparison,
+      velocity: Comparison,
+      winRate: Comparison,
     }),
     actionItems: Type.Array(
       Type.Object({
-        item: ActionItemSchema,
+        item: Type.Ref("ActionItem"),
         overdue: Type.Boolean(),
         fromLastReview: Type.Boolean(),
       }),
     ),
-    decisions: Type.Array(DecisionSchema),
+    decisions: Type.Array(Type.Ref("Decision")),
   },
-  { description: "A review pack, version 1: its figures frozen at generation" },
+  { $id: "ReviewPack", description: "A review pack, version 1: its figures frozen at generation" },
 );
 
 export const PackSummarySchema = Type.Object({
@@ -278,8 +295,17 @@ export const PackSummarySchema = Type.Object({
 
 export const StoredPackSchema = Type.Object({
   ...PackSummarySchema.properties,
-  pack: ReviewPackSchema,
+  pack: Type.Ref("ReviewPack"),
 });
+
+/** Registered once on the app (app.addSchema), referenced by $id: one component each in the OpenAPI. */
+export const reviewSharedSchemas = [
+  PackFigureSchema,
+  ComparisonSchema,
+  ActionItemSchema,
+  DecisionSchema,
+  ReviewPackSchema,
+];
 
 export const ReviewCadenceSchema = Type.Object({
   id: Type.String(),
