@@ -1,5 +1,6 @@
 import {
   type GroupPlan,
+  historyStart,
   type MeasuredRates,
   measureFunnelRates,
   type PlanBreakdown,
@@ -83,7 +84,7 @@ export async function planTarget(
   const compute = (name: string, query: Parameters<typeof computeOnSnapshot>[3]) =>
     computeOnSnapshot(engine, history, name, query);
 
-  const window = trailingWindow(history.asOf, trailingDays);
+  const window = trailingWindow(history.asOf, trailingDays, historyStart(history));
   const measured: MeasuredRates = measureFunnelRates(compute, window, history.funnel, request.by);
 
   // A period that has begun: what it has won so far comes off the target.

@@ -6,7 +6,7 @@ import { as, createHttpFixture, type HttpFixture } from "./http-fixture.js";
 /**
  * GET /api/plan in memory. Story (Monday 2026-03-09, 10:00 in New York): two hot website leads
  * qualify; the first is accepted, sales-qualified, converted and won at 30,000. Rates over the
- * trailing 180 days: MQL→SQL 1/2, SQL→opportunity 1/1, win rate 1/1, deal size 30,000. A target
+ * trailing window (the ledger's first 7 days): MQL→SQL 1/2, SQL→opportunity 1/1, win rate 1/1, deal size 30,000. A target
  * of 300,000 over the ten Monday weeks from 6 April needs 10 won, 10 opportunities, 10 SQLs and
  * 20 MQLs: 2 MQLs a week.
  */
@@ -76,7 +76,8 @@ describe("plan API", () => {
       to: "2026-06-15T04:00:00.000Z",
       weekCount: 10,
     });
-    expect(plan.window.trailingDays).toBe(180);
+    // 180 days asked; the ledger is hours old, so the window is its shortest, 7 days
+    expect(plan.window).toMatchObject({ trailingDays: 180, clippedToHistory: true });
     const lever = (name: string) =>
       plan.rates.levers.find((entry: { lever: string }) => entry.lever === name);
     expect(lever("mql-to-sql")).toMatchObject({ value: 0.5, numerator: 1, denominator: 2 });
@@ -94,8 +95,9 @@ describe("plan API", () => {
     expect(plan.weeks[0]).toMatchObject({ start: "2026-04-06T04:00:00.000Z", fraction: 1 });
     expect(plan.weeks[0].needed.mqls).toBeCloseTo(2);
     expect(plan.weeks[9].cumulativeTarget).toBeCloseTo(300_000);
-    // now: 2 MQLs in 180 days; × 0.5 × 1 × 1 × 30,000 × 10 weeks
-    expect(plan.revenue.runRate).toBeCloseTo((2 / (180 / 7)) * 0.5 * 30_000 * 10);
+    // now: 2 MQLs in the week; × 0.5 × 1 × 1 × 30,000 × 10 weeks = 300,000, the target
+    expect(plan.revenue.runRate).toBeCloseTo(300_000);
+    expect(plan.revenue.gap).toBeCloseTo(0);
     // win rate is already 100 %: +5 points changes nothing
     const winRate = plan.sensitivity.find((entry: { lever: string }) => entry.lever === "win-rate");
     expect(winRate).toMatchObject({ before: 1, after: 1, fewerMqlsPerWeek: 0 });

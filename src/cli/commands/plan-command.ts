@@ -133,7 +133,9 @@ function wholeUp(value: number | null): string {
 }
 
 function decimal(value: number | null): string {
-  return value === null ? noValue : oneDecimal.format(value);
+  if (value === null) return noValue;
+  // a gap of −0.02 reads 0.0, not −0.0
+  return oneDecimal.format(Math.abs(value) < 0.05 ? 0 : value);
 }
 
 function money(value: number | null): string {
@@ -184,7 +186,9 @@ export function formatPlan(answer: PlanAnswer): string {
     );
   lines.push("");
   lines.push(
-    `Rates over the last ${whole.format(answer.trailingDays)} days (${date(answer.window.from, timezone)} to ${date(answer.window.to, timezone)})`,
+    answer.window.clippedToHistory
+      ? `Rates since the history began (${date(answer.window.from, timezone)} to ${date(answer.window.to, timezone)}; ${whole.format(answer.trailingDays)} days asked)`
+      : `Rates over the last ${whole.format(answer.trailingDays)} days (${date(answer.window.from, timezone)} to ${date(answer.window.to, timezone)})`,
   );
   lines.push(...rateLines(plan));
   lines.push("");

@@ -1,6 +1,7 @@
 import { foldKey } from "../metrics/grouping.js";
 import type { Figure, MetricQuery, MetricResult } from "../metrics/metric.js";
 import type { MetricOutcome } from "../metrics/metric-registry.js";
+import type { PipelineHistory } from "../metrics/pipeline-history.js";
 import { DAY } from "../metrics/statistics.js";
 import type { FunnelLever, FunnelRates, MeasuredFigure } from "./reverse-funnel.js";
 
@@ -24,6 +25,8 @@ export interface TrailingWindow {
   /** [from, to): the window's end is the history's as-of */
   from: number;
   to: number;
+  /** the history began after the asked start: the window starts with it (see trailingWindow) */
+  clippedToHistory: boolean;
 }
 
 export interface GroupRates {
@@ -39,9 +42,35 @@ export interface MeasuredRates {
   groups: GroupRates[];
 }
 
-/** The trailing window of `days` ending at `asOf`. */
-export function trailingWindow(asOf: number, days: number): TrailingWindow {
-  return { from: asOf - days * DAY, to: asOf };
+/** A window is never clipped below this many days: a day's MQLs are no weekly run rate. */
+export const shortestClippedDays = 7;
+
+/**
+ * The trailing window of `days` ending at `asOf`. When the history began inside it (Baton's own
+ * ledger starts on the day it is installed) the window starts with the history, so the MQLs a
+ * week are not diluted by weeks nobody recorded; but it keeps at least `shortestClippedDays`
+ * (or `days`, when fewer were asked).
+ */
+export function trailingWindow(
+  asOf: number,
+  days: number,
+  historyStart: number | null,
+): TrailingWindow {
+  const asked = asOf - days * DAY;
+  const latestStart = asOf - Math.min(days, shortestClippedDays) * DAY;
+  if (historyStart === null || historyStart <= asked)
+    return { from: asked, to: asOf, clippedToHistory: false };
+  return { from: Math.min(historyStart, latestStart), to: asOf, clippedToHistory: true };
+}
+
+/** The first instant the history holds: its earliest lead or opportunity; null when empty. */
+export function historyStart(history: PipelineHistory): number | null {
+  let earliest: number | null = null;
+  for (const lead of history.leads)
+    if (earliest === null || lead.createdAt < earliest) earliest = lead.createdAt;
+  for (const opportunity of history.opportunities)
+    if (earliest === null || opportunity.createdAt < earliest) earliest = opportunity.createdAt;
+  return earliest;
 }
 
 function measured(figure: Figure | undefined, metric: string, name: string): MeasuredFigure {

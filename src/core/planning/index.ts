@@ -17,6 +17,9 @@
  *   the window's cohorts as of now, so the newest cohorts, still converting, pull them down a
  *   little: the plan errs towards asking for more volume, never less. The win rate is decided
  *   (won ÷ closed in the window) and the deal size the mean won amount in the window.
+ * - A history younger than the window (Baton's ledger starts the day it is installed) clips the
+ *   window to its first record, so weeks nobody recorded do not dilute the MQLs a week; never to
+ *   less than 7 days, so a day's arrivals are not extrapolated to a weekly run rate.
  * - The current run rate is the window's MQL events a week pushed through the same rates, so the
  *   gap compares like with like; the run rate assumes MQLs of the plan convert within the period
  *   (no lag for the sales cycle), as the target asks of them.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { history, lead, opportunity, T0 } from "../metrics/history-fixtures.js";
 import type { Figure, MetricQuery, MetricResult } from "../metrics/metric.js";
 import type { MetricOutcome } from "../metrics/metric-registry.js";
 import { DAY } from "../metrics/statistics.js";
-import { measureFunnelRates } from "./funnel-rates.js";
+import { historyStart, measureFunnelRates, trailingWindow } from "./funnel-rates.js";
 import { type PlanPeriod, resolvePlanPeriod } from "./plan-period.js";
 import {
   type FunnelRates,
@@ -350,5 +351,40 @@ describe("measureFunnelRates", () => {
     expect(webinar.mqlEvents).toBe(0);
     expect(webinar.levers["mql-to-sql"].value).toBeNull();
     expect(webinar.levers["win-rate"].value).toBe(0.5);
+  });
+});
+
+describe("trailingWindow", () => {
+  const asOf = T0 + 200 * DAY;
+
+  it("is the asked days when the history is older", () => {
+    expect(trailingWindow(asOf, 180, T0)).toEqual({
+      from: asOf - 180 * DAY,
+      to: asOf,
+      clippedToHistory: false,
+    });
+    expect(trailingWindow(asOf, 180, null).clippedToHistory).toBe(false);
+  });
+
+  it("starts with a younger history, but keeps at least 7 days", () => {
+    // the history began 30 days ago: the window is those 30 days
+    expect(trailingWindow(asOf, 180, asOf - 30 * DAY)).toEqual({
+      from: asOf - 30 * DAY,
+      to: asOf,
+      clippedToHistory: true,
+    });
+    // two days of history still make a week
+    expect(trailingWindow(asOf, 180, asOf - 2 * DAY).from).toBe(asOf - 7 * DAY);
+    // fewer days asked than 7: as asked
+    expect(trailingWindow(asOf, 3, asOf - 2 * DAY).from).toBe(asOf - 3 * DAY);
+  });
+
+  it("reads the history's start off its earliest lead or opportunity", () => {
+    const records = history({
+      leads: [lead("a", { createdAt: T0 + 5 * DAY }), lead("b", { createdAt: T0 + 9 * DAY })],
+      opportunities: [opportunity("o", { createdAt: T0 + 2 * DAY })],
+    });
+    expect(historyStart(records)).toBe(T0 + 2 * DAY);
+    expect(historyStart(history({}))).toBeNull();
   });
 });

@@ -104,7 +104,14 @@ const PlanSchema = Type.Object({
     planFrom: Instant,
     weekCount: Type.Number(),
   }),
-  window: Type.Object({ from: Instant, to: Instant, trailingDays: Type.Number() }),
+  window: Type.Object({
+    from: Instant,
+    to: Instant,
+    trailingDays: Type.Number({ description: "as asked" }),
+    clippedToHistory: Type.Boolean({
+      description: "the history began after the asked start, so the window starts with it",
+    }),
+  }),
   timezone: Type.String(),
   asOf: Instant,
   by: Type.Union([Type.Enum(planBreakdowns), Type.Null()]),
@@ -165,6 +172,7 @@ function answerOut(answer: PlanAnswer) {
       from: iso(answer.window.from),
       to: iso(answer.window.to),
       trailingDays: answer.trailingDays,
+      clippedToHistory: answer.window.clippedToHistory,
     },
     timezone: answer.timezone,
     asOf: iso(answer.asOf),

@@ -58,7 +58,9 @@ const axis = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 const dash = "—";
 
 function perWeek(value: number | null | undefined): string {
-  return value === null || value === undefined ? dash : oneDecimal.format(value);
+  if (value === null || value === undefined) return dash;
+  // a gap of −0.02 reads 0.0, not −0.0
+  return oneDecimal.format(Math.abs(value) < 0.05 ? 0 : value);
 }
 
 /** A whole number of records, rounded up (a floating-point hair above an integer stays it). */
@@ -262,7 +264,10 @@ function PlanView({ plan }: { plan: PlanAnswer }) {
         {dateOf(plan.period.from, plan.timezone)} – {dateOf(plan.period.to, plan.timezone)}{" "}
         (excluded), {oneDecimal.format(plan.period.weekCount)} weeks to plan
         {begun && ` from today: ${money(plan.wonSoFar)} won so far, ${money(plan.remaining)} to go`}
-        . Rates over the last {whole.format(plan.window.trailingDays)} days.
+        .{" "}
+        {plan.window.clippedToHistory
+          ? `Rates since the history began on ${dateOf(plan.window.from, plan.timezone)} (${whole.format(plan.window.trailingDays)} days asked).`
+          : `Rates over the last ${whole.format(plan.window.trailingDays)} days.`}
       </Text>
       {plan.missing.length > 0 && (
         <Alert color="yellow" title="Some figures have no data" data-testid="plan-missing">
