@@ -327,7 +327,7 @@ describe("measureFunnelRates", () => {
   };
 
   it("reads each rate off its metric over the window, and every group any metric has", () => {
-    const window = { from: 0, to: 26 * 7 * DAY };
+    const window = { from: 0, to: 26 * 7 * DAY, clippedToHistory: false };
     const measured = measureFunnelRates(
       compute,
       window,
