@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "../src/app/engine.js";
+import { getPack, listPacks } from "../src/app/review/review-packs.js";
 import { type DemoReport, seedDemo } from "../src/app/seed-demo.js";
+import { seedDemoReview } from "../src/app/seed-demo-review.js";
 import { processIo } from "../src/cli/io.js";
 import { runCli } from "../src/cli/program.js";
 import { loadAgreement } from "../src/core/agreement/load-agreement.js";
@@ -165,6 +168,42 @@ describe("seedDemo", () => {
     expect(await emails(evening, day + 10 * 3_600_000)).toEqual(morningLeads);
     expect(late.report.leads).toBeGreaterThan(early.report.leads);
   }, 120_000);
+
+  it("holds a joint review: two packs, the earlier one's action items and decision carried into the latest", async () => {
+    const engine = createEngine({
+      db: quarter.db,
+      now: () => end,
+      timers: timerPort,
+      notifications: { enqueue: () => [] },
+    });
+    const seeded = await seedDemoReview(engine);
+    expect(seeded).toEqual({ packs: 2, actionItems: 3 });
+    const packs = await listPacks(engine, {});
+    expect(packs.map((pack) => pack.review)).toEqual([
+      "joint-revenue-review",
+      "joint-revenue-review",
+    ]);
+    const [latest, earlier] = [...packs].sort((a, b) => b.period.from - a.period.from);
+    // consecutive periods of the two-week cadence
+    expect(earlier!.period.to).toBe(latest!.period.from);
+    expect(latest!.period.to - latest!.period.from).toBeGreaterThan(13 * 86_400_000);
+    const stored = await getPack(engine, latest!.id);
+    if (!stored.ok) throw new Error(stored.error.message);
+    const carried = stored.value.pack.actionItems;
+    expect(carried.map((entry) => entry.item.status).sort()).toEqual([
+      "done",
+      "in_progress",
+      "open",
+    ]);
+    expect(carried.every((entry) => entry.fromLastReview)).toBe(true);
+    // only the unfinished item past its date is overdue
+    expect(carried.filter((entry) => entry.overdue).map((entry) => entry.item.owner)).toEqual([
+      "maria",
+    ]);
+    expect(stored.value.pack.decisions.map((decision) => decision.reviewPackId)).toEqual([
+      earlier!.id,
+    ]);
+  });
 
   it("refuses a database that already has leads, unless asked to add to it", async () => {
     const before = await stages(quarter);

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createDemoUsers } from "../app/access/demo-users.js";
 import { type SeedDemoResult, seedDemo } from "../app/seed-demo.js";
+import { seedDemoReview } from "../app/seed-demo-review.js";
 import type { Role } from "../core/access/permissions.js";
 import { fireDueTimers } from "../worker/scheduler.js";
 import { timerPort } from "../worker/timer-port.js";
@@ -34,5 +35,7 @@ export async function seedDemoStore(
   // the seeding activated the agreement through its own engine
   store.engine.registry.forgetActive();
   const users = result.ok ? await createDemoUsers(store.engine) : [];
+  // the review packs and action items need the seeded history; a top-up (`append`) adds none
+  if (result.ok && options.append !== true) await seedDemoReview(store.engine);
   return { result, users };
 }
