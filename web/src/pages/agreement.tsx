@@ -30,6 +30,7 @@ import {
   personName,
   teamName,
 } from "../agreement/agreement-model";
+import { BacktestPanel } from "../agreement/backtest-panel";
 import { type ApiProblem, api, problemOf, unwrap } from "../api/client";
 import type { paths } from "../api/schema";
 import { useSignedIn } from "../api/session";
@@ -567,6 +568,7 @@ function Proposal({
             </List>
           )}
         </div>
+        {hasActive && <BacktestPanel number={version.number} />}
         <div>
           <Text size="sm" fw={600}>
             Sign-off
