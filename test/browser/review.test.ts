@@ -302,9 +302,9 @@ suite("the review in Chromium", () => {
     await page.getByRole("button", { name: "Log the decision" }).click();
     await page
       .getByTestId("decisions")
-      .getByText("Sales follows up webinar MQLs within a day")
+      .locator("li", { hasText: "Sales follows up webinar MQLs within a day" })
       .waitFor();
-    expect(await page.getByTestId("decisions").textContent()).toContain("riley");
+    expect(await page.getByTestId("decisions").locator("li").textContent()).toContain("riley");
     await page.close();
   }, 180_000);
 
