@@ -67,6 +67,12 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     droppingOut: { ...list<QualificationFlip>(), conversions: emptyConversions() },
     momentChanged: 0,
   };
+  // the same rules, thresholds, fields and initial stage qualify the same leads at the same
+  // instants: score once
+  const sameQualification =
+    initialBefore === initialAfter &&
+    canonical([active.compiled.agreement.qualification, active.compiled.agreement.fields]) ===
+      canonical([proposed.compiled.agreement.qualification, proposed.compiled.agreement.fields]);
   const total = input.leads.length;
   /** the proposal's scoring input per lead, reused by goals that read the score */
   const scoringAfter = new Map<string, ScoringInput>();
@@ -78,7 +84,9 @@ export function runBacktest(input: BacktestInput): BacktestReport {
       initialAfter === initialBefore ? inputBefore : scoringInputOf(lead, initialAfter);
     scoringAfter.set(lead.id, inputAfter);
     const mqlBefore = firstMqlMoment(active.compiled, inputBefore, instants);
-    const mqlAfter = firstMqlMoment(proposed.compiled, inputAfter, instants);
+    const mqlAfter = sameQualification
+      ? mqlBefore
+      : firstMqlMoment(proposed.compiled, inputAfter, instants);
     if (lead.stages.some((entry) => entry.stage === mqlStage.before && entry.at < window.to))
       qualification.actualMqls++;
     const outcome = outcomeOf(lead, sqlStage);
