@@ -586,7 +586,7 @@ function Groups({ plan }: { plan: PlanAnswer }) {
             {plan.groups.map((group) => (
               <Table.Tr key={group.key}>
                 <Table.Td>{group.label}</Table.Td>
-                <Table.Td ta="right">
+                <Table.Td ta="right" style={{ whiteSpace: "nowrap" }}>
                   {group.share === null ? dash : formatValue(group.share, "rate")}
                 </Table.Td>
                 <Table.Td ta="right">{money(group.plan?.target)}</Table.Td>
