@@ -1,5 +1,4 @@
 import type { ReviewPack } from "../../core/review/review-pack-types.js";
-import { printPdf } from "./print-pdf.js";
 import { renderReviewHtml } from "./render-html.js";
 import { renderReviewMarkdown } from "./render-markdown.js";
 
@@ -31,6 +30,8 @@ export function packHtml(pack: ReviewPack): string {
 export async function packPdf(
   pack: ReviewPack,
 ): Promise<{ ok: true; pdf: Buffer } | { ok: false; message: string }> {
+  // playwright-core is loaded when a PDF is asked for, not by every `baton` command at start
+  const { printPdf } = await import("./print-pdf.js");
   const printed = await printPdf(renderReviewHtml(pack));
   return printed.ok ? printed : { ok: false, message: printed.error.message };
 }

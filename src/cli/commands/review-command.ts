@@ -8,6 +8,7 @@ import {
   workspaceToday,
 } from "../../app/review/action-items.js";
 import { packFormats, packHtml, packMarkdown, packPdf } from "../../app/review/pack-formats.js";
+import { formatValue } from "../../app/review/render-format.js";
 import type { ReviewError } from "../../app/review/review-error.js";
 import { generateReviewPack, getPack, type StoredPack } from "../../app/review/review-packs.js";
 import {
@@ -340,9 +341,8 @@ export function textSummary(stored: StoredPack): string {
   ];
   const width = Math.max(0, ...pack.headlines.map((headline) => headline.label.length));
   for (const headline of pack.headlines) {
-    const unit = headline.current.unit;
     lines.push(
-      `  ${headline.label.padEnd(width)}  ${formatValue(headline.current.value, unit).padStart(10)}  (previous ${formatValue(headline.previous.value, unit)})`,
+      `  ${headline.label.padEnd(width)}  ${formatValue(headline.current.value, headline.current.unit).padStart(10)}  (previous ${formatValue(headline.previous.value, headline.previous.unit)})`,
     );
   }
   if (pack.discussionPoints.length > 0) {
@@ -358,11 +358,4 @@ export function textSummary(stored: StoredPack): string {
     `--format markdown | html | pdf --out FILE | json for the whole pack`,
   );
   return lines.join("\n");
-}
-
-function formatValue(value: number | null, unit: string): string {
-  if (value === null) return "—";
-  if (unit === "rate" || unit === "share") return `${(value * 100).toFixed(1)} %`;
-  if (Number.isInteger(value)) return value.toLocaleString("en-US");
-  return value.toLocaleString("en-US", { maximumFractionDigits: 1 });
 }
