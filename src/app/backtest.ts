@@ -218,31 +218,45 @@ export async function loadBacktestHistory(
     at: number;
     stage: string | null;
     open: string | null;
-    owner: Assignee | null;
+    owner_kind: "rep" | "queue" | null;
+    owner_id: string | null;
+    owner_team: string | null;
     cause: string | null;
     step: string | null;
     event_type: string | null;
     event_at: number | null;
     reason: string | null;
+    goal_id: string | null;
+    target_ms: number | null;
+    goal_calendar: string | null;
+    goal_version: number | null;
     event: Omit<ClockEvent, "seq"> | null;
   }>`
     select e.id::float8 as id, e.stream_id, l.id as lead_id, e.type,
       ${epochMs("e.occurred_at")} as at,
       case when e.type <> 'clock.event' then coalesce(e.data->>'to', e.data->>'stage') end as stage,
       case when e.type <> 'clock.event' then e.data->>'open' end as open,
-      case when e.type = 'lead.assigned' then e.data->'owner' end as owner,
+      e.data->'owner'->>'kind' as owner_kind, e.data->'owner'->>'id' as owner_id,
+      e.data->'owner'->>'team' as owner_team,
       case when e.type = 'lead.assigned' then e.data->>'cause' end as cause,
       case when e.type = 'clock.event' then e.data->>'step' end as step,
       e.data->'event'->>'type' as event_type, (e.data->'event'->>'at')::float8 as event_at,
       e.data->'event'->>'reason' as reason,
-      case when e.data->'event'->>'type' not in ('stop', 'pause', 'resume', 'reset', 'cancel')
+      e.data->'event'->'goal'->>'goalId' as goal_id,
+      (e.data->'event'->'goal'->>'targetMs')::float8 as target_ms,
+      e.data->'event'->'goal'->>'calendarRef' as goal_calendar,
+      (e.data->'event'->'goal'->>'agreementVersion')::int as goal_version,
+      case when e.data->'event'->>'type' in ('calendar-change', 'recalculate')
         then e.data->'event' end as event
     from events e
     join leads l on l.workspace = e.workspace
       and l.id = case when e.stream_type = 'clock' then e.data->>'leadId' else e.stream_id end
     where ${inWindow}
       and e.stream_type in ('lead', 'clock')
-      and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned', 'clock.event')`.execute(
+      and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned', 'clock.event')
+      -- warn and breach records only say a notification went out; a cycle's state follows the
+      -- facts, so the replay does without them
+      and (e.type <> 'clock.event' or e.data->'event'->>'type' not in ('warn', 'breach'))`.execute(
     db,
   );
 
@@ -313,15 +327,27 @@ export async function loadBacktestHistory(
         clock = { id: row.stream_id, leadId: row.lead_id, step: row.step, events: [] };
         clocks.set(row.stream_id, clock);
       }
-      // replay orders a log by instant and seq itself; the common events (stops, pauses) come
-      // as columns, which cost the server far less to send than their JSON
+      // replay orders a log by instant and seq itself. Events come as text columns, which cost
+      // the server far less to send than their JSON; only the rare calendar changes and
+      // recalculations come whole.
       const event =
         row.event ??
-        ({
-          type: row.event_type,
-          at: Number(row.event_at),
-          ...(row.reason === null ? {} : { reason: row.reason }),
-        } as Omit<ClockEvent, "seq">);
+        ((row.event_type === "start"
+          ? {
+              type: "start",
+              at: Number(row.event_at),
+              goal: {
+                goalId: row.goal_id ?? "",
+                agreementVersion: Number(row.goal_version ?? 0),
+                targetMs: Number(row.target_ms),
+                calendarRef: row.goal_calendar ?? "",
+              },
+            }
+          : {
+              type: row.event_type,
+              at: Number(row.event_at),
+              ...(row.reason === null ? {} : { reason: row.reason }),
+            }) as Omit<ClockEvent, "seq">);
       clock.events.push({ ...event, seq: Number(row.id) } as ClockEvent);
       continue;
     }
@@ -330,8 +356,14 @@ export async function loadBacktestHistory(
     const at = Math.round(Number(row.at));
     const id = Number(row.id);
     if (row.type === "lead.assigned") {
-      if (row.owner !== null)
-        lead.assignmentEntries.push({ id, at, owner: row.owner, cause: row.cause ?? "" });
+      const owner: Assignee | undefined =
+        row.owner_id === null
+          ? undefined
+          : row.owner_kind === "queue"
+            ? { kind: "queue", id: row.owner_id, team: row.owner_team ?? "" }
+            : { kind: "rep", id: row.owner_id };
+      if (owner !== undefined)
+        lead.assignmentEntries.push({ id, at, owner, cause: row.cause ?? "" });
     } else if (row.stage !== null)
       lead.stageEntries.push({ id, stage: row.stage, at, open: row.open === "true" });
   }
