@@ -91,8 +91,9 @@ async function signIn(page: Page, user: string): Promise<void> {
   await page.getByRole("button", { name: "Sign out" }).waitFor();
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+/** A full-page screenshot; a dialog's only of the viewport (a full page misplaces the overlay). */
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 }
 
 /** YYYY-MM-DD, `days` from today in UTC (the overdue item is days late in any zone). */
@@ -211,6 +212,13 @@ suite("the review in Chromium", () => {
     const mqls = page.getByTestId("pack-headline-mqls");
     expect(await mqls.getByRole("button", { name: /Show the records/ }).textContent()).toBe("3");
     expect(await page.getByTestId("past-pack").first().textContent()).toContain("by riley");
+    // the downloads are the API's renderings of this pack
+    const downloads = page.getByRole("group", { name: "Download the pack" });
+    expect(await downloads.getByRole("link", { name: "HTML" }).getAttribute("href")).toBe(
+      `/api/reviews/${packId}/pack.html`,
+    );
+    const markdown = await asAdmin("GET", `/api/reviews/${packId}/pack.md`);
+    expect(markdown.status).toBe(200);
 
     // the headline's records: the three leads, by name
     await mqls.getByRole("button", { name: /Show the records/ }).click();
@@ -218,7 +226,7 @@ suite("the review in Chromium", () => {
     await records.waitFor();
     expect(await records.locator("tbody tr").count()).toBe(3);
     expect(await records.textContent()).toContain("BigCo");
-    await shot(page, "review-records");
+    await shot(page, "review-records", false);
     await page.keyboard.press("Escape");
     await records.waitFor({ state: "hidden" });
 
@@ -237,7 +245,7 @@ suite("the review in Chromium", () => {
     await dialog.getByRole("button", { name: "Create action item" }).click();
     await dialog.getByText("Required: a person of the agreement or an e-mail address").waitFor();
     await dialog.getByText("Required: pick what kind of change it asks for").waitFor();
-    await shot(page, "review-action-item-invalid");
+    await shot(page, "review-action-item-invalid", false);
     await dialog.getByRole("textbox", { name: "Owner" }).fill("sam");
     await dialog.getByRole("textbox", { name: "Type" }).click();
     await page.getByRole("option", { name: "Process" }).click();
@@ -277,7 +285,7 @@ suite("the review in Chromium", () => {
     const refused = form.getByRole("alert").filter({ hasText: "Not pushed" });
     await refused.waitFor();
     expect(await refused.textContent()).toContain("403");
-    await shot(page, "review-push-refused");
+    await shot(page, "review-push-refused", false);
     await form.getByRole("button", { name: "Push" }).click();
     const pushed = form.getByRole("status").filter({ hasText: "Pushed to Webhook" });
     await pushed.waitFor();
@@ -290,7 +298,7 @@ suite("the review in Chromium", () => {
     const key = reference.items[0]?.pushedTo[0]?.key;
     expect(key).toBeTruthy();
     expect(await pushed.textContent()).toContain(key!);
-    await shot(page, "review-push-done");
+    await shot(page, "review-push-done", false);
     await page.keyboard.press("Escape");
 
     // a decision logged with the pack
@@ -307,6 +315,34 @@ suite("the review in Chromium", () => {
     expect(await page.getByTestId("decisions").locator("li").textContent()).toContain("riley");
     await page.close();
   }, 180_000);
+
+  it("creates an action item from a figure of the overview, about its metric", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, "riley");
+    const mqls = page.getByTestId("headline-mqls");
+    await mqls.waitFor();
+    await mqls.getByRole("button", { name: /^Create action item/ }).click();
+    const dialog = page.getByRole("dialog");
+    expect(await dialog.getByRole("textbox", { name: "Title" }).inputValue()).toBe("MQLs");
+    expect(await dialog.getByRole("textbox", { name: "Metric concerned" }).inputValue()).toBe(
+      "mqls",
+    );
+    await dialog.getByRole("textbox", { name: "Title" }).fill("Lift webinar MQLs");
+    await dialog.getByRole("textbox", { name: "Owner" }).fill("maria@example.com");
+    await dialog.getByRole("textbox", { name: "Type" }).click();
+    await page.getByRole("option", { name: "Targeting" }).click();
+    await shot(page, "review-overview-action-item", false);
+    await dialog.getByRole("button", { name: "Create action item" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    const listed = (await (await asAdmin("GET", "/api/action-items?status=open")).json()) as {
+      items: { title: string; metric: string | null; reviewPackId: string | null }[];
+    };
+    expect(listed.items.find((item) => item.title === "Lift webinar MQLs")).toMatchObject({
+      metric: "mqls",
+      reviewPackId: null,
+    });
+    await page.close();
+  }, 60_000);
 
   it("a viewer reads the pack and the action items without a manage control", async () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
@@ -332,7 +368,8 @@ suite("the review in Chromium", () => {
     await page.goto(`${baseUrl}/reviews/actions`);
     const table = page.getByTestId("action-items");
     await table.waitFor();
-    expect(await table.locator("tbody tr").count()).toBe(2);
+    // the late item, the one made from the discussion point and the one from the overview
+    expect(await table.locator("tbody tr").count()).toBe(3);
     expect(await page.getByRole("button", { name: "New action item" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: /^Change / }).count()).toBe(0);
     expect(await page.getByRole("textbox", { name: /^Status of/ }).count()).toBe(0);

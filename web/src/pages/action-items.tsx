@@ -223,6 +223,14 @@ export default function ActionItemsPage() {
   );
 }
 
+/** The item a link names (/reviews/actions/:id) comes into view once, not on every render. */
+let scrolledTo: HTMLElement | null = null;
+function scrollOnce(row: HTMLTableRowElement | null) {
+  if (row === null || row === scrolledTo) return;
+  scrolledTo = row;
+  row.scrollIntoView({ block: "center" });
+}
+
 function Row({
   item,
   focused,
@@ -250,9 +258,7 @@ function Row({
       data-status={item.status}
       data-overdue={item.overdue ? "true" : "false"}
       style={{ background }}
-      ref={(row) => {
-        if (focused) row?.scrollIntoView({ block: "center" });
-      }}
+      ref={focused ? scrollOnce : undefined}
     >
       <Table.Td maw={360}>
         <Text size="sm" fw={500}>

@@ -265,7 +265,7 @@ function Pack({ id }: { id: string }) {
             {formatDateTime(pack.generatedAt)} · {pack.agreementName} ({pack.timezone})
           </Text>
         </div>
-        <Group gap="xs" aria-label="Download the pack">
+        <Group gap="xs" role="group" aria-label="Download the pack">
           <Button
             component="a"
             href={`${base}/pack.html`}

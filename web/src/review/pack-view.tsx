@@ -182,7 +182,7 @@ function DiscussionPoints({
                     return (
                       <UnstyledButton
                         role="listitem"
-                        key={evidence.label}
+                        key={`${evidence.metric}:${evidence.figure}:${evidence.label}`}
                         className="figure-button"
                         onClick={() =>
                           open({
