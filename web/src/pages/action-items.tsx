@@ -18,7 +18,6 @@ import { Link, useParams } from "react-router";
 import { asAgreement, personName } from "../agreement/agreement-model";
 import { type ApiProblem, api, problemOf, unwrap } from "../api/client";
 import { useApi } from "../api/use-api";
-import { humanise } from "../components/format";
 import { DrillDownProvider } from "../components/records-drawer";
 import { EmptyState, ErrorState, LoadingState } from "../components/states";
 import { ActionItemModal, PushedTo } from "../review/action-item-form";
@@ -293,7 +292,11 @@ function Row({
       </Table.Td>
       <Table.Td>{typeLabel(item.type)}</Table.Td>
       <Table.Td>
-        {item.metric !== null && <Text size="sm">{humanise(item.metric)}</Text>}
+        {item.metric !== null && (
+          <Text size="sm" ff="monospace" title="the metric, as GET /api/metrics names it">
+            {item.metric}
+          </Text>
+        )}
         {item.leadIds.length > 0 && (
           <UnstyledButton
             className="figure-button"

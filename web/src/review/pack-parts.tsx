@@ -112,10 +112,10 @@ export function Change({
   );
 }
 
-const statusColors: Record<string, string> = {
+export const commitmentColor: Record<string, string> = {
   met: "teal.9",
   missed: "red.9",
-  "in-progress": "blue",
+  "in-progress": "blue.8",
   "no-data": "gray",
 };
 
@@ -123,7 +123,7 @@ export function CommitmentBadge({ status, label }: { status: string; label?: str
   return (
     <Badge
       variant="light"
-      color={statusColors[status] ?? "gray"}
+      color={commitmentColor[status] ?? "gray"}
       size="sm"
       style={{ flexShrink: 0, minWidth: "max-content" }}
     >

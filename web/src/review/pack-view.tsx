@@ -7,6 +7,7 @@ import { CreateActionItemButton } from "./action-item-form";
 import {
   Change,
   CommitmentBadge,
+  commitmentColor,
   FigureButton,
   formatPackFigure,
   ratioOf,
@@ -100,17 +101,18 @@ function Headlines({ pack, packId }: { pack: ReviewPack; packId: string }) {
             }}
           />
           <Change comparison={headline} better={headline.better} />
-          {headline.commitments.length > 0 && (
-            <Group gap={4} mt={4}>
-              {headline.commitments.map((commitment) => (
-                <CommitmentBadge
-                  key={`${commitment.side}:${commitment.id}`}
-                  status={commitment.status}
-                  label={humanise(commitment.side)}
-                />
-              ))}
-            </Group>
-          )}
+          {headline.commitments.map((commitment) => (
+            // plain text, not a badge: it wraps in a narrow card (a phone's two columns)
+            <Text
+              key={`${commitment.side}:${commitment.id}`}
+              size="xs"
+              fw={600}
+              c={commitmentColor[commitment.status] ?? "gray"}
+              title={commitment.label}
+            >
+              {humanise(commitment.side)} commitment: {commitment.status.replace("-", " ")}
+            </Text>
+          ))}
         </Card>
       ))}
     </SimpleGrid>
