@@ -231,7 +231,7 @@ function FlipTable({ title, list, testId }: { title: string; list: FlipList; tes
   return (
     <details data-testid={testId}>
       <summary style={{ cursor: "pointer", fontSize: "var(--mantine-font-size-sm)" }}>
-        {title}: {integer.format(list.count)} leads
+        {title}: {integer.format(list.count)} {list.count === 1 ? "lead" : "leads"}
         {list.count > list.items.length ? ` (first ${list.items.length} shown)` : ""}
       </summary>
       <Table fz="sm" verticalSpacing={4}>
