@@ -8,6 +8,8 @@ import { registerEngineCommands } from "./commands/engine-commands.js";
 import { registerImportCommand } from "./commands/import-command.js";
 import { registerMetricsCommand } from "./commands/metrics-command.js";
 import { registerMigrateCommand } from "./commands/migrate-command.js";
+import { registerPlanCommand } from "./commands/plan-command.js";
+import { registerReviewCommand } from "./commands/review-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { CliError, type ExitCode, exitCodes } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
@@ -33,7 +35,7 @@ export async function runCli(
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .showHelpAfterError("(run with --help for usage)");
-  registerAgreementCommands(program, io, finish);
+  registerAgreementCommands(program, io, finish, env);
   registerCalendarCommands(program, io, finish);
   registerMigrateCommand(program, io, finish, env);
   registerEngineCommands(program, io, finish, env);
@@ -42,6 +44,8 @@ export async function runCli(
   registerDemoCommand(program, io, finish, env);
   registerImportCommand(program, io, finish, env);
   registerMetricsCommand(program, io, finish, env);
+  registerPlanCommand(program, io, finish, env);
+  registerReviewCommand(program, io, finish, env);
   registerAuditCommand(program, io, finish);
   for (const command of program.commands) {
     command.exitOverride();

@@ -11,6 +11,7 @@ import { type AuditEntry, recordAudit } from "../app/access/audit.js";
 import type { Engine } from "../app/engine.js";
 import { IngestQueue } from "../app/ingest-queue.js";
 import type { NotificationChannels } from "../app/notifications/notification-channels.js";
+import type { ProjectTool } from "../connectors/project-tools/project-tool.js";
 import { registerAuth } from "./auth.js";
 import type { Access } from "./context.js";
 import { HttpError } from "./http-error.js";
@@ -22,6 +23,8 @@ import { registerLeadRoutes } from "./routes/lead-routes.js";
 import { registerMetricRoutes } from "./routes/metric-routes.js";
 import { registerNotificationRoutes } from "./routes/notification-routes.js";
 import { registerOperationsRoutes } from "./routes/operations-routes.js";
+import { registerPlanRoutes } from "./routes/plan-routes.js";
+import { registerReviewRoutes } from "./routes/review-routes.js";
 import { registerWebhookRoutes, type WebhookSettings } from "./routes/webhook-routes.js";
 import { ErrorBody } from "./schemas.js";
 import { defaultWebRoot, registerWebApp } from "./web-app.js";
@@ -55,6 +58,8 @@ export interface AppOptions {
   webRoot?: string | false;
   /** where the worker delivers notifications, for the settings page (default: none configured) */
   notificationChannels?: NotificationChannels;
+  /** where action items can be pushed (default: from the environment, BATON_JIRA_* …) */
+  projectTools?: readonly ProjectTool[];
 }
 
 export interface RouteEntry {
@@ -225,6 +230,10 @@ export async function buildApp(options: AppOptions): Promise<BatonApp> {
   await registerNotificationRoutes(app, context);
   await registerMetricRoutes(app, context);
   await registerDashboardRoutes(app, context);
+  await registerReviewRoutes(app, context, {
+    ...(options.projectTools === undefined ? {} : { projectTools: options.projectTools }),
+  });
+  await registerPlanRoutes(app, context);
   await registerWebhookRoutes(app, context);
   if (options.webRoot !== false) await registerWebApp(app, options.webRoot ?? defaultWebRoot());
 

@@ -30,6 +30,8 @@ export const httpErrorCodes = [
   "expired_timestamp",
   "webhook_not_configured",
   "not_ready",
+  /** a project tool (Jira, Asana, a webhook) refused a push or could not be reached */
+  "push_failed",
   "notification_in_flight",
   "internal",
 ] as const;
@@ -121,6 +123,8 @@ export function statusOf(code: ErrorCode): number {
     case "webhook_not_configured":
     case "not_ready":
       return 503;
+    case "push_failed":
+      return 502;
     case "internal":
       return 500;
   }

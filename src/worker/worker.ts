@@ -6,6 +6,7 @@ import {
 } from "../app/notifications/notification-channels.js";
 import type { DatabaseLocation } from "../db/database.js";
 import { startDelivery } from "./notifications/index.js";
+import { runReviewLoop } from "./review-delivery.js";
 import { runScheduler, type SchedulerSummary } from "./scheduler.js";
 
 /**
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   workerId: string;
   signal: AbortSignal;
   log?: (line: string) => void;
+  /** scheduled review packs and overdue reminders (default on, a look every 30 s); false: off */
+  reviews?: { intervalMs?: number; publicUrl?: string | undefined } | false;
 }
 
 export async function runWorker(options: WorkerOptions): Promise<SchedulerSummary> {
@@ -37,6 +40,16 @@ export async function runWorker(options: WorkerOptions): Promise<SchedulerSummar
         });
   if (delivery !== undefined && !delivery.ok)
     log(`notification delivery did not start: ${delivery.error}`);
+  const reviews =
+    options.reviews === false
+      ? undefined
+      : runReviewLoop({
+          engine,
+          channels: options.channels,
+          signal: options.signal,
+          log,
+          ...(options.reviews ?? {}),
+        });
   try {
     return await runScheduler({
       db: engine.db,
@@ -54,6 +67,7 @@ export async function runWorker(options: WorkerOptions): Promise<SchedulerSummar
       },
     });
   } finally {
+    await reviews;
     if (delivery?.ok) await delivery.delivery.stop();
   }
 }

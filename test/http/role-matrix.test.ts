@@ -40,6 +40,8 @@ const matrix: Record<string, readonly Role[] | "public"> = {
   "GET /api/agreements/:number": everyone,
   "POST /api/agreements": ["admin", "marketing", "sales_manager"],
   "POST /api/agreements/:number/approvals": ["admin", "marketing", "sales_manager"],
+  "GET /api/agreements/:number/backtest": everyone,
+  "POST /api/agreements/backtest": ["admin", "marketing", "sales_manager"],
   "GET /api/notifications": ["admin"],
   "GET /api/notifications/channels": ["admin"],
   "POST /api/notifications/:id/replay": ["admin"],
@@ -50,6 +52,21 @@ const matrix: Record<string, readonly Role[] | "public"> = {
   "GET /api/metrics/:name/records": everyone,
   "GET /api/overview": everyone,
   "GET /api/sla-board": everyone,
+  "GET /api/plan": everyone,
+  // the joint review: everyone reads packs and action items; the review's owners write
+  "GET /api/reviews": everyone,
+  "POST /api/reviews": ["admin", "marketing", "sales_manager"],
+  "GET /api/reviews/:id": everyone,
+  "GET /api/reviews/:id/pack.html": everyone,
+  "GET /api/reviews/:id/pack.md": everyone,
+  "GET /api/reviews/:id/pack.pdf": everyone,
+  "GET /api/reviews/:id/decisions": everyone,
+  "POST /api/reviews/:id/decisions": ["admin", "marketing", "sales_manager"],
+  "GET /api/action-items": everyone,
+  "POST /api/action-items": ["admin", "marketing", "sales_manager"],
+  "PATCH /api/action-items/:id": ["admin", "marketing", "sales_manager"],
+  "POST /api/action-items/:id/push": ["admin", "marketing", "sales_manager"],
+  "GET /api/project-tools": everyone,
 };
 
 /** Routes outside the API's own matrix: documentation pages and webhooks (signature-checked). */

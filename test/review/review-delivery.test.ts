@@ -78,6 +78,12 @@ async function expectDeliveredOnce(http: HttpReceiver, smtp: SmtpReceiver) {
     "sam@acme.example",
     "sam@acme.example",
   ]);
+  // the e-mail carries the pack as its HTML part (self-contained: no script), the Markdown as text
+  for (const mail of mails) {
+    expect(typeof mail.html === "string" && mail.html.includes("<svg")).toBe(true);
+    expect(String(mail.html)).not.toContain("<script");
+    expect(mail.text ?? "").toContain("|");
+  }
   // every event id once: no delivery was repeated
   const ids = http.requests
     .filter((request) => request.verdict === "duplicate")

@@ -246,6 +246,32 @@ describe("action items over HTTP", () => {
     expect(received).toHaveLength(1);
     expect(JSON.parse(received[0]!.body).item.id).toBe(item.id);
 
+    // a push the tool refuses (here a signature an hour old) is a 502 naming the tool's answer,
+    // and the item keeps only the references of pushes that landed
+    fixture.clock.now = Date.now() - 3_600_000;
+    const refused = await fixture.app.inject({
+      method: "POST",
+      url: `/api/action-items/${item.id}/push`,
+      headers: as(maria),
+      payload: { tool: "webhook" },
+    });
+    expect(refused.statusCode, refused.body).toBe(502);
+    expect(refused.json().error).toMatchObject({
+      code: "push_failed",
+      tool: "webhook",
+      toolError: "rejected",
+      toolStatus: 401,
+    });
+    const kept = await fixture.app.inject({
+      method: "GET",
+      url: "/api/action-items",
+      headers: as(maria),
+    });
+    expect(kept.statusCode, kept.body).toBe(200);
+    const after = kept.json().items.find((entry: { id: string }) => entry.id === item.id);
+    expect(after.pushedTo).toHaveLength(1);
+    fixture.clock.now = Date.now();
+
     const closed = await fixture.app.inject({
       method: "PATCH",
       url: `/api/action-items/${item.id}`,

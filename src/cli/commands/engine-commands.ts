@@ -255,6 +255,8 @@ export function registerEngineCommands(
           workerId: options.id ?? `worker-${process.pid}`,
           signal: controller.signal,
           log: (line) => io.stderr(line),
+          // scheduled review packs and reminders link back to the pack when it is known
+          reviews: { publicUrl: env.BATON_PUBLIC_URL },
         });
         io.stderr(`baton worker stopped: ${summary.fired} timers fired, ${summary.failed} dead`);
         return finish(exitCodes.ok);

@@ -122,6 +122,8 @@ export function registerServeCommand(
                 workerId: `serve-${process.pid}`,
                 signal: controller.signal,
                 log: (line) => io.stderr(line),
+                // scheduled review packs and reminders link back to the pack when it is known
+                reviews: { publicUrl: env.BATON_PUBLIC_URL },
               })
             : Promise.resolve(null);
           const arrivals =

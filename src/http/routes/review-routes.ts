@@ -66,7 +66,7 @@ function httpErrorOf(error: ReviewError): HttpError {
     case "no_active_agreement":
       return new HttpError("no_active_agreement", message, detail);
     case "push_failed":
-      return new HttpError("not_ready", message, detail);
+      return new HttpError("push_failed", message, detail);
   }
 }
 
@@ -453,7 +453,7 @@ export async function registerReviewRoutes(
         tags: ["reviews"],
         summary: "Push an action item to a project tool (Jira, Asana or a webhook)",
         description:
-          "One request to the tool; on success the item keeps the reference (pushedTo). A tool that is not configured, refuses or cannot be reached answers 503 with `reason: push_failed` and the tool's `toolError` code.",
+          "One request to the tool; on success the item keeps the reference (pushedTo). A tool that is not configured, refuses or cannot be reached answers 502 (`push_failed`) with the tool's `toolError` code and status.",
         params: Type.Object({ id: Id }),
         body: Type.Object(
           {
@@ -465,7 +465,7 @@ export async function registerReviewRoutes(
           },
           { additionalProperties: false },
         ),
-        response: { 200: ActionItemOut, ...errors(401, 403, 404, 422, 503) },
+        response: { 200: ActionItemOut, ...errors(401, 403, 404, 422, 502) },
       },
     },
     async (request) => {
@@ -493,8 +493,7 @@ export async function registerReviewRoutes(
         engine.now(),
       );
       if (!pushed.ok)
-        throw new HttpError("not_ready", `${tool.name}: ${pushed.error.message}`, {
-          reason: "push_failed",
+        throw new HttpError("push_failed", `${tool.name}: ${pushed.error.message}`, {
           tool: tool.name,
           toolError: pushed.error.code,
           ...(pushed.error.status === undefined ? {} : { toolStatus: pushed.error.status }),

@@ -88,5 +88,22 @@ describe("channel messages", () => {
       messageId: `<${notification.id}@acme.test>`,
       headers: { "Baton-Event-Id": notification.id },
     });
+    expect(mail.html).toBeUndefined();
+  });
+
+  it("adds the HTML part a notification carries (a review pack), beside the text", () => {
+    const html = "<!doctype html><title>Pack</title><p>MQLs 12</p>";
+    const mail = emailMessage(
+      {
+        ...notification,
+        channel: "email",
+        recipient: "ada@acme.test",
+        payload: { recipient: "ada@acme.test", data: { html } },
+      },
+      "Baton <baton@acme.test>",
+      "acme.test",
+    );
+    expect(mail.html).toBe(html);
+    expect(mail.text).toBe(notification.body);
   });
 });

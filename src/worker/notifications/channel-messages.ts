@@ -88,14 +88,20 @@ export function emailMessage(
   to: string;
   subject: string;
   text: string;
+  html?: string;
   messageId: string;
   headers: Record<string, string>;
 } {
+  // a notification may carry an HTML rendering (a review pack): sent as the HTML part beside
+  // the text, which stays the whole message for text-only readers
+  const data = (notification.payload as { data?: { html?: unknown } } | null)?.data;
+  const html = typeof data?.html === "string" ? data.html : undefined;
   return {
     from,
     to: notification.recipient ?? "",
     subject: notification.subject,
     text: notification.body,
+    ...(html !== undefined ? { html } : {}),
     messageId: `<${notification.id}@${domain}>`,
     headers: { "Baton-Event-Id": notification.id, "Baton-Kind": notification.kind },
   };

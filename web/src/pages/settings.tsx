@@ -310,6 +310,8 @@ const capabilityWords: Record<Capability, string> = {
   "audit.read": "Read the audit log",
   "ops.metrics": "Prometheus metrics",
   "metrics.read": "Read pipeline metrics",
+  "reviews.read": "Read review packs and the plan",
+  "reviews.manage": "Run the joint review (packs, action items, decisions)",
 };
 
 function Tokens() {
