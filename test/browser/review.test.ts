@@ -159,12 +159,21 @@ suite("the review in Chromium", () => {
     baseUrl = server.baseUrl;
 
     // three MQLs this week, and an action item two days late (a discussion point of its own)
+    const leadIds: string[] = [];
     for (const n of [1, 2, 3]) {
       const created = await asAdmin("POST", "/api/leads", hotLead(n));
-      const body = (await created.json()) as { stage: string };
+      const body = (await created.json()) as { leadId: string; stage: string };
       if (created.status !== 201 || body.stage !== "mql")
         throw new Error(`lead not qualified: ${created.status} ${JSON.stringify(body)}`);
+      leadIds.push(body.leadId);
     }
+    // one of them rejected (still one of the week's MQLs): the rejection mix has one reason
+    const rejected = await asAdmin("POST", `/api/leads/${leadIds[2]}/actions`, {
+      action: "reject",
+      reason: "wrong_persona",
+      feedback: { next_action: "disqualify" },
+    });
+    if (rejected.status !== 200) throw new Error(`rejection refused: ${await rejected.text()}`);
     const late = await asAdmin("POST", "/api/action-items", {
       title: "Refresh the webinar follow-up sequence",
       owner: "maria",
@@ -229,6 +238,17 @@ suite("the review in Chromium", () => {
     await shot(page, "review-records", false);
     await page.keyboard.press("Escape");
     await records.waitFor({ state: "hidden" });
+
+    // the rejection: one, for the one reason, all of the mix
+    const mix = page.getByTestId("pack-rejections");
+    expect(
+      await mix.getByRole("button", { name: /^Rejections and disqualifications/ }).textContent(),
+    ).toBe("1");
+    expect(
+      await mix
+        .getByRole("button", { name: "Wrong persona: 1 rejections. Show the records" })
+        .textContent(),
+    ).toContain("100 %");
 
     // the late item is a discussion point; an action item is made from it
     const point = page
