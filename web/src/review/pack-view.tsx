@@ -515,7 +515,7 @@ function Rejections({ pack }: { pack: ReviewPack }) {
               dataKey="reason"
               orientation="vertical"
               yAxisProps={{ width: 120 }}
-              unit=" %"
+              valueFormatter={(value) => `${value} %`}
               withLegend
               series={[
                 { name: "current", label: pack.period.label, color: "indigo.6" },
@@ -568,7 +568,7 @@ function Rejections({ pack }: { pack: ReviewPack }) {
                         <Table.Td>
                           {row.label}
                           <Text size="xs" c="dimmed">
-                            {row.rejections} rejections
+                            {row.rejections} {row.rejections === 1 ? "rejection" : "rejections"}
                           </Text>
                         </Table.Td>
                         <Table.Td>
@@ -633,7 +633,7 @@ function Speed({ pack }: { pack: ReviewPack }) {
               share: Math.round((band.share.value ?? 0) * 1000) / 10,
             }))}
             dataKey="band"
-            unit=" %"
+            valueFormatter={(value) => `${value} %`}
             series={[{ name: "share", label: "Share of touched MQLs", color: "teal.6" }]}
           />
         </div>
