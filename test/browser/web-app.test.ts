@@ -38,12 +38,14 @@ const cast = [
 ] as const;
 
 /** The navigation each role sees: the pages whose capability the role holds (permissions.ts). */
+// every role reads the joint review and the plan (reviews.read)
+const review = ["Planner", "Review", "Action items"];
 const navigationOf: Record<(typeof cast)[number]["role"], string[]> = {
-  admin: ["Overview", "SLA board", "My queue", "Agreement", "Settings"],
-  marketing: ["Overview", "SLA board", "Agreement"],
-  sales_manager: ["Overview", "SLA board", "My queue", "Agreement"],
-  rep: ["Overview", "SLA board", "My queue", "Agreement"],
-  viewer: ["Overview", "SLA board", "Agreement"],
+  admin: ["Overview", "SLA board", "My queue", ...review, "Agreement", "Settings"],
+  marketing: ["Overview", "SLA board", ...review, "Agreement"],
+  sales_manager: ["Overview", "SLA board", "My queue", ...review, "Agreement"],
+  rep: ["Overview", "SLA board", "My queue", ...review, "Agreement"],
+  viewer: ["Overview", "SLA board", ...review, "Agreement"],
 };
 
 let server: ServedBaton | undefined;

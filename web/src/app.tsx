@@ -90,6 +90,7 @@ function Shell() {
                 key={page.path}
                 component={RouterLink}
                 to={page.path}
+                end
                 label={page.label}
                 description={page.description}
                 active={location.pathname === page.path}

@@ -28,6 +28,7 @@ import {
 } from "../components/format";
 import { DrillDownProvider, type RecordsQuery, useDrillDown } from "../components/records-drawer";
 import { EmptyState, ErrorState, LoadingState } from "../components/states";
+import { CreateActionItemButton } from "../review/action-item-form";
 
 /**
  * The overview: METRICS.md's headline numbers for the period with the previous period beside
@@ -227,6 +228,7 @@ function Headlines({
                 {headline.label}
               </Text>
               <Definition result={result} />
+              <CreateActionItemButton compact title={headline.label} metric={result.metric} />
             </Group>
             <UnstyledButton
               className="figure-button"
