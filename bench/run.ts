@@ -3,6 +3,7 @@
  * a baseline. Benchmarks print; they never assert timings (timed tests flake).
  */
 import { runAuditBench } from "./audit.js";
+import { runBacktestBench } from "./backtest.js";
 import { runBreachLatenessBench } from "./breach-lateness.js";
 import { runDueDatesBench } from "./due-dates.js";
 import { runHttpIngestBench } from "./http-ingest.js";
@@ -27,4 +28,6 @@ console.log();
 await runAuditBench();
 console.log();
 await runMetricsBench();
+console.log();
+await runBacktestBench();
 await (await import("./web.js")).runWebBench();
