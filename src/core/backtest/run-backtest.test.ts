@@ -158,6 +158,23 @@ describe("qualification", () => {
     expect(qualification.droppingOut.conversions.won).toBe(0);
   });
 
+  it("scores once when only thresholds change, with the answer of scoring under each version", () => {
+    const raised = edited(
+      "mql: { score: 60, min_groups: { fit: 20 } }",
+      "mql: { score: 95, min_groups: { fit: 20 } }",
+    );
+    // a relabelled group changes no score but makes the rules differ: each version scores alone
+    const relabelled = raised.replace(
+      "fit: { cap: 50, label: Firmographic fit }",
+      "fit: { cap: 50, label: Fit }",
+    );
+    expect(relabelled).not.toBe(raised);
+    const once = runBacktest(input(raised, { leads })).qualification;
+    const twice = runBacktest(input(relabelled, { leads })).qualification;
+    expect(once).toEqual(twice);
+    expect(once.droppingOut.items.map((flip) => flip.leadId)).toEqual(["a", "d"]);
+  });
+
   it("lowering it to 50 newly qualifies exactly c, at creation, with its actual conversion", () => {
     const report = runBacktest(
       input(

@@ -5,6 +5,7 @@ import {
   addConversion,
   emptyConversions,
   firstMqlMoment,
+  firstMqlMoments,
   type MqlMoment,
   mqlStageOf,
   outcomeOf,
@@ -73,6 +74,13 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     initialBefore === initialAfter &&
     canonical([active.compiled.agreement.qualification, active.compiled.agreement.fields]) ===
       canonical([proposed.compiled.agreement.qualification, proposed.compiled.agreement.fields]);
+  // the same rules, groups and fields with other thresholds give the same scores: score once and
+  // judge each score by both versions' thresholds
+  const sameScoring =
+    !sameQualification &&
+    initialBefore === initialAfter &&
+    canonical([scoringRulesOf(active.compiled), active.compiled.agreement.fields]) ===
+      canonical([scoringRulesOf(proposed.compiled), proposed.compiled.agreement.fields]);
   const total = input.leads.length;
   /** the proposal's scoring input per lead, reused by goals that read the score */
   const scoringAfter = new Map<string, ScoringInput>();
@@ -83,10 +91,18 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     const inputAfter =
       initialAfter === initialBefore ? inputBefore : scoringInputOf(lead, initialAfter);
     scoringAfter.set(lead.id, inputAfter);
-    const mqlBefore = firstMqlMoment(active.compiled, inputBefore, instants);
-    const mqlAfter = sameQualification
-      ? mqlBefore
-      : firstMqlMoment(proposed.compiled, inputAfter, instants);
+    let mqlBefore: MqlMoment | null;
+    let mqlAfter: MqlMoment | null;
+    if (sameScoring) {
+      const moments = firstMqlMoments(active.compiled, proposed.compiled, inputBefore, instants);
+      mqlBefore = moments.before;
+      mqlAfter = moments.after;
+    } else {
+      mqlBefore = firstMqlMoment(active.compiled, inputBefore, instants);
+      mqlAfter = sameQualification
+        ? mqlBefore
+        : firstMqlMoment(proposed.compiled, inputAfter, instants);
+    }
     if (lead.stages.some((entry) => entry.stage === mqlStage.before && entry.at < window.to))
       qualification.actualMqls++;
     const outcome = outcomeOf(lead, sqlStage);
@@ -403,6 +419,12 @@ function measuredBy(compiled: CompiledAgreement, step: unknown): string {
     agreement.teams,
     agreement.people,
   ]);
+}
+
+/** A qualification section without its thresholds: what decides a lead's score. */
+function scoringRulesOf(compiled: CompiledAgreement): unknown {
+  const { thresholds: _thresholds, ...rules } = compiled.agreement.qualification;
+  return rules;
 }
 
 function canonical(value: unknown): string {

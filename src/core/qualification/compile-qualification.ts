@@ -76,6 +76,12 @@ export interface QualificationScorer {
    * the input is never changed. Activities after `now` do not count yet.
    */
   scoreLead(input: ScoringInput, now: number): LeadScore;
+  /**
+   * The same score judged by this section's thresholds: for a score computed by a scorer of the
+   * same rules and groups (a proposal that changes only thresholds is scored once, then judged
+   * by both versions). Groups are matched by position, so the rules and groups must be equal.
+   */
+  rejudge(score: LeadScore): LeadScore;
 }
 
 /**
@@ -270,6 +276,16 @@ export function compileQualification(
         contributions,
         mql: decide(mql, total, groupScores),
         sql: sql === undefined ? undefined : decide(sql, total, groupScores),
+      };
+    },
+
+    rejudge(score: LeadScore): LeadScore {
+      return {
+        total: score.total,
+        groups: score.groups,
+        contributions: score.contributions,
+        mql: decide(mql, score.total, score.groups),
+        sql: sql === undefined ? undefined : decide(sql, score.total, score.groups),
       };
     },
   };
