@@ -1,10 +1,11 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freshServerStore, type ServedBaton, startServe } from "../server-store.js";
+import {
+  type BrowserHarness,
+  exampleAgreement,
+  runInBrowser,
+  shot,
+  startBrowserHarness,
+} from "./browser-harness.js";
 
 /**
  * The backtest on the Agreement page, in Chromium against the real `baton serve` (model:
@@ -14,58 +15,27 @@ import { freshServerStore, type ServedBaton, startServe } from "../server-store.
  * alex, the 70 to blair in the actual history, when routed in working hours; otherwise both
  * waited in the queue, so the test reads the counts, not names).
  */
-const root = new URL("../../", import.meta.url).pathname;
-const chromiumPath = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
-const haveChromium = existsSync(chromiumPath);
-const ci = process.env.CI === "true" || process.env.CI === "1";
-const artifacts = join(root, "test/browser/artifacts");
-const cli = ["--import", "tsx", join(root, "src/cli/main.ts")];
-const run = promisify(execFile);
-const password = "browser test password";
-
-let server: ServedBaton | undefined;
-let browser: Browser | undefined;
-let cleanup: () => Promise<void> = async () => {};
+let harness: BrowserHarness;
 let warm = "";
 
-const suite = haveChromium || ci ? it : it.skip;
+const suite = runInBrowser ? it : it.skip;
 
 beforeAll(async () => {
-  if (!haveChromium && !ci) return;
-  mkdirSync(artifacts, { recursive: true });
-  if (!existsSync(join(root, "dist/web/index.html")))
-    await run("npm", ["run", "build:web"], { cwd: root });
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, BATON_LOG_LEVEL: "warn" };
-  const store = await freshServerStore(env, "backtest");
-  cleanup = store.cleanup;
-  const baton = (...args: string[]) => run(process.execPath, [...cli, ...args], { env, cwd: root });
-  const example = readFileSync(join(root, "examples/agreement.yaml"), "utf8");
+  if (!runInBrowser) return;
+  const example = await exampleAgreement();
   const raised = example.replace(
     "mql: { score: 60, min_groups: { fit: 20 } }",
     "mql: { score: 80, min_groups: { fit: 20 } }",
   );
   expect(raised).not.toBe(example);
-  await baton("migrate");
-  await baton("agreement", "propose", join(root, "examples/agreement.yaml"), "--by", "riley");
-  await baton("agreement", "approve", "1", "--by", "maria");
-  await baton("agreement", "activate", "1", "--by", "sam", "--mode", "new_cycles_only");
-  for (const [id, role] of [
-    ["riley", "admin"],
-    ["maria", "marketing"],
-  ])
-    await baton("users", "create", id!, "--role", role!, "--password", password, "--person", id!);
-  server = await startServe(cli, env, root, 5700);
-  const signedIn = await fetch(`${server.baseUrl}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user: "riley", password }),
+  harness = await startBrowserHarness({
+    store: "backtest",
+    portBase: 5700,
+    users: [
+      { id: "riley", role: "admin", person: "riley" },
+      { id: "maria", role: "marketing", person: "maria" },
+    ],
   });
-  const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
-  const headers = {
-    cookie: signedIn.headers.get("set-cookie")!.split(";")[0]!,
-    "x-csrf-token": csrfToken,
-    "content-type": "application/json",
-  };
   const demo = [{ type: "form_submit", at: Date.now() - 60_000, fields: { form: "demo" } }];
   for (const [name, fields, company] of [
     [
@@ -75,49 +45,26 @@ beforeAll(async () => {
     ],
     ["warm", { email: "bo@midco.com", country: "US" }, { employees: 250 }],
   ] as const) {
-    const created = await fetch(`${server.baseUrl}/api/leads`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        system: "web-form",
-        externalId: name,
-        fields,
-        company,
-        activities: demo,
-      }),
+    const leadId = await harness.submitLead({
+      system: "web-form",
+      externalId: name,
+      fields,
+      company,
+      activities: demo,
     });
-    const body = (await created.json()) as { leadId: string; stage: string };
-    if (created.status !== 201 || body.stage !== "mql")
-      throw new Error(`lead not qualified: ${created.status} ${JSON.stringify(body)}`);
-    if (name === "warm") warm = body.leadId;
+    if (name === "warm") warm = leadId;
   }
   // the served process holds the store now: propose through the API
-  const proposed = await fetch(`${server.baseUrl}/api/agreements`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ yaml: raised }),
-  });
+  const proposed = await harness.asAdmin("POST", "/api/agreements", { yaml: raised });
   if (proposed.status !== 201) throw new Error(`not proposed: ${await proposed.text()}`);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
 }, 400_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await cleanup();
-});
+afterAll(async () => harness?.close());
 
 suite("an approver sees the proposal's backtest before the approve button", async () => {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
-  await page.goto(server!.baseUrl);
-  await page.getByLabel("User name").fill("maria");
-  await page.locator("input[name=password]").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-  await page.goto(`${server!.baseUrl}/agreement?tab=proposals`);
+  const page = await harness.newPage({ width: 1280, height: 1000 });
+  await harness.signIn(page, "maria");
+  await page.goto(`${harness.baseUrl}/agreement?tab=proposals`);
   const proposal = page.getByTestId("proposal-2");
   const mqls = proposal.getByTestId("backtest-mqls");
   await mqls.waitFor().catch(async (error: unknown) => {
@@ -148,6 +95,6 @@ suite("an approver sees the proposal's backtest before the approve button", asyn
   expect(order.diff).toBeLessThan(order.backtest);
   expect(order.backtest).toBeLessThan(order.approve);
   await proposal.screenshot({ path: "/tmp/backtest-proposal.png" });
-  await page.screenshot({ path: join(artifacts, "agreement-backtest.png"), fullPage: true });
+  await shot(page, "agreement-backtest");
   await page.close();
 }, 90_000);

@@ -1,12 +1,8 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { DateTime } from "luxon";
-import { type Browser, chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshServerStore, type ServedBaton, startServe } from "../server-store.js";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type BrowserHarness, browserSuite, startBrowserHarness } from "./browser-harness.js";
 
 /**
  * The planner page in Chromium against the real `baton serve` (from source, serving dist/web) on
@@ -18,43 +14,11 @@ import { freshServerStore, type ServedBaton, startServe } from "../server-store.
  * Skipped only when Chromium is absent and CI is not set; under CI a missing Chromium fails.
  */
 
-const root = new URL("../../", import.meta.url).pathname;
-const chromiumPath = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
-const haveChromium = existsSync(chromiumPath);
-const ci = process.env.CI === "true" || process.env.CI === "1";
-const cli = ["--import", "tsx", join(root, "src/cli/main.ts")];
-const run = promisify(execFile);
-const password = "planner test password";
+let harness: BrowserHarness;
 
-let server: ServedBaton | undefined;
-let browser: Browser | undefined;
-let baseUrl = "";
-let cleanup: () => Promise<void> = async () => {};
-let session: { cookie: string; csrfToken: string } | undefined;
-
-async function asAdmin(method: string, path: string, body?: unknown): Promise<Response> {
-  if (session === undefined) {
-    const signedIn = await fetch(`${baseUrl}/api/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: "riley", password }),
-    });
-    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
-    session = { cookie: signedIn.headers.get("set-cookie")!.split(";")[0]!, csrfToken };
-  }
-  return fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      cookie: session.cookie,
-      "x-csrf-token": session.csrfToken,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
-async function submitLead(n: number): Promise<string> {
-  const created = await asAdmin("POST", "/api/leads", {
+/** A hot website lead of its own company, Planner n (the plan's one source is the website). */
+function submitLead(n: number): Promise<string> {
+  return harness.submitLead({
     system: "web-form",
     externalId: `planner-${n}-${randomBytes(3).toString("hex")}`,
     fields: {
@@ -67,49 +31,32 @@ async function submitLead(n: number): Promise<string> {
     company: { name: `Planner ${n}`, domain: `planner${n}.com`, employees: 500 },
     activities: [{ type: "form_submit", at: Date.now() - 60_000, fields: { form: "demo" } }],
   });
-  const body = (await created.json()) as { leadId: string; stage: string };
-  if (created.status !== 201 || body.stage !== "mql")
-    throw new Error(`lead not qualified: ${created.status} ${JSON.stringify(body)}`);
-  return body.leadId;
 }
 
 async function act(leadId: string, body: Record<string, unknown>): Promise<void> {
-  const response = await asAdmin("POST", `/api/leads/${leadId}/actions`, body);
+  const response = await harness.asAdmin("POST", `/api/leads/${leadId}/actions`, body);
   if (response.status !== 200)
     throw new Error(`${String(body.action)}: ${response.status} ${await response.text()}`);
 }
 
-const suite = haveChromium || ci ? describe : describe.skip;
+/** A tab signed in as riley, on the Planner page by the navigation. */
+async function openPlanner(): Promise<Page> {
+  const page = await harness.newPage({ width: 1280, height: 900 });
+  await harness.signIn(page, "riley");
+  await page
+    .getByRole("navigation")
+    .getByRole("link", { name: /Planner/ })
+    .click();
+  return page;
+}
 
-suite("the planner in Chromium", () => {
+browserSuite("the planner in Chromium", () => {
   beforeAll(async () => {
-    if (!haveChromium)
-      throw new Error(`Chromium is missing at ${chromiumPath}: apt-get install -y chromium`);
-    if (!existsSync(join(root, "dist/web/index.html")))
-      await run("npm", ["run", "build:web"], { cwd: root });
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, BATON_LOG_LEVEL: "warn" };
-    const store = await freshServerStore(env, "planner");
-    cleanup = store.cleanup;
-    const baton = (...args: string[]) =>
-      run(process.execPath, [...cli, ...args], { env, cwd: root });
-    const example = join(root, "examples/agreement.yaml");
-    await baton("migrate");
-    await baton("agreement", "propose", example, "--by", "riley");
-    await baton("agreement", "approve", "1", "--by", "maria");
-    await baton("agreement", "activate", "1", "--by", "sam", "--mode", "new_cycles_only");
-    await baton(
-      "users",
-      "create",
-      "riley",
-      "--role",
-      "admin",
-      "--password",
-      password,
-      "--person",
-      "riley",
-    );
-    server = await startServe(cli, env, root, 5700);
-    baseUrl = server.baseUrl;
+    harness = await startBrowserHarness({
+      store: "planner",
+      portBase: 5700,
+      users: [{ id: "riley", role: "admin", person: "riley" }],
+    });
 
     const won = await submitLead(1);
     await submitLead(2);
@@ -121,29 +68,12 @@ suite("the planner in Chromium", () => {
     await act(won, { action: "qualify_sales" });
     await act(won, { action: "convert", opportunity: { stage: "discovery", amount: 30_000 } });
     await act(won, { action: "win", amount: 30_000 });
-
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await cleanup();
-  });
+  afterAll(async () => harness?.close());
 
   it("plans a target over ten weeks: the funnel back, the weeks and each lever's worth", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(baseUrl);
-    await page.getByLabel("User name").fill("riley");
-    await page.locator("input[name=password]").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page
-      .getByRole("navigation")
-      .getByRole("link", { name: /Planner/ })
-      .click();
+    const page = await openPlanner();
     await page.getByText("Enter a target to plan").waitFor();
 
     // ten Monday weeks in the workspace zone, starting next Monday
@@ -192,15 +122,7 @@ suite("the planner in Chromium", () => {
   }, 90_000);
 
   it("says what to fix when the target is missing", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(baseUrl);
-    await page.getByLabel("User name").fill("riley");
-    await page.locator("input[name=password]").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page
-      .getByRole("navigation")
-      .getByRole("link", { name: /Planner/ })
-      .click();
+    const page = await openPlanner();
     await page.getByRole("button", { name: "Plan" }).click();
     expect(await page.getByRole("alert").textContent()).toContain("revenue target");
     await page.close();

@@ -1,12 +1,13 @@
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshServerStore, type ServedBaton, startServe } from "../server-store.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  type BrowserHarness,
+  browserSuite,
+  exampleAgreement,
+  horizontalOverflow,
+  hotLead,
+  shot,
+  startBrowserHarness,
+} from "./browser-harness.js";
 
 /**
  * The web app in a real browser: Debian's Chromium driven by playwright-core against the real
@@ -18,15 +19,6 @@ import { freshServerStore, type ServedBaton, startServe } from "../server-store.
  *
  * Skipped only when Chromium is absent and CI is not set; under CI a missing Chromium fails.
  */
-
-const root = new URL("../../", import.meta.url).pathname;
-const chromiumPath = process.env.BATON_CHROMIUM ?? "/usr/bin/chromium";
-const haveChromium = existsSync(chromiumPath);
-const ci = process.env.CI === "true" || process.env.CI === "1";
-const artifacts = join(root, "test/browser/artifacts");
-const cli = ["--import", "tsx", join(root, "src/cli/main.ts")];
-const run = promisify(execFile);
-const password = "browser test password";
 
 /** Who plays each role: people of examples/agreement.yaml, and a viewer who is nobody. */
 const cast = [
@@ -48,14 +40,10 @@ const navigationOf: Record<(typeof cast)[number]["role"], string[]> = {
   viewer: ["Overview", "SLA board", ...review, "Agreement"],
 };
 
-let server: ServedBaton | undefined;
-let browser: Browser | undefined;
-let baseUrl = "";
-let cleanup: () => Promise<void> = async () => {};
+let harness: BrowserHarness;
 
 async function oneMinuteAgreement(): Promise<string> {
-  const example = await readFile(join(root, "examples/agreement.yaml"), "utf8");
-  const yaml = example
+  const yaml = (await exampleAgreement())
     .replace(
       "          target_minutes: 60\n          calendar: owner\n",
       "          target_minutes: 1\n          calendar: always\n",
@@ -69,125 +57,25 @@ async function oneMinuteAgreement(): Promise<string> {
   throw new Error("the example agreement changed; update this test's edit");
 }
 
-/** A lead the example agreement qualifies at once (fit and intent), routed to an SDR. */
-function hotLead(n: number) {
-  return {
-    system: "web-form",
-    externalId: `browser-${n}-${randomBytes(3).toString("hex")}`,
-    fields: {
-      email: `ada${n}@bigco${n}.com`,
-      first_name: "Ada",
-      last_name: `Hot${n}`,
-      country: "US",
-      persona_match: true,
-      source: "website",
-    },
-    company: { name: `BigCo ${n}`, domain: `bigco${n}.com`, employees: 500, industry: "software" },
-    activities: [{ type: "form_submit", at: Date.now() - 60_000, fields: { form: "demo" } }],
-  };
+function submitLead(n: number): Promise<string> {
+  return harness.submitLead(hotLead(n, "browser", "Hot"));
 }
 
-async function submitLead(n: number): Promise<string> {
-  const created = await asAdmin("POST", "/api/leads", hotLead(n));
-  const body = (await created.json()) as { leadId: string; stage: string };
-  if (created.status !== 201 || body.stage !== "mql")
-    throw new Error(`lead not qualified: ${created.status} ${JSON.stringify(body)}`);
-  return body.leadId;
-}
-
-let adminSession: { cookie: string; csrfToken: string } | undefined;
-
-/**
- * A JSON request to the API as riley (admin), outside the browser. One sign-in serves every
- * call: sign-in is rate-limited per user (10 per 15 minutes), and the browser signs riley in too.
- */
-async function asAdmin(method: string, path: string, body?: unknown): Promise<Response> {
-  if (adminSession === undefined) {
-    const signedIn = await fetch(`${baseUrl}/api/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: "riley", password }),
-    });
-    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
-    adminSession = { cookie: signedIn.headers.get("set-cookie")!.split(";")[0]!, csrfToken };
-  }
-  const { cookie, csrfToken } = adminSession;
-  return fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      cookie,
-      "x-csrf-token": csrfToken,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
-async function signIn(page: Page, user: string): Promise<void> {
-  await page.goto(baseUrl);
-  await page.getByLabel("User name").fill(user);
-  await page.locator("input[name=password]").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-}
-
-const suite = haveChromium || ci ? describe : describe.skip;
-
-suite("the web app in Chromium", () => {
+browserSuite("the web app in Chromium", () => {
   beforeAll(async () => {
-    if (!haveChromium)
-      throw new Error(
-        `Chromium is missing at ${chromiumPath}: apt-get install -y chromium (CI requires it)`,
-      );
-    mkdirSync(artifacts, { recursive: true });
-    if (!existsSync(join(root, "dist/web/index.html")))
-      await run("npm", ["run", "build:web"], { cwd: root });
-
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, BATON_LOG_LEVEL: "warn" };
-    const store = await freshServerStore(env, "browser");
-    const folder = store.folder;
-    cleanup = store.cleanup;
-    const baton = (...args: string[]) =>
-      run(process.execPath, [...cli, ...args], { env, cwd: root });
-    const agreementFile = join(folder, "agreement.yaml");
-    writeFileSync(agreementFile, await oneMinuteAgreement());
-    await baton("migrate");
-    await baton("agreement", "propose", agreementFile, "--by", "riley");
-    await baton("agreement", "approve", "1", "--by", "maria");
-    await baton("agreement", "activate", "1", "--by", "sam", "--mode", "new_cycles_only");
-    for (const who of cast)
-      await baton(
-        "users",
-        "create",
-        who.id,
-        "--role",
-        who.role,
-        "--password",
-        password,
-        ...(who.person === null ? [] : ["--person", who.person]),
-      );
-
-    server = await startServe(cli, env, root, 5300);
-    baseUrl = server.baseUrl;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    harness = await startBrowserHarness({
+      store: "browser",
+      portBase: 5300,
+      agreement: await oneMinuteAgreement(),
+      users: cast,
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await cleanup();
-  });
+  afterAll(async () => harness?.close());
 
   it("refuses a wrong password and says what to do", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(baseUrl);
+    const page = await harness.newPage({ width: 1280, height: 800 });
+    await page.goto(harness.baseUrl);
     await shot(page, "sign-in");
     await page.getByLabel("User name").fill("riley");
     await page.locator("input[name=password]").fill("not the password");
@@ -201,8 +89,8 @@ suite("the web app in Chromium", () => {
   it("signs in every role, shows the role and only the pages it may open", async () => {
     const mine = await submitLead(1);
     for (const who of cast) {
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-      await signIn(page, who.id);
+      const page = await harness.newPage({ width: 1280, height: 900 });
+      await harness.signIn(page, who.id);
       expect(await page.getByTestId("user-role").textContent()).toBe(who.badge);
       const navigation = page.getByRole("navigation");
       const links = await navigation.getByRole("link").allTextContents();
@@ -235,8 +123,8 @@ suite("the web app in Chromium", () => {
   }, 120_000);
 
   it("opens the records behind a figure", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(page, "riley");
+    const page = await harness.newPage({ width: 1280, height: 900 });
+    await harness.signIn(page, "riley");
     await page
       .getByTestId("headline-mqls")
       .getByRole("button", { name: /Show the records/ })
@@ -250,9 +138,9 @@ suite("the web app in Chromium", () => {
   }, 60_000);
 
   it("shows a lead arriving and its clock breaching on the SLA board without a reload", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(page, "sam");
-    await page.goto(`${baseUrl}/sla-board`);
+    const page = await harness.newPage({ width: 1280, height: 900 });
+    await harness.signIn(page, "sam");
+    await page.goto(`${harness.baseUrl}/sla-board`);
     await page.getByTestId("board-updated").filter({ hasText: "Updated" }).waitFor();
     let reloaded = false;
     page.on("framenavigated", () => {
@@ -276,13 +164,11 @@ suite("the web app in Chromium", () => {
   }, 150_000);
 
   it("fits a phone's width", async () => {
-    const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
-    await signIn(page, "maria");
+    const page = await harness.newPage({ width: 390, height: 844 });
+    await harness.signIn(page, "maria");
     await page.getByTestId("headline-mqls").waitFor();
     // the page is as wide as the screen: nothing to scroll sideways
-    const overflow = await page.evaluate<number>(
-      "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-    );
+    const overflow = await horizontalOverflow(page);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, "overview-phone");
     await page.getByRole("button", { name: "Open navigation" }).click();
@@ -295,11 +181,13 @@ suite("the web app in Chromium", () => {
   it("a rep's rejection needs an agreed reason: refused without one, then the lead leaves the queue", async () => {
     const leadId = await submitLead(3);
     // routing may pick another rep or a queue: hand the lead to alex so the test is his
-    const reassigned = await asAdmin("POST", `/api/leads/${leadId}/reassign`, { to: "alex" });
+    const reassigned = await harness.asAdmin("POST", `/api/leads/${leadId}/reassign`, {
+      to: "alex",
+    });
     expect(reassigned.status).toBe(200);
 
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(page, "alex");
+    const page = await harness.newPage({ width: 1280, height: 900 });
+    await harness.signIn(page, "alex");
     await page
       .getByRole("navigation")
       .getByRole("link", { name: /My queue/ })
@@ -327,11 +215,11 @@ suite("the web app in Chromium", () => {
     await dialog.waitFor({ state: "hidden" });
     await card.waitFor({ state: "detached" });
 
-    const lead = (await (await asAdmin("GET", `/api/leads/${leadId}`)).json()) as {
+    const lead = (await (await harness.asAdmin("GET", `/api/leads/${leadId}`)).json()) as {
       lead: { stage: string };
     };
     expect(lead.lead.stage).toBe("disqualified");
-    await page.goto(`${baseUrl}/leads/${leadId}`);
+    await page.goto(`${harness.baseUrl}/leads/${leadId}`);
     await page.getByText("Timeline, with the why of every decision").waitFor();
     await page.getByText("Reason: Wrong persona").waitFor();
     await shot(page, "lead");
@@ -339,9 +227,9 @@ suite("the web app in Chromium", () => {
   }, 90_000);
 
   it("a proposal is approved by marketing, then by sales with the activation choice, and becomes active", async () => {
-    const riley = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(riley, "riley");
-    await riley.goto(`${baseUrl}/agreement`);
+    const riley = await harness.newPage({ width: 1280, height: 900 });
+    await harness.signIn(riley, "riley");
+    await riley.goto(`${harness.baseUrl}/agreement`);
     await riley.getByTestId("sla-table").waitFor();
     expect(await riley.getByTestId("sla-table").textContent()).toContain("SDR prospecting effort");
     await shot(riley, "agreement");
@@ -357,9 +245,9 @@ suite("the web app in Chromium", () => {
     await shot(riley, "agreement-proposal");
     await riley.close();
 
-    const maria = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(maria, "maria");
-    await maria.goto(`${baseUrl}/agreement?tab=proposals`);
+    const maria = await harness.newPage({ width: 1280, height: 900 });
+    await harness.signIn(maria, "maria");
+    await maria.goto(`${harness.baseUrl}/agreement?tab=proposals`);
     await maria
       .getByTestId("proposal-2")
       .getByRole("button", { name: "Approve as marketing" })
@@ -367,9 +255,9 @@ suite("the web app in Chromium", () => {
     await maria.getByTestId("proposal-2").getByText("approved by Maria Lopez").waitFor();
     await maria.close();
 
-    const sam = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(sam, "sam");
-    await sam.goto(`${baseUrl}/agreement?tab=proposals`);
+    const sam = await harness.newPage({ width: 1280, height: 900 });
+    await harness.signIn(sam, "sam");
+    await sam.goto(`${harness.baseUrl}/agreement?tab=proposals`);
     const pending = sam.getByTestId("proposal-2");
     const activate = pending.getByRole("button", { name: "Approve as sales and activate" });
     await activate.waitFor();
@@ -388,7 +276,7 @@ suite("the web app in Chromium", () => {
     await shot(sam, "agreement-history");
     await sam.close();
 
-    const active = (await (await asAdmin("GET", "/api/agreements/active")).json()) as {
+    const active = (await (await harness.asAdmin("GET", "/api/agreements/active")).json()) as {
       number: number;
       activationMode: string;
     };
@@ -396,8 +284,8 @@ suite("the web app in Chromium", () => {
   }, 120_000);
 
   it("shows Settings to an admin: users, tokens (secret once), calendars, notifications", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(page, "riley");
+    const page = await harness.newPage({ width: 1280, height: 900 });
+    await harness.signIn(page, "riley");
     await page
       .getByRole("navigation")
       .getByRole("link", { name: /Settings/ })
@@ -432,20 +320,12 @@ suite("the web app in Chromium", () => {
   }, 60_000);
 
   it("fits the queue and the agreement to a phone's width", async () => {
-    const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
-    await signIn(page, "sam");
-    for (const [path, ready, name] of [
+    const page = await harness.newPage({ width: 390, height: 844 });
+    await harness.signIn(page, "sam");
+    await harness.expectFitsWidth(page, [
       ["/my-queue", page.getByRole("heading", { name: "My queue" }), "my-queue-phone"],
       ["/agreement", page.getByTestId("sla-table"), "agreement-phone"],
-    ] as const) {
-      await page.goto(`${baseUrl}${path}`);
-      await ready.waitFor();
-      const overflow = await page.evaluate<number>(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-      );
-      expect(overflow).toBeLessThanOrEqual(0);
-      await shot(page, name);
-    }
+    ]);
     await page.close();
   }, 60_000);
 });
