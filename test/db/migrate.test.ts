@@ -32,6 +32,7 @@ describe("migrate", () => {
       where table_schema = ${test.schema} order by table_name`.execute(test.db);
     expect(tables.rows.map((row) => row.table_name)).toEqual([
       "accounts",
+      "action_items",
       "agreement_approvals",
       "agreement_versions",
       "api_tokens",
@@ -44,6 +45,8 @@ describe("migrate", () => {
       "notifications",
       "opportunities",
       "rep_loads",
+      "review_decisions",
+      "review_packs",
       "routing_state",
       "sessions",
       "timers",
