@@ -1,5 +1,5 @@
 import { BarChart } from "@mantine/charts";
-import { Badge, Card, Group, SimpleGrid, Stack, Table, Text } from "@mantine/core";
+import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { BarList } from "../components/bar-list";
 import { formatDateTime, formatValue, humanise } from "../components/format";
 import { EmptyState } from "../components/states";
@@ -10,7 +10,6 @@ import {
   commitmentColor,
   FigureButton,
   formatPackFigure,
-  RecordsButton,
   ratioOf,
   Section,
   severityColor,
@@ -23,7 +22,6 @@ import {
   type DiscussionPoint,
   formatDay,
   leadIdOfRecord,
-  type PackFigure,
   type ReviewPack,
   type StoredPack,
   statusColor,
@@ -130,6 +128,7 @@ function DiscussionPoints({
   packId: string;
   onCreated?: (item: ActionItem) => void;
 }) {
+  const open = usePackRecords();
   return (
     <Section title="To discuss" testId="discussion-points">
       {pack.discussionPoints.length === 0 ? (
@@ -183,15 +182,18 @@ function DiscussionPoints({
                         ? ` (${formatValue(evidence.numerator, "count")} of ${formatValue(evidence.denominator, "count")})`
                         : "";
                     return (
-                      <RecordsButton
+                      <UnstyledButton
                         role="listitem"
                         key={`${evidence.metric}:${evidence.figure}:${evidence.label}`}
-                        query={{
-                          title: evidence.label,
-                          recordCount: evidence.recordCount,
-                          records: evidence.records,
-                        }}
-                        label={`${evidence.label}: ${formatValue(evidence.value, evidence.unit)}. Show the records`}
+                        className="figure-button"
+                        onClick={() =>
+                          open({
+                            title: evidence.label,
+                            recordCount: evidence.recordCount,
+                            records: evidence.records,
+                          })
+                        }
+                        aria-label={`${evidence.label}: ${formatValue(evidence.value, evidence.unit)}. Show the records`}
                       >
                         <Group justify="space-between" wrap="nowrap" gap="xs">
                           <Text size="sm" c="dimmed">
@@ -204,7 +206,7 @@ function DiscussionPoints({
                             </Text>
                           </Text>
                         </Group>
-                      </RecordsButton>
+                      </UnstyledButton>
                     );
                   })}
                 </Stack>
@@ -215,11 +217,6 @@ function DiscussionPoints({
       )}
     </Section>
   );
-}
-
-/** A share as a chart's percentage, one decimal (the charts' value formatter adds " %"). */
-function percentOf(share: PackFigure): number {
-  return Math.round((share.value ?? 0) * 1000) / 10;
 }
 
 function target(row: CommitmentRow): string {
@@ -394,17 +391,20 @@ function Sla({ pack }: { pack: ReviewPack }) {
                     />
                   </Table.Td>
                   <Table.Td>
-                    <RecordsButton
+                    <UnstyledButton
+                      className="figure-button"
                       style={{ width: "auto" }}
-                      query={{
-                        title: `Leads of ${owner.label}'s breaches`,
-                        recordCount: owner.leadIds.length,
-                        records: owner.leadIds,
-                      }}
-                      label={`${owner.leadIds.length} leads of ${owner.label}'s breaches. Show the leads`}
+                      onClick={() =>
+                        open({
+                          title: `Leads of ${owner.label}'s breaches`,
+                          recordCount: owner.leadIds.length,
+                          records: owner.leadIds,
+                        })
+                      }
+                      aria-label={`${owner.leadIds.length} leads of ${owner.label}'s breaches. Show the leads`}
                     >
                       <Text size="sm">{owner.leadIds.length} leads</Text>
-                    </RecordsButton>
+                    </UnstyledButton>
                   </Table.Td>
                   <Table.Td>
                     <Text size="xs">
@@ -467,11 +467,12 @@ function Stuck({ pack }: { pack: ReviewPack }) {
 }
 
 function Rejections({ pack }: { pack: ReviewPack }) {
+  const open = usePackRecords();
   const { rejections } = pack;
   const chart = rejections.reasons.map((reason) => ({
     reason: reason.label,
-    current: percentOf(reason.share),
-    previous: percentOf(reason.previousShare),
+    current: Math.round((reason.share.value ?? 0) * 1000) / 10,
+    previous: Math.round((reason.previousShare.value ?? 0) * 1000) / 10,
   }));
   const groups = [
     { title: "Top reasons by source", rows: rejections.bySource },
@@ -524,14 +525,17 @@ function Rejections({ pack }: { pack: ReviewPack }) {
           </div>
           <Stack gap={2} mt="xs">
             {rejections.reasons.map((reason) => (
-              <RecordsButton
+              <UnstyledButton
                 key={reason.reason}
-                query={{
-                  title: `Rejected: ${reason.label}`,
-                  recordCount: reason.count.recordCount,
-                  records: reason.count.records,
-                }}
-                label={`${reason.label}: ${formatPackFigure(reason.count)} rejections. Show the records`}
+                className="figure-button"
+                onClick={() =>
+                  open({
+                    title: `Rejected: ${reason.label}`,
+                    recordCount: reason.count.recordCount,
+                    records: reason.count.records,
+                  })
+                }
+                aria-label={`${reason.label}: ${formatPackFigure(reason.count)} rejections. Show the records`}
               >
                 <Group justify="space-between" wrap="nowrap" gap="xs">
                   <Text size="sm">{reason.label}</Text>
@@ -544,7 +548,7 @@ function Rejections({ pack }: { pack: ReviewPack }) {
                     </Text>
                   </Text>
                 </Group>
-              </RecordsButton>
+              </UnstyledButton>
             ))}
           </Stack>
         </>
@@ -590,6 +594,7 @@ function Rejections({ pack }: { pack: ReviewPack }) {
 }
 
 function Speed({ pack }: { pack: ReviewPack }) {
+  const open = usePackRecords();
   const { speed } = pack;
   return (
     <Section title="Speed to lead" testId="pack-speed">
@@ -625,7 +630,7 @@ function Speed({ pack }: { pack: ReviewPack }) {
             h={160}
             data={speed.bands.map((band) => ({
               band: `${band.band} min`,
-              share: percentOf(band.share),
+              share: Math.round((band.share.value ?? 0) * 1000) / 10,
             }))}
             dataKey="band"
             valueFormatter={(value) => `${value} %`}
@@ -635,20 +640,23 @@ function Speed({ pack }: { pack: ReviewPack }) {
       )}
       <Group gap="xs" mt="xs">
         {speed.bands.map((band) => (
-          <RecordsButton
+          <UnstyledButton
             key={band.band}
+            className="figure-button"
             style={{ width: "auto" }}
-            query={{
-              title: `Touched in ${band.band} minutes`,
-              recordCount: band.leads.recordCount,
-              records: band.leads.records,
-            }}
-            label={`${band.band} minutes: ${formatPackFigure(band.leads)} leads. Show the leads`}
+            onClick={() =>
+              open({
+                title: `Touched in ${band.band} minutes`,
+                recordCount: band.leads.recordCount,
+                records: band.leads.records,
+              })
+            }
+            aria-label={`${band.band} minutes: ${formatPackFigure(band.leads)} leads. Show the leads`}
           >
             <Text size="xs">
               {band.band} min: <b>{formatPackFigure(band.leads)}</b>
             </Text>
-          </RecordsButton>
+          </UnstyledButton>
         ))}
       </Group>
     </Section>
