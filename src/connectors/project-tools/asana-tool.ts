@@ -1,12 +1,11 @@
 import { actionItemPlainText } from "./action-item-text.js";
 import type { ProjectTool, ProjectToolItem, PushResult } from "./project-tool.js";
 import {
-  createdWithout,
+  checkBeforeRetrying,
   defaultTimeoutMs,
   hostOf,
   isNonEmptyString,
   isRecord,
-  jsonApiHeaders,
   postToTool,
 } from "./tool-request.js";
 
@@ -45,7 +44,11 @@ export function asanaTool(settings: AsanaSettings): ProjectTool {
       const answer = await postToTool({
         tool: "Asana",
         url: `${baseUrl}/tasks`,
-        headers: jsonApiHeaders(`Bearer ${settings.accessToken}`),
+        headers: {
+          Authorization: `Bearer ${settings.accessToken}`,
+          Accept: "application/json",
+          "Content-Type": "application/json",
+        },
         body: JSON.stringify(asanaTaskBody(settings, target)),
         timeoutMs: settings.timeoutMs ?? defaultTimeoutMs,
         secrets: [settings.accessToken],
@@ -56,12 +59,14 @@ export function asanaTool(settings: AsanaSettings): ProjectTool {
       if (!answer.ok) return answer;
       const task = isRecord(answer.body) ? answer.body.data : undefined;
       if (!isRecord(task) || !isNonEmptyString(task.gid))
-        return createdWithout(
-          "Asana",
-          answer.status,
-          "task's gid",
-          `Asana project ${settings.projectGid}`,
-        );
+        return {
+          ok: false,
+          error: {
+            code: "invalid_response",
+            status: answer.status,
+            message: `Asana answered HTTP ${answer.status} without the created task's gid; ${checkBeforeRetrying(`Asana project ${settings.projectGid}`)}`,
+          },
+        };
       return {
         ok: true,
         reference: {

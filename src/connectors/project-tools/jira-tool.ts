@@ -1,12 +1,11 @@
 import { actionItemText } from "./action-item-text.js";
 import type { ProjectTool, ProjectToolItem, PushResult } from "./project-tool.js";
 import {
-  createdWithout,
+  checkBeforeRetrying,
   defaultTimeoutMs,
   hostOf,
   isNonEmptyString,
   isRecord,
-  jsonApiHeaders,
   postToTool,
 } from "./tool-request.js";
 
@@ -56,7 +55,11 @@ export function jiraTool(settings: JiraSettings): ProjectTool {
       const answer = await postToTool({
         tool: "Jira",
         url: `${baseUrl}/rest/api/3/issue`,
-        headers: jsonApiHeaders(`Basic ${credentials}`),
+        headers: {
+          Authorization: `Basic ${credentials}`,
+          Accept: "application/json",
+          "Content-Type": "application/json",
+        },
         body: JSON.stringify(jiraIssueBody(settings, target)),
         timeoutMs: settings.timeoutMs ?? defaultTimeoutMs,
         secrets: [settings.apiToken, credentials],
@@ -68,12 +71,14 @@ export function jiraTool(settings: JiraSettings): ProjectTool {
       if (!answer.ok) return answer;
       const created = answer.body;
       if (!isRecord(created) || !isNonEmptyString(created.key) || /\s/.test(created.key))
-        return createdWithout(
-          "Jira",
-          answer.status,
-          "issue's key",
-          `Jira project ${settings.projectKey}`,
-        );
+        return {
+          ok: false,
+          error: {
+            code: "invalid_response",
+            status: answer.status,
+            message: `Jira answered HTTP ${answer.status} without the created issue's key; ${checkBeforeRetrying(`Jira project ${settings.projectKey}`)}`,
+          },
+        };
       return {
         ok: true,
         reference: {
