@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -48,17 +49,30 @@ export interface ServedBaton {
 }
 
 /**
+ * A port nothing listens on now: the system's pick for port 0. A fixed range can hold another
+ * service's port (PostgreSQL's 5432, RabbitMQ's 5672), so tests never pick one themselves.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
  * Starts `baton serve` (the CLI from source, `command` = node's arguments before `serve`) on a
- * random port above `portBase`, and resolves once it says it is running; rejects with its log
- * when it exits first.
+ * free port, and resolves once it says it is running; rejects with its log when it exits first.
  */
 export async function startServe(
   command: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-  portBase: number,
 ): Promise<ServedBaton> {
-  const port = portBase + Math.floor(Math.random() * 400);
+  const port = await freePort();
   const child = spawn(process.execPath, [...command, "serve", "--port", String(port)], {
     env,
     cwd,

@@ -30,7 +30,6 @@ beforeAll(async () => {
   expect(raised).not.toBe(example);
   harness = await startBrowserHarness({
     store: "backtest",
-    portBase: 5700,
     users: [
       { id: "riley", role: "admin", person: "riley" },
       { id: "maria", role: "marketing", person: "maria" },

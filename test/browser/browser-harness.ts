@@ -47,8 +47,6 @@ export interface BrowserUser {
 export interface BrowserHarnessOptions {
   /** Names the fresh store (folder or database), so a leftover says which test made it. */
   store: string;
-  /** `baton serve` takes a random port of the 400 above it: files run at once rarely meet. */
-  portBase: number;
   /** Created in this order; one of them must be riley, an admin (see asAdmin). */
   users: readonly BrowserUser[];
   /** The agreement put in force as version 1 (YAML); the example's when absent. */
@@ -136,7 +134,7 @@ export async function startBrowserHarness(options: BrowserHarnessOptions): Promi
         ...person,
       );
     }
-    server = await startServe(cli, env, root, options.portBase);
+    server = await startServe(cli, env, root);
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],

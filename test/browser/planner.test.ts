@@ -54,7 +54,6 @@ browserSuite("the planner in Chromium", () => {
   beforeAll(async () => {
     harness = await startBrowserHarness({
       store: "planner",
-      portBase: 5700,
       users: [{ id: "riley", role: "admin", person: "riley" }],
     });
 

@@ -50,7 +50,6 @@ browserSuite("the review in Chromium", () => {
 
     harness = await startBrowserHarness({
       store: "review",
-      portBase: 5700,
       users: [
         { id: "riley", role: "admin", person: "riley" },
         { id: "vera", role: "viewer" },

@@ -65,7 +65,6 @@ browserSuite("the web app in Chromium", () => {
   beforeAll(async () => {
     harness = await startBrowserHarness({
       store: "browser",
-      portBase: 5300,
       agreement: await oneMinuteAgreement(),
       users: cast,
     });

@@ -72,7 +72,7 @@ beforeAll(async () => {
     password,
   );
 
-  server = await startServe(cli, env, root, 4900);
+  server = await startServe(cli, env, root);
   baseUrl = server.baseUrl;
 }, 120_000);
 
