@@ -6,6 +6,7 @@ import { autoQualifyTransition } from "../core/pipeline/handoff-rules.js";
 import type { BatonDatabase } from "../db/schema.js";
 import { type DemoHappening, liveDemoLead, type Performer, planDemo } from "../demo/demo-plan.js";
 import { createRandom } from "../demo/random.js";
+import { abortableSleep } from "./abortable-sleep.js";
 import { approveAgreement, proposeAgreement } from "./agreements.js";
 import { createEngine, type Engine, type NotificationPort, type TimerPort } from "./engine.js";
 import { fireTimers } from "./fire-timer.js";
@@ -528,7 +529,7 @@ export async function startLiveArrivals(
   const waits = createRandom(options.seed).fork(`live-waits-${index}`);
   let arrived = 0;
   while (!options.signal.aborted) {
-    await sleep(Math.round(everyMs * waits.between(2 / 3, 4 / 3)), options.signal);
+    await abortableSleep(Math.round(everyMs * waits.between(2 / 3, 4 / 3)), options.signal);
     if (options.signal.aborted) break;
     const active = await engine.registry.active(engine.db);
     if (active === undefined) continue;
@@ -546,17 +547,4 @@ export async function startLiveArrivals(
     );
   }
   return { arrived };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timeout);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timeout = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

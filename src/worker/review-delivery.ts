@@ -1,3 +1,4 @@
+import { abortableSleep } from "../app/abortable-sleep.js";
 import type { Engine } from "../app/engine.js";
 import type { NotificationChannels } from "../app/notifications/notification-channels.js";
 import { remindOverdueItems } from "../app/review/action-items.js";
@@ -57,20 +58,7 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
     } catch (error) {
       log(`review delivery: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await sleep(intervalMs, options.signal);
+    await abortableSleep(intervalMs, options.signal);
   }
   return summary;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timeout);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timeout = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { abortableSleep } from "../app/abortable-sleep.js";
 import type { BatonDatabase } from "../db/schema.js";
 import { pendingTimer } from "./timers.js";
 
@@ -134,7 +135,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<Scheduler
         retryInMs: sleepMs,
       });
     }
-    await sleep(sleepMs, options.signal);
+    await abortableSleep(sleepMs, options.signal);
   }
   return summary;
 }
@@ -280,19 +281,6 @@ function reportToStderr(event: SchedulerReport): void {
     console.error(
       `baton scheduler ${event.workerId}: ${event.error} (retrying in ${event.retryInMs} ms)`,
     );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timeout);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timeout = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 function messageOf(error: unknown): string {

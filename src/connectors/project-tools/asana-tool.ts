@@ -1,11 +1,12 @@
 import { actionItemPlainText } from "./action-item-text.js";
 import type { ProjectTool, ProjectToolItem, PushResult } from "./project-tool.js";
 import {
-  checkBeforeRetrying,
+  createdWithout,
   defaultTimeoutMs,
   hostOf,
   isNonEmptyString,
   isRecord,
+  jsonApiHeaders,
   postToTool,
 } from "./tool-request.js";
 
@@ -44,11 +45,7 @@ export function asanaTool(settings: AsanaSettings): ProjectTool {
       const answer = await postToTool({
         tool: "Asana",
         url: `${baseUrl}/tasks`,
-        headers: {
-          Authorization: `Bearer ${settings.accessToken}`,
-          Accept: "application/json",
-          "Content-Type": "application/json",
-        },
+        headers: jsonApiHeaders(`Bearer ${settings.accessToken}`),
         body: JSON.stringify(asanaTaskBody(settings, target)),
         timeoutMs: settings.timeoutMs ?? defaultTimeoutMs,
         secrets: [settings.accessToken],
@@ -59,14 +56,12 @@ export function asanaTool(settings: AsanaSettings): ProjectTool {
       if (!answer.ok) return answer;
       const task = isRecord(answer.body) ? answer.body.data : undefined;
       if (!isRecord(task) || !isNonEmptyString(task.gid))
-        return {
-          ok: false,
-          error: {
-            code: "invalid_response",
-            status: answer.status,
-            message: `Asana answered HTTP ${answer.status} without the created task's gid; ${checkBeforeRetrying(`Asana project ${settings.projectGid}`)}`,
-          },
-        };
+        return createdWithout(
+          "Asana",
+          answer.status,
+          "task's gid",
+          `Asana project ${settings.projectGid}`,
+        );
       return {
         ok: true,
         reference: {

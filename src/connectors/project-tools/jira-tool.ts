@@ -1,11 +1,12 @@
 import { actionItemText } from "./action-item-text.js";
 import type { ProjectTool, ProjectToolItem, PushResult } from "./project-tool.js";
 import {
-  checkBeforeRetrying,
+  createdWithout,
   defaultTimeoutMs,
   hostOf,
   isNonEmptyString,
   isRecord,
+  jsonApiHeaders,
   postToTool,
 } from "./tool-request.js";
 
@@ -55,11 +56,7 @@ export function jiraTool(settings: JiraSettings): ProjectTool {
       const answer = await postToTool({
         tool: "Jira",
         url: `${baseUrl}/rest/api/3/issue`,
-        headers: {
-          Authorization: `Basic ${credentials}`,
-          Accept: "application/json",
-          "Content-Type": "application/json",
-        },
+        headers: jsonApiHeaders(`Basic ${credentials}`),
         body: JSON.stringify(jiraIssueBody(settings, target)),
         timeoutMs: settings.timeoutMs ?? defaultTimeoutMs,
         secrets: [settings.apiToken, credentials],
@@ -71,14 +68,12 @@ export function jiraTool(settings: JiraSettings): ProjectTool {
       if (!answer.ok) return answer;
       const created = answer.body;
       if (!isRecord(created) || !isNonEmptyString(created.key) || /\s/.test(created.key))
-        return {
-          ok: false,
-          error: {
-            code: "invalid_response",
-            status: answer.status,
-            message: `Jira answered HTTP ${answer.status} without the created issue's key; ${checkBeforeRetrying(`Jira project ${settings.projectKey}`)}`,
-          },
-        };
+        return createdWithout(
+          "Jira",
+          answer.status,
+          "issue's key",
+          `Jira project ${settings.projectKey}`,
+        );
       return {
         ok: true,
         reference: {

@@ -121,6 +121,35 @@ export async function postToTool(request: ToolRequest): Promise<ToolAnswer> {
   });
 }
 
+/** The headers of a JSON API call, authorised by `authorization` ("Bearer …", "Basic …"). */
+export function jsonApiHeaders(authorization: string): Record<string, string> {
+  return {
+    Authorization: authorization,
+    Accept: "application/json",
+    "Content-Type": "application/json",
+  };
+}
+
+/**
+ * A 2xx whose body lacks what names the created item (`missing`, e.g. "issue's key"): the item may
+ * exist all the same, so the person looks in `place` before pushing again.
+ */
+export function createdWithout(
+  tool: string,
+  status: number,
+  missing: string,
+  place: string,
+): { ok: false; error: PushError } {
+  return {
+    ok: false,
+    error: {
+      code: "invalid_response",
+      status,
+      message: `${tool} answered HTTP ${status} without the created ${missing}; ${checkBeforeRetrying(place)}`,
+    },
+  };
+}
+
 /** The tool may have acted on a request whose answer Baton cannot read: say so, to avoid a copy. */
 export function checkBeforeRetrying(tool: string): string {
   return `it may have been created anyway: look in ${tool} before pushing again`;

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { Type } from "typebox";
 import {
   addDecision,
@@ -107,6 +107,13 @@ export async function registerReviewRoutes(
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const tools = options.projectTools ?? projectToolsFromEnvironment(process.env).tools;
 
+  /** The stored pack, or the 404 the route answers with. */
+  const storedPack = async (id: string): Promise<StoredPack> => {
+    const stored = await getPack(engine, id);
+    if (!stored.ok) throw httpErrorOf(stored.error);
+    return stored.value;
+  };
+
   typed.get(
     "/api/reviews",
     {
@@ -201,9 +208,7 @@ export async function registerReviewRoutes(
       },
     },
     async (request) => {
-      const outcome = await getPack(engine, request.params.id);
-      if (!outcome.ok) throw httpErrorOf(outcome.error);
-      return packOut(outcome.value);
+      return packOut(await storedPack(request.params.id));
     },
   );
 
@@ -237,24 +242,30 @@ export async function registerReviewRoutes(
   const fileName = (stored: StoredPack, extension: string) =>
     `${(stored.review ?? "review").replace(/[^a-z0-9_-]/gi, "-")}-${stored.period.label.replace(/[^0-9A-Za-z_.-]/g, "-")}.${extension}`;
 
+  /** `?download=true` asks the browser to save the file, named after the review and period. */
+  const offerDownload = (
+    reply: FastifyReply,
+    download: boolean,
+    stored: StoredPack,
+    extension: string,
+  ) => {
+    if (download)
+      reply.header("content-disposition", `attachment; filename="${fileName(stored, extension)}"`);
+  };
+
   typed.get(
     "/api/reviews/:id/pack.html",
     file("html", "text/html", "The pack as a self-contained HTML page (SVG charts, no scripts)"),
     async (request, reply) => {
-      const stored = await getPack(engine, request.params.id);
-      if (!stored.ok) throw httpErrorOf(stored.error);
-      if (request.query.download)
-        reply.header(
-          "content-disposition",
-          `attachment; filename="${fileName(stored.value, "html")}"`,
-        );
+      const stored = await storedPack(request.params.id);
+      offerDownload(reply, request.query.download, stored, "html");
       return reply
         .type("text/html; charset=utf-8")
         .header(
           "content-security-policy",
           "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
         )
-        .send(packHtml(stored.value.pack));
+        .send(packHtml(stored.pack));
     },
   );
 
@@ -262,14 +273,9 @@ export async function registerReviewRoutes(
     "/api/reviews/:id/pack.md",
     file("md", "text/markdown", "The pack as Markdown, for chat and e-mail"),
     async (request, reply) => {
-      const stored = await getPack(engine, request.params.id);
-      if (!stored.ok) throw httpErrorOf(stored.error);
-      if (request.query.download)
-        reply.header(
-          "content-disposition",
-          `attachment; filename="${fileName(stored.value, "md")}"`,
-        );
-      return reply.type("text/markdown; charset=utf-8").send(packMarkdown(stored.value.pack));
+      const stored = await storedPack(request.params.id);
+      offerDownload(reply, request.query.download, stored, "md");
+      return reply.type("text/markdown; charset=utf-8").send(packMarkdown(stored.pack));
     },
   );
 
@@ -277,20 +283,15 @@ export async function registerReviewRoutes(
     "/api/reviews/:id/pack.pdf",
     file("pdf", "application/pdf", "The pack printed to PDF by headless Chromium"),
     async (request, reply) => {
-      const stored = await getPack(engine, request.params.id);
-      if (!stored.ok) throw httpErrorOf(stored.error);
-      const printed = await packPdf(stored.value.pack);
+      const stored = await storedPack(request.params.id);
+      const printed = await packPdf(stored.pack);
       if (!printed.ok)
         throw new HttpError(
           "not_ready",
           `the PDF could not be printed: ${printed.message}; the HTML (pack.html) prints from any browser`,
           { reason: "pdf_failed" },
         );
-      if (request.query.download)
-        reply.header(
-          "content-disposition",
-          `attachment; filename="${fileName(stored.value, "pdf")}"`,
-        );
+      offerDownload(reply, request.query.download, stored, "pdf");
       return reply.type("application/pdf").send(printed.pdf);
     },
   );
@@ -310,8 +311,8 @@ export async function registerReviewRoutes(
       },
     },
     async (request) => {
-      const stored = await getPack(engine, request.params.id);
-      if (!stored.ok) throw httpErrorOf(stored.error);
+      // Unknown packs answer 404, not an empty list.
+      await storedPack(request.params.id);
       return { items: await listDecisions(engine, request.params.id) };
     },
   );
