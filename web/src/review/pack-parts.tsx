@@ -1,7 +1,7 @@
 import { Badge, Card, Group, Text, Title, UnstyledButton } from "@mantine/core";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 import { formatValue } from "../components/format";
-import { usePackRecords } from "./pack-records";
+import { type PackRecordsQuery, usePackRecords } from "./pack-records";
 import type { Comparison, PackFigure } from "./review-api";
 
 /** Pieces of the review pack page: a section card, a figure that opens its records, a change. */
@@ -40,6 +40,36 @@ export function ratioOf(figure: PackFigure): string | undefined {
   return `${formatValue(figure.numerator, "count")} of ${formatValue(figure.denominator, "count")}`;
 }
 
+/** Whatever shows a count (a figure, a list of leads) as a button that opens its records. */
+export function RecordsButton({
+  query,
+  label,
+  style,
+  role,
+  children,
+}: {
+  query: PackRecordsQuery;
+  /** what a screen reader says, ending with what the button does */
+  label: string;
+  style?: CSSProperties;
+  /** "listitem" where the buttons make a list */
+  role?: "listitem";
+  children: ReactNode;
+}) {
+  const open = usePackRecords();
+  return (
+    <UnstyledButton
+      className="figure-button"
+      onClick={() => open(query)}
+      aria-label={label}
+      style={style}
+      role={role}
+    >
+      {children}
+    </UnstyledButton>
+  );
+}
+
 /** A figure as a button that opens the records the pack keeps for it. */
 export function FigureButton({
   figure,
@@ -54,16 +84,12 @@ export function FigureButton({
   size?: "sm" | "md" | "xl";
   withRatio?: boolean;
 }) {
-  const open = usePackRecords();
   const text = formatPackFigure(figure);
   const ratio = withRatio ? ratioOf(figure) : undefined;
   return (
-    <UnstyledButton
-      className="figure-button"
-      onClick={() =>
-        open({ title, recordCount: figure.recordCount, records: figure.records, metric })
-      }
-      aria-label={`${title}: ${text}. Show the records`}
+    <RecordsButton
+      query={{ title, recordCount: figure.recordCount, records: figure.records, metric }}
+      label={`${title}: ${text}. Show the records`}
       style={{ width: "auto", display: "inline-block" }}
     >
       <Text
@@ -78,7 +104,7 @@ export function FigureButton({
           {ratio}
         </Text>
       )}
-    </UnstyledButton>
+    </RecordsButton>
   );
 }
 

@@ -1,5 +1,5 @@
 import { BarChart } from "@mantine/charts";
-import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, UnstyledButton } from "@mantine/core";
+import { Badge, Card, Group, SimpleGrid, Stack, Table, Text } from "@mantine/core";
 import { BarList } from "../components/bar-list";
 import { formatDateTime, formatValue, humanise } from "../components/format";
 import { EmptyState } from "../components/states";
@@ -10,6 +10,7 @@ import {
   commitmentColor,
   FigureButton,
   formatPackFigure,
+  RecordsButton,
   ratioOf,
   Section,
   severityColor,
@@ -22,6 +23,7 @@ import {
   type DiscussionPoint,
   formatDay,
   leadIdOfRecord,
+  type PackFigure,
   type ReviewPack,
   type StoredPack,
   statusColor,
@@ -128,7 +130,6 @@ function DiscussionPoints({
   packId: string;
   onCreated?: (item: ActionItem) => void;
 }) {
-  const open = usePackRecords();
   return (
     <Section title="To discuss" testId="discussion-points">
       {pack.discussionPoints.length === 0 ? (
@@ -182,18 +183,15 @@ function DiscussionPoints({
                         ? ` (${formatValue(evidence.numerator, "count")} of ${formatValue(evidence.denominator, "count")})`
                         : "";
                     return (
-                      <UnstyledButton
+                      <RecordsButton
                         role="listitem"
                         key={`${evidence.metric}:${evidence.figure}:${evidence.label}`}
-                        className="figure-button"
-                        onClick={() =>
-                          open({
-                            title: evidence.label,
-                            recordCount: evidence.recordCount,
-                            records: evidence.records,
-                          })
-                        }
-                        aria-label={`${evidence.label}: ${formatValue(evidence.value, evidence.unit)}. Show the records`}
+                        query={{
+                          title: evidence.label,
+                          recordCount: evidence.recordCount,
+                          records: evidence.records,
+                        }}
+                        label={`${evidence.label}: ${formatValue(evidence.value, evidence.unit)}. Show the records`}
                       >
                         <Group justify="space-between" wrap="nowrap" gap="xs">
                           <Text size="sm" c="dimmed">
@@ -206,7 +204,7 @@ function DiscussionPoints({
                             </Text>
                           </Text>
                         </Group>
-                      </UnstyledButton>
+                      </RecordsButton>
                     );
                   })}
                 </Stack>
@@ -217,6 +215,11 @@ function DiscussionPoints({
       )}
     </Section>
   );
+}
+
+/** A share as a chart's percentage, one decimal (the charts' value formatter adds " %"). */
+function percentOf(share: PackFigure): number {
+  return Math.round((share.value ?? 0) * 1000) / 10;
 }
 
 function target(row: CommitmentRow): string {
@@ -391,20 +394,17 @@ function Sla({ pack }: { pack: ReviewPack }) {
                     />
                   </Table.Td>
                   <Table.Td>
-                    <UnstyledButton
-                      className="figure-button"
+                    <RecordsButton
                       style={{ width: "auto" }}
-                      onClick={() =>
-                        open({
-                          title: `Leads of ${owner.label}'s breaches`,
-                          recordCount: owner.leadIds.length,
-                          records: owner.leadIds,
-                        })
-                      }
-                      aria-label={`${owner.leadIds.length} leads of ${owner.label}'s breaches. Show the leads`}
+                      query={{
+                        title: `Leads of ${owner.label}'s breaches`,
+                        recordCount: owner.leadIds.length,
+                        records: owner.leadIds,
+                      }}
+                      label={`${owner.leadIds.length} leads of ${owner.label}'s breaches. Show the leads`}
                     >
                       <Text size="sm">{owner.leadIds.length} leads</Text>
-                    </UnstyledButton>
+                    </RecordsButton>
                   </Table.Td>
                   <Table.Td>
                     <Text size="xs">
@@ -467,12 +467,11 @@ function Stuck({ pack }: { pack: ReviewPack }) {
 }
 
 function Rejections({ pack }: { pack: ReviewPack }) {
-  const open = usePackRecords();
   const { rejections } = pack;
   const chart = rejections.reasons.map((reason) => ({
     reason: reason.label,
-    current: Math.round((reason.share.value ?? 0) * 1000) / 10,
-    previous: Math.round((reason.previousShare.value ?? 0) * 1000) / 10,
+    current: percentOf(reason.share),
+    previous: percentOf(reason.previousShare),
   }));
   const groups = [
     { title: "Top reasons by source", rows: rejections.bySource },
@@ -525,17 +524,14 @@ function Rejections({ pack }: { pack: ReviewPack }) {
           </div>
           <Stack gap={2} mt="xs">
             {rejections.reasons.map((reason) => (
-              <UnstyledButton
+              <RecordsButton
                 key={reason.reason}
-                className="figure-button"
-                onClick={() =>
-                  open({
-                    title: `Rejected: ${reason.label}`,
-                    recordCount: reason.count.recordCount,
-                    records: reason.count.records,
-                  })
-                }
-                aria-label={`${reason.label}: ${formatPackFigure(reason.count)} rejections. Show the records`}
+                query={{
+                  title: `Rejected: ${reason.label}`,
+                  recordCount: reason.count.recordCount,
+                  records: reason.count.records,
+                }}
+                label={`${reason.label}: ${formatPackFigure(reason.count)} rejections. Show the records`}
               >
                 <Group justify="space-between" wrap="nowrap" gap="xs">
                   <Text size="sm">{reason.label}</Text>
@@ -548,7 +544,7 @@ function Rejections({ pack }: { pack: ReviewPack }) {
                     </Text>
                   </Text>
                 </Group>
-              </UnstyledButton>
+              </RecordsButton>
             ))}
           </Stack>
         </>
@@ -594,7 +590,6 @@ function Rejections({ pack }: { pack: ReviewPack }) {
 }
 
 function Speed({ pack }: { pack: ReviewPack }) {
-  const open = usePackRecords();
   const { speed } = pack;
   return (
     <Section title="Speed to lead" testId="pack-speed">
@@ -630,7 +625,7 @@ function Speed({ pack }: { pack: ReviewPack }) {
             h={160}
             data={speed.bands.map((band) => ({
               band: `${band.band} min`,
-              share: Math.round((band.share.value ?? 0) * 1000) / 10,
+              share: percentOf(band.share),
             }))}
             dataKey="band"
             valueFormatter={(value) => `${value} %`}
@@ -640,23 +635,20 @@ function Speed({ pack }: { pack: ReviewPack }) {
       )}
       <Group gap="xs" mt="xs">
         {speed.bands.map((band) => (
-          <UnstyledButton
+          <RecordsButton
             key={band.band}
-            className="figure-button"
             style={{ width: "auto" }}
-            onClick={() =>
-              open({
-                title: `Touched in ${band.band} minutes`,
-                recordCount: band.leads.recordCount,
-                records: band.leads.records,
-              })
-            }
-            aria-label={`${band.band} minutes: ${formatPackFigure(band.leads)} leads. Show the leads`}
+            query={{
+              title: `Touched in ${band.band} minutes`,
+              recordCount: band.leads.recordCount,
+              records: band.leads.records,
+            }}
+            label={`${band.band} minutes: ${formatPackFigure(band.leads)} leads. Show the leads`}
           >
             <Text size="xs">
               {band.band} min: <b>{formatPackFigure(band.leads)}</b>
             </Text>
-          </UnstyledButton>
+          </RecordsButton>
         ))}
       </Group>
     </Section>
