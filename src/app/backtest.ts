@@ -22,9 +22,10 @@ import type { Executor } from "./ledger-store.js";
  * - Window: the leads created in [from, to) (default: the 90 days before now) and their clock
  *   logs; open leads created earlier that a rep held at `from` weigh on caps until they close
  *   (their current owner; closed at their last stage change if that stage is not open).
- * - Reads: set-based, one statement per kind of fact, only the JSON paths the replay reads
- *   (fields, company, activities of each lead; `to`/`open`/`owner`/`cause` of its stage changes
- *   and assignments; the `event` of each clock event), never whole projection rows.
+ * - Reads: set-based, only the JSON paths the replay reads (fields, company, activities of each
+ *   lead; `to`/`open`/`owner`/`cause` of its stage changes and assignments; the `event` of each
+ *   clock event), never whole projection rows. The leads and their events come in four spans of
+ *   the window, a statement each, which a server runs at once on its cores.
  * - Sign-off: a proposed version's backtest is computed on first request and kept in this
  *   process per version number, window and ledger position (the highest event id): the same
  *   question on the same history is answered once, and any new event makes the next request
@@ -176,12 +177,90 @@ export interface BacktestHistory {
 
 const epochMs = (column: string) => sql<number>`date_part('epoch', ${sql.ref(column)}) * 1000`;
 
+/** Each window is read in this many spans of time, a statement each, run concurrently. */
+const historySpans = 4;
+
+/** One lead of the window with its events packed (see spanQuery). */
+interface PackedLeadRow {
+  id: string;
+  created_at: number;
+  fields: FieldRecord;
+  company: FieldRecord;
+  activities: Activity[];
+  account_id: string | null;
+  account_owner: string | null;
+  /** stage changes and assignments: fields joined by U+001F, events by U+001E */
+  lead_events: string | null;
+  /** per clock `<id> U+001D <step> U+001D <events>`, clocks joined by U+001C */
+  clock_events: string | null;
+}
+
 /**
- * What the replay reads about the window: the leads, then one scan of their events (stage
- * changes, assignments and clock events together: the events table is read once, unsorted, and
- * each lead's and clock's few events are put in order here), their opportunities, the open
- * leads carried in and the accounts' opportunities. The statements run concurrently on a server
- * (a connection each); PGlite takes them one after another.
+ * The leads created in [from, to), in creation order, each with its stage changes, assignments
+ * and clock events (found through the events' stream index: no scan, sort or grouping of the
+ * whole events table). Sending 600,000 event rows cost more than anything else here (the driver
+ * parses every field of every row), so each lead's events come packed into strings that are
+ * split in memory. Only the rare calendar changes and recalculations carry their JSON; warn and
+ * breach records are left out (a cycle's state follows the facts).
+ */
+async function leadSpan(db: Executor, workspace: string, from: Date, to: Date) {
+  // The planner prices the per-lead lookups as a large query and would JIT-compile it, which
+  // costs more than the lookups themselves (a quarter of the bench's 100,000 leads: 2.8 s
+  // compiled, 1.6 s not); `set local` keeps the setting to this read.
+  if (db.isTransaction) return spanQuery(db, workspace, from, to);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    return spanQuery(trx, workspace, from, to);
+  });
+}
+
+function spanQuery(db: Executor, workspace: string, from: Date, to: Date) {
+  return sql<PackedLeadRow>`
+    select l.id, (l.data->>'createdAt')::float8 as created_at, l.data->'fields' as fields,
+      l.data->'company' as company, l.data->'activities' as activities,
+      l.data->>'accountId' as account_id, a.owner as account_owner,
+      (select string_agg(concat_ws(chr(31),
+          e.id::text,
+          (date_part('epoch', e.occurred_at) * 1000)::text,
+          e.type,
+          coalesce(e.data->>'to', e.data->>'stage', ''),
+          coalesce(e.data->>'open', ''),
+          coalesce(e.data->'owner'->>'kind', ''),
+          coalesce(e.data->'owner'->>'id', ''),
+          coalesce(e.data->'owner'->>'team', ''),
+          coalesce(e.data->>'cause', '')), chr(30))
+        from events e
+        where e.workspace = l.workspace and e.stream_type = 'lead' and e.stream_id = l.id
+          and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned')) as lead_events,
+      (select string_agg(concat_ws(chr(29), c.id, c.step, (
+          select string_agg(concat_ws(chr(31),
+              e.id::text,
+              e.data->'event'->>'type',
+              coalesce(e.data->'event'->>'at', ''),
+              coalesce(e.data->'event'->>'reason', ''),
+              coalesce(e.data->'event'->'goal'->>'goalId', ''),
+              coalesce(e.data->'event'->'goal'->>'targetMs', ''),
+              coalesce(e.data->'event'->'goal'->>'calendarRef', ''),
+              coalesce(e.data->'event'->'goal'->>'agreementVersion', ''),
+              case when e.data->'event'->>'type' in ('calendar-change', 'recalculate')
+                then (e.data->'event')::text else '' end), chr(30))
+          from events e
+          where e.workspace = c.workspace and e.stream_type = 'clock' and e.stream_id = c.id
+            and e.type = 'clock.event'
+            and e.data->'event'->>'type' not in ('warn', 'breach'))), chr(28))
+        from clocks c
+        where c.workspace = l.workspace and c.lead_id = l.id) as clock_events
+    from leads l
+    left join accounts a on a.workspace = l.workspace and a.id = l.data->>'accountId'
+    where l.workspace = ${workspace} and l.created_at >= ${from} and l.created_at < ${to}
+    order by l.created_at, l.id`.execute(db);
+}
+
+/**
+ * What the replay reads about the window: the leads with their events (in a few spans of time,
+ * see spanQuery), their opportunities, the open leads carried in and the accounts'
+ * opportunities. The statements run concurrently on a server (a connection each); PGlite takes
+ * them one after another.
  */
 export async function loadBacktestHistory(
   db: Executor,
@@ -191,65 +270,15 @@ export async function loadBacktestHistory(
   const from = new Date(window.from);
   const to = new Date(window.to);
   const inWindow = sql`l.workspace = ${workspace} and l.created_at >= ${from} and l.created_at < ${to}`;
-
-  const leadQuery = sql<{
-    id: string;
-    created_at: number;
-    fields: FieldRecord;
-    company: FieldRecord;
-    activities: Activity[];
-    account_id: string | null;
-    account_owner: string | null;
-  }>`
-    select l.id, (l.data->>'createdAt')::float8 as created_at, l.data->'fields' as fields,
-      l.data->'company' as company, l.data->'activities' as activities,
-      l.data->>'accountId' as account_id, a.owner as account_owner
-    from leads l
-    left join accounts a on a.workspace = l.workspace and a.id = l.data->>'accountId'
-    where ${inWindow}
-    order by l.created_at, l.id`.execute(db);
-
-  // One row per stream (a lead, or a clock `<lead>/<step>` whose events name their lead), its
-  // events packed into one string: fields joined by U+001F, events by U+001E. Sending 600,000
-  // event rows cost more than anything else here (the driver parses every field of every row);
-  // 200,000 strings split in memory cost a fraction. Only the rare calendar changes and
-  // recalculations carry their JSON; warn and breach records are left out (a cycle's state
-  // follows the facts).
-  const eventQuery = sql<{
-    kind: "lead" | "clock";
-    stream_id: string;
-    lead_id: string;
-    step: string | null;
-    events: string;
-  }>`
-    select e.stream_type as kind, e.stream_id, min(l.id) as lead_id, min(e.data->>'step') as step,
-      string_agg(concat_ws(chr(31),
-        e.id::text,
-        (date_part('epoch', e.occurred_at) * 1000)::text,
-        e.type,
-        coalesce(e.data->>'to', e.data->>'stage', ''),
-        coalesce(e.data->>'open', ''),
-        coalesce(e.data->'owner'->>'kind', ''),
-        coalesce(e.data->'owner'->>'id', ''),
-        coalesce(e.data->'owner'->>'team', ''),
-        coalesce(e.data->>'cause', ''),
-        coalesce(e.data->'event'->>'type', ''),
-        coalesce(e.data->'event'->>'at', ''),
-        coalesce(e.data->'event'->>'reason', ''),
-        coalesce(e.data->'event'->'goal'->>'goalId', ''),
-        coalesce(e.data->'event'->'goal'->>'targetMs', ''),
-        coalesce(e.data->'event'->'goal'->>'calendarRef', ''),
-        coalesce(e.data->'event'->'goal'->>'agreementVersion', ''),
-        case when e.data->'event'->>'type' in ('calendar-change', 'recalculate')
-          then (e.data->'event')::text else '' end), chr(30)) as events
-    from events e
-    join leads l on l.workspace = e.workspace
-      and l.id = case when e.stream_type = 'clock' then e.data->>'leadId' else e.stream_id end
-    where ${inWindow}
-      and e.stream_type in ('lead', 'clock')
-      and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned', 'clock.event')
-      and (e.type <> 'clock.event' or e.data->'event'->>'type' not in ('warn', 'breach'))
-    group by e.stream_type, e.stream_id`.execute(db);
+  const spanMs = Math.ceil((window.to - window.from) / historySpans);
+  const spanQueries = Array.from({ length: historySpans }, (_, index) =>
+    leadSpan(
+      db,
+      workspace,
+      new Date(window.from + index * spanMs),
+      new Date(Math.min(window.to, window.from + (index + 1) * spanMs)),
+    ),
+  );
 
   const opportunityQuery = sql<{
     lead_id: string;
@@ -277,101 +306,91 @@ export async function loadBacktestHistory(
     where workspace = ${workspace} and account_id is not null and opened_at < ${to}
       and (closed_at is null or closed_at > ${from})`.execute(db);
 
-  const [leadRows, eventRows, opportunityRows, carried, accountRows] = await Promise.all([
-    leadQuery,
-    eventQuery,
+  const [opportunityRows, carried, accountRows, ...spans] = await Promise.all([
     opportunityQuery,
     carriedQuery,
     accountQuery,
+    ...spanQueries,
   ]);
 
-  type Entry<Item> = Item & { id: number };
-  const leads = new Map<
-    string,
-    BacktestLead & {
-      stageEntries: Entry<BacktestLead["stages"][number]>[];
-      assignmentEntries: Entry<BacktestLead["assignments"][number]>[];
-    }
-  >();
-  for (const row of leadRows.rows)
-    leads.set(row.id, {
-      id: row.id,
-      createdAt: Number(row.created_at),
-      fields: row.fields ?? {},
-      company: row.company ?? {},
-      activities: row.activities ?? [],
-      accountId: row.account_id,
-      accountOwner: row.account_owner,
-      stages: [],
-      assignments: [],
-      stageEntries: [],
-      assignmentEntries: [],
-      opportunity: null,
-    });
-
-  const clocks = new Map<string, BacktestClock & { events: ClockEvent[] }>();
   const text = (value: string | undefined) => (value === undefined || value === "" ? null : value);
-  for (const row of eventRows.rows) {
-    const lead = leads.get(row.lead_id);
-    if (row.kind === "clock") {
-      if (row.step === null) continue;
-      const events: ClockEvent[] = [];
-      for (const packed of row.events.split("\u001e")) {
-        const f = packed.split("\u001f");
-        const seq = Number(f[0]);
-        const type = f[9] ?? "";
-        const at = Number(f[10]);
-        const json = text(f[16]);
-        // replay orders a log by instant and seq itself
-        if (json !== null) events.push({ ...(JSON.parse(json) as object), seq } as ClockEvent);
-        else if (type === "start")
-          events.push({
-            type,
-            at,
-            seq,
-            goal: {
-              goalId: f[12] ?? "",
-              targetMs: Number(f[13]),
-              calendarRef: f[14] ?? "",
-              agreementVersion: Number(f[15]),
-            },
-          });
-        else {
-          const reason = text(f[11]);
-          events.push({ type, at, seq, ...(reason === null ? {} : { reason }) } as ClockEvent);
-        }
-      }
-      clocks.set(row.stream_id, { id: row.stream_id, leadId: row.lead_id, step: row.step, events });
-      continue;
-    }
-    if (lead === undefined) continue;
-    for (const packed of row.events.split("\u001e")) {
-      const f = packed.split("\u001f");
-      const id = Number(f[0]);
-      const at = Math.round(Number(f[1]));
-      if (f[2] === "lead.assigned") {
-        const ownerId = text(f[6]);
-        if (ownerId === null) continue;
-        const owner: Assignee =
-          f[5] === "queue"
-            ? { kind: "queue", id: ownerId, team: f[7] ?? "" }
-            : { kind: "rep", id: ownerId };
-        lead.assignmentEntries.push({ id, at, owner, cause: f[8] ?? "" });
-      } else {
-        const stage = text(f[3]);
-        if (stage !== null) lead.stageEntries.push({ id, stage, at, open: f[4] === "true" });
-      }
-    }
-  }
   // the ledger's id order is each stream's causal order
   const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
-  for (const lead of leads.values()) {
-    lead.stages = lead.stageEntries.sort(byId).map(({ id: _id, ...entry }) => entry);
-    lead.assignments = lead.assignmentEntries.sort(byId).map(({ id: _id, ...entry }) => entry);
-  }
+  const leads: BacktestLead[] = [];
+  const leadsById = new Map<string, BacktestLead>();
+  const clocks: BacktestClock[] = [];
+  for (const span of spans)
+    for (const row of span.rows) {
+      const stages: { id: number; stage: string; at: number; open: boolean }[] = [];
+      const assignments: { id: number; at: number; owner: Assignee; cause: string }[] = [];
+      if (row.lead_events !== null)
+        for (const packed of row.lead_events.split("\u001e")) {
+          const f = packed.split("\u001f");
+          const id = Number(f[0]);
+          const at = Math.round(Number(f[1]));
+          if (f[2] === "lead.assigned") {
+            const ownerId = text(f[6]);
+            if (ownerId === null) continue;
+            const owner: Assignee =
+              f[5] === "queue"
+                ? { kind: "queue", id: ownerId, team: f[7] ?? "" }
+                : { kind: "rep", id: ownerId };
+            assignments.push({ id, at, owner, cause: f[8] ?? "" });
+          } else {
+            const stage = text(f[3]);
+            if (stage !== null) stages.push({ id, stage, at, open: f[4] === "true" });
+          }
+        }
+      const lead: BacktestLead = {
+        id: row.id,
+        createdAt: Number(row.created_at),
+        fields: row.fields ?? {},
+        company: row.company ?? {},
+        activities: row.activities ?? [],
+        accountId: row.account_id,
+        accountOwner: row.account_owner,
+        stages: stages.sort(byId).map(({ stage, at, open }) => ({ stage, at, open })),
+        assignments: assignments.sort(byId).map(({ at, owner, cause }) => ({ at, owner, cause })),
+        opportunity: null,
+      };
+      leads.push(lead);
+      leadsById.set(lead.id, lead);
+      if (row.clock_events === null) continue;
+      for (const packedClock of row.clock_events.split("\u001c")) {
+        const [clockId = "", step = "", packedEvents = ""] = packedClock.split("\u001d");
+        const events: ClockEvent[] = [];
+        if (packedEvents !== "")
+          for (const packed of packedEvents.split("\u001e")) {
+            const f = packed.split("\u001f");
+            const seq = Number(f[0]);
+            const type = f[1] ?? "";
+            const at = Number(f[2]);
+            const json = text(f[8]);
+            // replay orders a log by instant and seq itself
+            if (json !== null) events.push({ ...(JSON.parse(json) as object), seq } as ClockEvent);
+            else if (type === "start")
+              events.push({
+                type,
+                at,
+                seq,
+                goal: {
+                  goalId: f[4] ?? "",
+                  targetMs: Number(f[5]),
+                  calendarRef: f[6] ?? "",
+                  agreementVersion: Number(f[7]),
+                },
+              });
+            else {
+              const reason = text(f[3]);
+              events.push({ type, at, seq, ...(reason === null ? {} : { reason }) } as ClockEvent);
+            }
+          }
+        if (events.length > 0) clocks.push({ id: clockId, leadId: lead.id, step, events });
+      }
+    }
 
   for (const row of opportunityRows.rows) {
-    const lead = leads.get(row.lead_id);
+    const lead = leadsById.get(row.lead_id);
     // a lead's first opportunity stands for it, unless a later one was won
     if (lead === undefined || (lead.opportunity !== null && row.outcome !== "won")) continue;
     if (lead.opportunity?.outcome === "won") continue;
@@ -384,8 +403,8 @@ export async function loadBacktestHistory(
   }
 
   return {
-    leads: [...leads.values()].map(({ stageEntries: _s, assignmentEntries: _a, ...lead }) => lead),
-    clocks: [...clocks.values()],
+    leads,
+    clocks,
     carriedLoads: carried.rows.map((row) => ({
       rep: row.owner,
       closesAt: row.open ? null : Math.round(Number(row.closes_at)),
