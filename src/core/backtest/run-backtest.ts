@@ -39,6 +39,12 @@ import {
 } from "./backtest-sla.js";
 
 const defaultExamples = 20;
+
+/** A lead's first MQL moment as the later phases read it: when, and the total that met it. */
+interface Qualified {
+  at: number;
+  total: number;
+}
 /** progress is reported every this many leads or clocks */
 const progressEvery = 5_000;
 
@@ -53,8 +59,9 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   };
 
   // Qualification: the first MQL moment of each lead under each version.
-  const before = new Map<string, MqlMoment>();
-  const after = new Map<string, MqlMoment>();
+  // kept lean (the whole score of 100,000 leads is memory the later phases never read)
+  const before = new Map<string, Qualified>();
+  const after = new Map<string, Qualified>();
   const initialBefore = active.compiled.lifecycle.initial;
   const initialAfter = proposed.compiled.lifecycle.initial;
   const mqlStage = { before: mqlStageOf(active.compiled), after: mqlStageOf(proposed.compiled) };
@@ -82,15 +89,12 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     canonical([scoringRulesOf(active.compiled), active.compiled.agreement.fields]) ===
       canonical([scoringRulesOf(proposed.compiled), proposed.compiled.agreement.fields]);
   const total = input.leads.length;
-  /** the proposal's scoring input per lead, reused by goals that read the score */
-  const scoringAfter = new Map<string, ScoringInput>();
   for (const [index, lead] of input.leads.entries()) {
     if (index % progressEvery === 0) input.progress?.("qualification", index, total);
     const instants = scoringInstants(lead, window.to);
     const inputBefore = scoringInputOf(lead, initialBefore);
     const inputAfter =
       initialAfter === initialBefore ? inputBefore : scoringInputOf(lead, initialAfter);
-    scoringAfter.set(lead.id, inputAfter);
     let mqlBefore: MqlMoment | null;
     let mqlAfter: MqlMoment | null;
     if (sameScoring) {
@@ -107,12 +111,12 @@ export function runBacktest(input: BacktestInput): BacktestReport {
       qualification.actualMqls++;
     const outcome = outcomeOf(lead, sqlStage);
     if (mqlBefore !== null) {
-      before.set(lead.id, mqlBefore);
+      before.set(lead.id, { at: mqlBefore.at, total: mqlBefore.score.total });
       qualification.before.mqls++;
       addConversion(qualification.before.conversions, outcome);
     }
     if (mqlAfter !== null) {
-      after.set(lead.id, mqlAfter);
+      after.set(lead.id, { at: mqlAfter.at, total: mqlAfter.score.total });
       qualification.after.mqls++;
       addConversion(qualification.after.conversions, outcome);
     }
@@ -123,7 +127,13 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     const at = (mqlAfter ?? mqlBefore)!.at;
     const scoreBefore =
       mqlBefore?.score ?? active.compiled.qualification.scoreLead(inputBefore, at);
-    const scoreAfter = mqlAfter?.score ?? proposed.compiled.qualification.scoreLead(inputAfter, at);
+    // with the same scoring rules, the active score at that instant judged by the proposal's
+    // thresholds is the proposal's score
+    const scoreAfter =
+      mqlAfter?.score ??
+      (sameScoring && mqlBefore !== null
+        ? proposed.compiled.qualification.rejudge(mqlBefore.score)
+        : proposed.compiled.qualification.scoreLead(inputAfter, at));
     const flip: QualificationFlip = {
       leadId: lead.id,
       mqlAtBefore: mqlBefore?.at ?? null,
@@ -141,7 +151,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   input.progress?.("qualification", total, total);
 
   const leadsById = new Map(input.leads.map((lead) => [lead.id, lead]));
-  const sla = compareSla(input, leadsById, scoringAfter, before, after, list, add);
+  const sla = compareSla(input, leadsById, before, after, list, add);
   const routing = compareRouting(input, before, after, list, add);
 
   return {
@@ -167,9 +177,8 @@ export function runBacktest(input: BacktestInput): BacktestReport {
 function compareSla(
   input: BacktestInput,
   leadsById: ReadonlyMap<string, BacktestLead>,
-  scoringAfter: ReadonlyMap<string, ScoringInput>,
-  before: ReadonlyMap<string, MqlMoment>,
-  after: ReadonlyMap<string, MqlMoment>,
+  before: ReadonlyMap<string, Qualified>,
+  after: ReadonlyMap<string, Qualified>,
   list: <Item>() => LeadList<Item>,
   add: <Item>(target: LeadList<Item>, item: Item) => void,
 ): SlaComparison {
@@ -202,11 +211,14 @@ function compareSla(
     }
     return step;
   };
-  // scores under the proposal, per lead, for goals that read lead.score
+  // scores under the proposal, per lead, for goals that read lead.score (the scoring input is
+  // built on the first read: most goals never ask)
   const proposedScore = (lead: BacktestLead) => {
-    const scoringInput =
-      scoringAfter.get(lead.id) ?? scoringInputOf(lead, proposed.compiled.lifecycle.initial);
-    return (at: number) => proposed.compiled.qualification.scoreLead(scoringInput, at).total;
+    let scoringInput: ScoringInput | undefined;
+    return (at: number) => {
+      scoringInput ??= scoringInputOf(lead, proposed.compiled.lifecycle.initial);
+      return proposed.compiled.qualification.scoreLead(scoringInput, at).total;
+    };
   };
   // A step measured the same way, with the same scores, gives the same cycles: replay once.
   const sameScores =
@@ -296,8 +308,8 @@ function compareSla(
 
 function compareRouting(
   input: BacktestInput,
-  before: ReadonlyMap<string, MqlMoment>,
-  after: ReadonlyMap<string, MqlMoment>,
+  before: ReadonlyMap<string, Qualified>,
+  after: ReadonlyMap<string, Qualified>,
   list: <Item>() => LeadList<Item>,
   add: <Item>(target: LeadList<Item>, item: Item) => void,
 ): RoutingComparison {
@@ -313,12 +325,12 @@ function compareRouting(
       (opportunity) =>
         opportunity.openedAt <= at && (opportunity.closedAt === null || opportunity.closedAt > at),
     );
-  const turnsOf = (moments: ReadonlyMap<string, MqlMoment>, stage: string): RoutingTurn[] =>
+  const turnsOf = (moments: ReadonlyMap<string, Qualified>, stage: string): RoutingTurn[] =>
     [...moments.entries()]
       .map(([leadId, moment]) => ({
         lead: leadsById.get(leadId)!,
         at: moment.at,
-        score: moment.score.total,
+        score: moment.total,
         stage,
       }))
       .sort((a, b) => a.at - b.at || (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0));
