@@ -74,10 +74,19 @@ export async function deliverDueReviews(
         channels,
         options.publicUrl,
       );
+      // one write per channel, however many owners it reaches
+      const byChannel = new Map<(typeof requests)[number]["channel"], typeof requests>();
+      for (const entry of requests)
+        byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
       let count = 0;
-      for (const { request, channel } of requests)
-        count += (await enqueueNotifications(trx, [request], { [channel]: channels[channel] }))
-          .written;
+      for (const [channel, entries] of byChannel)
+        count += (
+          await enqueueNotifications(
+            trx,
+            entries.map((entry) => entry.request),
+            { [channel]: channels[channel] },
+          )
+        ).written;
       return count;
     });
     if (written !== undefined)
