@@ -306,6 +306,23 @@ function Stat({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
+/** A headline figure that opens its records. */
+function FigureStat({
+  label,
+  figure,
+  title,
+}: {
+  label: string;
+  figure: PackFigure;
+  title: string;
+}) {
+  return (
+    <Stat label={label}>
+      <FigureButton figure={figure} title={title} size="md" />
+    </Stat>
+  );
+}
+
 function ComparisonStat({
   label,
   comparison,
@@ -337,9 +354,7 @@ function Sla({ pack }: { pack: ReviewPack }) {
           better="higher"
           title="SLA cycles settled in the period"
         />
-        <Stat label="Breached cycles">
-          <FigureButton figure={sla.breached} title="Breached SLA cycles" size="md" />
-        </Stat>
+        <FigureStat label="Breached cycles" figure={sla.breached} title="Breached SLA cycles" />
       </SimpleGrid>
       {sla.steps.length > 0 && (
         <BarList
@@ -432,17 +447,13 @@ function Stuck({ pack }: { pack: ReviewPack }) {
         {formatDateTime(stuck.asOf)}
       </Text>
       <SimpleGrid cols={3} spacing="xs" mb="sm">
-        <Stat label="Stuck now">
-          <FigureButton figure={stuck.total} title="Stuck leads" size="md" />
-        </Stat>
+        <FigureStat label="Stuck now" figure={stuck.total} title="Stuck leads" />
         <Stat label="Last pack">
           <Text fz="lg" fw={700}>
             {stuck.previousTotal === null ? "—" : formatValue(stuck.previousTotal, "count")}
           </Text>
         </Stat>
-        <Stat label="Median age">
-          <FigureButton figure={stuck.ageP50Hours} title="Stuck leads by age" size="md" />
-        </Stat>
+        <FigureStat label="Median age" figure={stuck.ageP50Hours} title="Stuck leads by age" />
       </SimpleGrid>
       {stuck.byOwner.length > 0 && (
         <BarList
@@ -486,20 +497,16 @@ function Rejections({ pack }: { pack: ReviewPack }) {
           better="lower"
           title="Rejections and disqualifications"
         />
-        <Stat label="Without a reason">
-          <FigureButton
-            figure={rejections.noReason}
-            title="Rejections without a reason"
-            size="md"
-          />
-        </Stat>
-        <Stat label="Recycled, no reason">
-          <FigureButton
-            figure={rejections.recycledNoReason}
-            title="Recycles without a reason"
-            size="md"
-          />
-        </Stat>
+        <FigureStat
+          label="Without a reason"
+          figure={rejections.noReason}
+          title="Rejections without a reason"
+        />
+        <FigureStat
+          label="Recycled, no reason"
+          figure={rejections.recycledNoReason}
+          title="Recycles without a reason"
+        />
       </SimpleGrid>
       {chart.length === 0 ? (
         <Text size="sm" c="dimmed">
