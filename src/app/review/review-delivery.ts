@@ -76,8 +76,11 @@ export async function deliverDueReviews(
       );
       // one write per channel, however many owners it reaches
       const byChannel = new Map<(typeof requests)[number]["channel"], typeof requests>();
-      for (const entry of requests)
-        byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
+      for (const entry of requests) {
+        const entries = byChannel.get(entry.channel) ?? [];
+        entries.push(entry);
+        byChannel.set(entry.channel, entries);
+      }
       let count = 0;
       for (const [channel, entries] of byChannel)
         count += (

@@ -152,7 +152,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
 
   const leadsById = new Map(input.leads.map((lead) => [lead.id, lead]));
   const sla = compareSla(input, leadsById, before, after, list, add);
-  const routing = compareRouting(input, before, after, list, add);
+  const routing = compareRouting(input, leadsById, before, after, list, add);
 
   return {
     version: backtestReportVersion,
@@ -308,12 +308,12 @@ function compareSla(
 
 function compareRouting(
   input: BacktestInput,
+  leadsById: ReadonlyMap<string, BacktestLead>,
   before: ReadonlyMap<string, Qualified>,
   after: ReadonlyMap<string, Qualified>,
   list: <Item>() => LeadList<Item>,
   add: <Item>(target: LeadList<Item>, item: Item) => void,
 ): RoutingComparison {
-  const leadsById = new Map(input.leads.map((lead) => [lead.id, lead]));
   const byAccount = new Map<string, { openedAt: number; closedAt: number | null }[]>();
   for (const opportunity of input.accountOpportunities) {
     const known = byAccount.get(opportunity.accountId);
