@@ -6,8 +6,9 @@ import {
   type BacktestClock,
   type BacktestLead,
   type BacktestPhase,
+  type BacktestReplay,
   type BacktestReport,
-  runBacktest,
+  startBacktest,
 } from "../core/backtest/index.js";
 import type { Activity, FieldRecord } from "../core/lead/lead.js";
 import type { Assignee } from "../core/routing/index.js";
@@ -24,8 +25,10 @@ import type { Executor } from "./ledger-store.js";
  *   (their current owner; closed at their last stage change if that stage is not open).
  * - Reads: set-based, only the JSON paths the replay reads (fields, company, activities of each
  *   lead; `to`/`open`/`owner`/`cause` of its stage changes and assignments; the `event` of each
- *   clock event), never whole projection rows. The leads and their events come in four spans of
- *   the window, a statement each, which a server runs at once on its cores.
+ *   clock event), never whole projection rows. The leads and their events come in twelve spans
+ *   of the window, a statement each, two at a time, and the replay works on each span while the
+ *   server reads the next ones (on the bench's 100,000 leads the replay, not the read, is then
+ *   the longer part).
  * - Sign-off: a proposed version's backtest is computed on first request and kept in this
  *   process per version number, window and ledger position (the highest event id): the same
  *   question on the same history is answered once, and any new event makes the next request
@@ -141,22 +144,33 @@ export async function backtestProposal(
       return { ok: true, value: known.report, cached: true };
   }
 
+  // the window is replayed span by span as its history arrives: the replay of one span runs
+  // while the server reads the next ones
   request.progress?.("loading", 0, 1);
-  const history = await loadBacktestHistory(db, engine.workspace, { from, to });
-  await engine.registry.ensureLoaded(
-    db,
-    history.clocks.flatMap((clock) => clock.events),
-  );
-  request.progress?.("loading", 1, 1);
-  const report = runBacktest({
-    window: { from, to },
-    active: { number: active.version, compiled: active.compiled },
-    proposed,
-    ...history,
-    resolveCalendar: engine.registry.resolveCalendar,
-    ...(request.examples === undefined ? {} : { examples: request.examples }),
-    ...(request.progress === undefined ? {} : { progress: request.progress }),
+  const leadCount = countLeads(db, engine.workspace, { from, to });
+  leadCount.catch(() => undefined);
+  let replay: BacktestReplay | undefined;
+  const start = async () =>
+    startBacktest({
+      window: { from, to },
+      active: { number: active.version, compiled: active.compiled },
+      proposed,
+      resolveCalendar: engine.registry.resolveCalendar,
+      leadCount: await leadCount,
+      ...(request.examples === undefined ? {} : { examples: request.examples }),
+      ...(request.progress === undefined ? {} : { progress: request.progress }),
+    });
+  const context = await readBacktestHistory(db, engine.workspace, { from, to }, async (batch) => {
+    await engine.registry.ensureLoaded(
+      db,
+      batch.clocks.flatMap((clock) => clock.events),
+    );
+    replay ??= await start();
+    replay.add(batch);
   });
+  request.progress?.("loading", 1, 1);
+  replay ??= await start();
+  const report = replay.finish(context);
   if (key !== undefined && proposed.number !== null) {
     let entries = cache.get(engine);
     if (entries === undefined) {
@@ -168,17 +182,25 @@ export async function backtestProposal(
   return { ok: true, value: report, cached: false };
 }
 
-export interface BacktestHistory {
+export interface BacktestHistory extends BacktestContext {
   leads: BacktestLead[];
   clocks: BacktestClock[];
+}
+
+/** What routing reads besides the window's leads. */
+export interface BacktestContext {
   carriedLoads: { rep: string; closesAt: number | null }[];
   accountOpportunities: { accountId: string; openedAt: number; closedAt: number | null }[];
 }
 
 const epochMs = (column: string) => sql<number>`date_part('epoch', ${sql.ref(column)}) * 1000`;
 
-/** Each window is read in this many spans of time, a statement each, run concurrently. */
-const historySpans = 4;
+/**
+ * Each window is read in this many spans of time, a statement each, at most `spansInFlight` at
+ * once (measured on the bench's 100,000 leads: see bench/backtest.ts).
+ */
+const historySpans = 12;
+const spansInFlight = 2;
 
 /** One lead of the window with its events packed (see spanQuery). */
 interface PackedLeadRow {
@@ -193,6 +215,8 @@ interface PackedLeadRow {
   lead_events: string | null;
   /** per clock `<id> U+001D <step> U+001D <events>`, clocks joined by U+001C */
   clock_events: string | null;
+  /** the lead's opportunities in opening order: fields joined by U+001F, rows by U+001E */
+  opportunities: string | null;
 }
 
 /**
@@ -249,7 +273,14 @@ function spanQuery(db: Executor, workspace: string, from: Date, to: Date) {
             and e.type = 'clock.event'
             and e.data->'event'->>'type' not in ('warn', 'breach'))), chr(28))
         from clocks c
-        where c.workspace = l.workspace and c.lead_id = l.id) as clock_events
+        where c.workspace = l.workspace and c.lead_id = l.id) as clock_events,
+      (select string_agg(concat_ws(chr(31),
+          o.id,
+          (date_part('epoch', o.opened_at) * 1000)::text,
+          coalesce(o.outcome, ''),
+          coalesce(o.amount::text, '')), chr(30) order by o.opened_at, o.id)
+        from opportunities o
+        where o.workspace = l.workspace and o.lead_id = l.id) as opportunities
     from leads l
     left join accounts a on a.workspace = l.workspace and a.id = l.data->>'accountId'
     where l.workspace = ${workspace} and l.created_at >= ${from} and l.created_at < ${to}
@@ -257,154 +288,60 @@ function spanQuery(db: Executor, workspace: string, from: Date, to: Date) {
 }
 
 /**
- * What the replay reads about the window: the leads with their events (in a few spans of time,
- * see spanQuery), their opportunities, the open leads carried in and the accounts'
- * opportunities. The statements run concurrently on a server (a connection each); PGlite takes
- * them one after another.
+ * What the replay reads about the window: the leads with their events and opportunities (in
+ * spans of time, see spanQuery), handed to `onBatch` span by span in creation order, and what
+ * routing reads besides (the open leads carried in, the accounts' opportunities), returned at
+ * the end. On a server the statements run concurrently (a connection each), and `onBatch` works
+ * on one span while the next ones are read; PGlite takes them one after another.
  */
-export async function loadBacktestHistory(
+export async function readBacktestHistory(
   db: Executor,
   workspace: string,
   window: { from: number; to: number },
-): Promise<BacktestHistory> {
+  onBatch: (batch: { leads: BacktestLead[]; clocks: BacktestClock[] }) => Promise<void> | void,
+): Promise<BacktestContext> {
   const from = new Date(window.from);
   const to = new Date(window.to);
-  const inWindow = sql`l.workspace = ${workspace} and l.created_at >= ${from} and l.created_at < ${to}`;
   const spanMs = Math.ceil((window.to - window.from) / historySpans);
-  const spanQueries = Array.from({ length: historySpans }, (_, index) =>
-    leadSpan(
-      db,
-      workspace,
-      new Date(window.from + index * spanMs),
-      new Date(Math.min(window.to, window.from + (index + 1) * spanMs)),
-    ),
-  );
+  const spans: Promise<{ rows: PackedLeadRow[] }>[] = [];
+  // a failed read ends the whole read, and the statements still running then are of no
+  // interest: each gets a handler now, so their failures are not unhandled rejections later
+  const handled = <Value>(promise: Promise<Value>) => {
+    promise.catch(() => undefined);
+    return promise;
+  };
+  const startSpan = (index: number) => {
+    if (index >= historySpans) return;
+    const spanFrom = window.from + index * spanMs;
+    const spanTo = Math.min(window.to, spanFrom + spanMs);
+    spans.push(handled(leadSpan(db, workspace, new Date(spanFrom), new Date(spanTo))));
+  };
 
-  const opportunityQuery = sql<{
-    lead_id: string;
-    id: string;
-    opened_at: number;
-    outcome: "won" | "lost" | null;
-    amount: string | null;
-  }>`
-    select o.lead_id, o.id, ${epochMs("o.opened_at")} as opened_at, o.outcome, o.amount
-    from leads l
-    join opportunities o on o.workspace = l.workspace and o.lead_id = l.id
-    where ${inWindow}
-    order by o.opened_at`.execute(db);
-
-  const carriedQuery = sql<{ owner: string; open: boolean; closes_at: number }>`
+  const carriedQuery = handled(
+    sql<{ owner: string; open: boolean; closes_at: number }>`
     select owner, open, ${epochMs("stage_entered_at")} as closes_at
     from leads
     where workspace = ${workspace} and created_at < ${from} and owner_kind = 'rep'
-      and (open or stage_entered_at >= ${from})`.execute(db);
+      and (open or stage_entered_at >= ${from})`.execute(db),
+  );
 
-  const accountQuery = sql<{ account_id: string; opened_at: number; closed_at: number | null }>`
+  const accountQuery = handled(
+    sql<{ account_id: string; opened_at: number; closed_at: number | null }>`
     select account_id, ${epochMs("opened_at")} as opened_at,
       case when closed_at is null then null else ${epochMs("closed_at")} end as closed_at
     from opportunities
     where workspace = ${workspace} and account_id is not null and opened_at < ${to}
-      and (closed_at is null or closed_at > ${from})`.execute(db);
+      and (closed_at is null or closed_at > ${from})`.execute(db),
+  );
 
-  const [opportunityRows, carried, accountRows, ...spans] = await Promise.all([
-    opportunityQuery,
-    carriedQuery,
-    accountQuery,
-    ...spanQueries,
-  ]);
-
-  const text = (value: string | undefined) => (value === undefined || value === "" ? null : value);
-  // the ledger's id order is each stream's causal order
-  const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
-  const leads: BacktestLead[] = [];
-  const leadsById = new Map<string, BacktestLead>();
-  const clocks: BacktestClock[] = [];
-  for (const span of spans)
-    for (const row of span.rows) {
-      const stages: { id: number; stage: string; at: number; open: boolean }[] = [];
-      const assignments: { id: number; at: number; owner: Assignee; cause: string }[] = [];
-      if (row.lead_events !== null)
-        for (const packed of row.lead_events.split("\u001e")) {
-          const f = packed.split("\u001f");
-          const id = Number(f[0]);
-          const at = Math.round(Number(f[1]));
-          if (f[2] === "lead.assigned") {
-            const ownerId = text(f[6]);
-            if (ownerId === null) continue;
-            const owner: Assignee =
-              f[5] === "queue"
-                ? { kind: "queue", id: ownerId, team: f[7] ?? "" }
-                : { kind: "rep", id: ownerId };
-            assignments.push({ id, at, owner, cause: f[8] ?? "" });
-          } else {
-            const stage = text(f[3]);
-            if (stage !== null) stages.push({ id, stage, at, open: f[4] === "true" });
-          }
-        }
-      const lead: BacktestLead = {
-        id: row.id,
-        createdAt: Number(row.created_at),
-        fields: row.fields ?? {},
-        company: row.company ?? {},
-        activities: row.activities ?? [],
-        accountId: row.account_id,
-        accountOwner: row.account_owner,
-        stages: stages.sort(byId).map(({ stage, at, open }) => ({ stage, at, open })),
-        assignments: assignments.sort(byId).map(({ at, owner, cause }) => ({ at, owner, cause })),
-        opportunity: null,
-      };
-      leads.push(lead);
-      leadsById.set(lead.id, lead);
-      if (row.clock_events === null) continue;
-      for (const packedClock of row.clock_events.split("\u001c")) {
-        const [clockId = "", step = "", packedEvents = ""] = packedClock.split("\u001d");
-        const events: ClockEvent[] = [];
-        if (packedEvents !== "")
-          for (const packed of packedEvents.split("\u001e")) {
-            const f = packed.split("\u001f");
-            const seq = Number(f[0]);
-            const type = f[1] ?? "";
-            const at = Number(f[2]);
-            const json = text(f[8]);
-            // replay orders a log by instant and seq itself
-            if (json !== null) events.push({ ...(JSON.parse(json) as object), seq } as ClockEvent);
-            else if (type === "start")
-              events.push({
-                type,
-                at,
-                seq,
-                goal: {
-                  goalId: f[4] ?? "",
-                  targetMs: Number(f[5]),
-                  calendarRef: f[6] ?? "",
-                  agreementVersion: Number(f[7]),
-                },
-              });
-            else {
-              const reason = text(f[3]);
-              events.push({ type, at, seq, ...(reason === null ? {} : { reason }) } as ClockEvent);
-            }
-          }
-        if (events.length > 0) clocks.push({ id: clockId, leadId: lead.id, step, events });
-      }
-    }
-
-  for (const row of opportunityRows.rows) {
-    const lead = leadsById.get(row.lead_id);
-    // a lead's first opportunity stands for it, unless a later one was won
-    if (lead === undefined || (lead.opportunity !== null && row.outcome !== "won")) continue;
-    if (lead.opportunity?.outcome === "won") continue;
-    lead.opportunity = {
-      id: row.id,
-      openedAt: Math.round(Number(row.opened_at)),
-      outcome: row.outcome,
-      amount: row.amount === null ? null : Number(row.amount),
-    };
+  for (let index = 0; index < spansInFlight; index++) startSpan(index);
+  for (let index = 0; index < historySpans; index++) {
+    const span = await spans[index]!;
+    startSpan(index + spansInFlight);
+    await onBatch(unpackSpan(span.rows));
   }
-
+  const [carried, accountRows] = await Promise.all([carriedQuery, accountQuery]);
   return {
-    leads,
-    clocks,
     carriedLoads: carried.rows.map((row) => ({
       rep: row.owner,
       closesAt: row.open ? null : Math.round(Number(row.closes_at)),
@@ -415,4 +352,146 @@ export async function loadBacktestHistory(
       closedAt: row.closed_at === null ? null : Math.round(Number(row.closed_at)),
     })),
   };
+}
+
+/** How many leads were created in the window (the replay's progress total). */
+async function countLeads(
+  db: Executor,
+  workspace: string,
+  window: { from: number; to: number },
+): Promise<number> {
+  const row = await db
+    .selectFrom("leads")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("workspace", "=", workspace)
+    .where("created_at", ">=", new Date(window.from))
+    .where("created_at", "<", new Date(window.to))
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+/** The whole window's history at once (readBacktestHistory's batches joined). */
+export async function loadBacktestHistory(
+  db: Executor,
+  workspace: string,
+  window: { from: number; to: number },
+): Promise<BacktestHistory> {
+  const leads: BacktestLead[] = [];
+  const clocks: BacktestClock[] = [];
+  const context = await readBacktestHistory(db, workspace, window, (batch) => {
+    leads.push(...batch.leads);
+    clocks.push(...batch.clocks);
+  });
+  return { leads, clocks, ...context };
+}
+
+const text = (value: string | undefined) => (value === undefined || value === "" ? null : value);
+// the ledger's id order is each stream's causal order
+const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+
+/** A span's rows as the replay reads them (see spanQuery for the packing). */
+function unpackSpan(rows: readonly PackedLeadRow[]): {
+  leads: BacktestLead[];
+  clocks: BacktestClock[];
+} {
+  const leads: BacktestLead[] = [];
+  const clocks: BacktestClock[] = [];
+  for (const row of rows) {
+    const lead: BacktestLead = {
+      id: row.id,
+      createdAt: Number(row.created_at),
+      fields: row.fields ?? {},
+      company: row.company ?? {},
+      activities: row.activities ?? [],
+      accountId: row.account_id,
+      accountOwner: row.account_owner,
+      ...unpackLeadEvents(row.lead_events),
+      opportunity: unpackOpportunity(row.opportunities),
+    };
+    leads.push(lead);
+    if (row.clock_events !== null) unpackClocks(lead.id, row.clock_events, clocks);
+  }
+  return { leads, clocks };
+}
+
+function unpackLeadEvents(
+  packedEvents: string | null,
+): Pick<BacktestLead, "stages" | "assignments"> {
+  const stages: { id: number; stage: string; at: number; open: boolean }[] = [];
+  const assignments: { id: number; at: number; owner: Assignee; cause: string }[] = [];
+  if (packedEvents !== null)
+    for (const packed of packedEvents.split("\u001e")) {
+      const f = packed.split("\u001f");
+      const id = Number(f[0]);
+      const at = Math.round(Number(f[1]));
+      if (f[2] === "lead.assigned") {
+        const ownerId = text(f[6]);
+        if (ownerId === null) continue;
+        const owner: Assignee =
+          f[5] === "queue"
+            ? { kind: "queue", id: ownerId, team: f[7] ?? "" }
+            : { kind: "rep", id: ownerId };
+        assignments.push({ id, at, owner, cause: f[8] ?? "" });
+      } else {
+        const stage = text(f[3]);
+        if (stage !== null) stages.push({ id, stage, at, open: f[4] === "true" });
+      }
+    }
+  return {
+    stages: stages.sort(byId).map(({ stage, at, open }) => ({ stage, at, open })),
+    assignments: assignments.sort(byId).map(({ at, owner, cause }) => ({ at, owner, cause })),
+  };
+}
+
+/** A lead's first opportunity stands for it, unless a later one was won. */
+function unpackOpportunity(packedRows: string | null): BacktestLead["opportunity"] {
+  if (packedRows === null) return null;
+  let chosen: BacktestLead["opportunity"] = null;
+  for (const packed of packedRows.split("\u001e")) {
+    const f = packed.split("\u001f");
+    const outcome = text(f[2]) as "won" | "lost" | null;
+    if (chosen !== null && (chosen.outcome === "won" || outcome !== "won")) continue;
+    const amount = text(f[3]);
+    chosen = {
+      id: f[0] ?? "",
+      openedAt: Math.round(Number(f[1])),
+      outcome,
+      amount: amount === null ? null : Number(amount),
+    };
+  }
+  return chosen;
+}
+
+function unpackClocks(leadId: string, packedClocks: string, clocks: BacktestClock[]): void {
+  for (const packedClock of packedClocks.split("\u001c")) {
+    const [clockId = "", step = "", packedEvents = ""] = packedClock.split("\u001d");
+    const events: ClockEvent[] = [];
+    if (packedEvents !== "")
+      for (const packed of packedEvents.split("\u001e")) {
+        const f = packed.split("\u001f");
+        const seq = Number(f[0]);
+        const type = f[1] ?? "";
+        const at = Number(f[2]);
+        const json = text(f[8]);
+        // replay orders a log by instant and seq itself
+        if (json !== null) events.push({ ...(JSON.parse(json) as object), seq } as ClockEvent);
+        else if (type === "start")
+          events.push({
+            type,
+            at,
+            seq,
+            goal: {
+              goalId: f[4] ?? "",
+              targetMs: Number(f[5]),
+              calendarRef: f[6] ?? "",
+              agreementVersion: Number(f[7]),
+            },
+          });
+        else {
+          const reason = text(f[3]);
+          events.push({ type, at, seq, ...(reason === null ? {} : { reason }) } as ClockEvent);
+        }
+      }
+    if (events.length > 0) clocks.push({ id: clockId, leadId, step, events });
+  }
 }

@@ -139,14 +139,15 @@ export function registerAgreementCommands(
               // progress for long runs only, at most every second, on stderr
               const now = performance.now();
               if (total < 10_000 && phase !== "loading") return;
+              if (phase === "loading" && done !== 0) return;
               if (done !== 0 && done !== total && now - lastLine < 1000) return;
               lastLine = now;
               io.stderr(
                 phase === "loading"
-                  ? done === 0
-                    ? "backtest: reading the window's history…"
-                    : "backtest: history read"
-                  : `backtest: ${phase} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`,
+                  ? "backtest: reading and replaying the window's history…"
+                  : phase === "replay"
+                    ? `backtest: replayed ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} leads`
+                    : `backtest: routed ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} MQL turns`,
               );
             },
           });

@@ -92,7 +92,8 @@ export interface BacktestInput {
   progress?: (phase: BacktestPhase, done: number, total: number) => void;
 }
 
-export type BacktestPhase = "qualification" | "sla" | "routing";
+/** replay: qualification and SLA cycles, lead by lead (done and total count leads) */
+export type BacktestPhase = "replay" | "routing";
 
 /** What the leads behind a number actually did afterwards. */
 export interface Conversions {

@@ -3,4 +3,10 @@
  * in force (qualification, SLA cycles, routing loads). See backtest-report.ts.
  */
 export * from "./backtest-report.js";
-export { runBacktest } from "./run-backtest.js";
+export {
+  type BacktestBatch,
+  type BacktestReplay,
+  type BacktestSetup,
+  runBacktest,
+  startBacktest,
+} from "./run-backtest.js";

@@ -14,6 +14,7 @@ import {
   sqlStageOf,
 } from "./backtest-qualification.js";
 import {
+  type BacktestClock,
   type BacktestInput,
   type BacktestLead,
   type BacktestReport,
@@ -50,6 +51,34 @@ const progressEvery = 5_000;
 
 /** Replays the window under both versions and compares them; see backtest-report.ts. */
 export function runBacktest(input: BacktestInput): BacktestReport {
+  const replay = startBacktest({ ...input, leadCount: input.leads.length });
+  replay.add(input);
+  return replay.finish(input);
+}
+
+/**
+ * A backtest fed in batches, so a caller can replay the window while it still reads the rest:
+ * `add` each batch of leads (in creation order, each batch after the earlier ones) with the
+ * clocks of those leads, then `finish` with what routing needs. The report equals
+ * `runBacktest`'s on the same leads and clocks.
+ */
+export interface BacktestReplay {
+  add(batch: BacktestBatch): void;
+  finish(context: Pick<BacktestInput, "carriedLoads" | "accountOpportunities">): BacktestReport;
+}
+
+export type BacktestBatch = Pick<BacktestInput, "leads" | "clocks">;
+
+export type BacktestSetup = Omit<
+  BacktestInput,
+  "leads" | "clocks" | "carriedLoads" | "accountOpportunities"
+> & {
+  /** the window's lead count, for progress (null: unknown, progress counts without a total) */
+  leadCount: number | null;
+};
+
+export function startBacktest(setup: BacktestSetup): BacktestReplay {
+  const input = setup;
   const examples = input.examples ?? defaultExamples;
   const { window, active, proposed } = input;
   const list = <Item>(): LeadList<Item> => ({ count: 0, items: [] });
@@ -88,9 +117,15 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     initialBefore === initialAfter &&
     canonical([scoringRulesOf(active.compiled), active.compiled.agreement.fields]) ===
       canonical([scoringRulesOf(proposed.compiled), proposed.compiled.agreement.fields]);
-  const total = input.leads.length;
-  for (const [index, lead] of input.leads.entries()) {
-    if (index % progressEvery === 0) input.progress?.("qualification", index, total);
+  const leads: BacktestLead[] = [];
+  const leadsById = new Map<string, BacktestLead>();
+  const sla = slaComparer(input, leadsById, before, after, list, add);
+  const progress = (done: number) => input.progress?.("replay", done, input.leadCount ?? done);
+
+  const qualify = (lead: BacktestLead) => {
+    if (leads.length % progressEvery === 0) progress(leads.length);
+    leads.push(lead);
+    leadsById.set(lead.id, lead);
     const instants = scoringInstants(lead, window.to);
     const inputBefore = scoringInputOf(lead, initialBefore);
     const inputAfter =
@@ -122,7 +157,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     }
     if (mqlBefore !== null && mqlAfter !== null && mqlBefore.at !== mqlAfter.at)
       qualification.momentChanged++;
-    if ((mqlBefore === null) === (mqlAfter === null)) continue;
+    if ((mqlBefore === null) === (mqlAfter === null)) return;
     // the flip is explained at the qualifying version's MQL moment, under both versions
     const at = (mqlAfter ?? mqlBefore)!.at;
     const scoreBefore =
@@ -147,41 +182,58 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     const target = mqlAfter !== null ? qualification.newlyQualifying : qualification.droppingOut;
     add(target, flip);
     addConversion(target.conversions, outcome);
-  }
-  input.progress?.("qualification", total, total);
-
-  const leadsById = new Map(input.leads.map((lead) => [lead.id, lead]));
-  const sla = compareSla(input, leadsById, before, after, list, add);
-  const routing = compareRouting(input, leadsById, before, after, list, add);
+  };
 
   return {
-    version: backtestReportVersion,
-    window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
-    active: { number: active.number, name: active.compiled.agreement.name },
-    proposed: { number: proposed.number, name: proposed.compiled.agreement.name },
-    leads: total,
-    examples,
-    qualification,
-    sla,
-    routing,
-    notes: [
-      "Both versions are replayed over the same stored facts; fields are the leads' current values.",
-      "MQL moment: the first instant (creation or an activity) the score meets the MQL threshold; one per lead.",
-      "SLA cycles keep their actual starts, pauses and stops; only goals and calendars change.",
-      "Newly qualifying leads have no clock history for their new MQL; their cycles are not invented.",
-      "Routing starts each version from a fresh rotation; loads fall when a lead actually closed.",
-    ],
+    add(batch) {
+      for (const lead of batch.leads) qualify(lead);
+      for (const clock of batch.clocks) sla.add(clock);
+    },
+    finish(context) {
+      progress(leads.length);
+      const total = leads.length;
+      const routing = compareRouting(
+        { ...input, ...context, leads },
+        leadsById,
+        before,
+        after,
+        list,
+        add,
+      );
+      return {
+        version: backtestReportVersion,
+        window: {
+          from: new Date(window.from).toISOString(),
+          to: new Date(window.to).toISOString(),
+        },
+        active: { number: active.number, name: active.compiled.agreement.name },
+        proposed: { number: proposed.number, name: proposed.compiled.agreement.name },
+        leads: total,
+        examples,
+        qualification,
+        sla: sla.finish(),
+        routing,
+        notes: [
+          "Both versions are replayed over the same stored facts; fields are the leads' current values.",
+          "MQL moment: the first instant (creation or an activity) the score meets the MQL threshold; one per lead.",
+          "SLA cycles keep their actual starts, pauses and stops; only goals and calendars change.",
+          "Newly qualifying leads have no clock history for their new MQL; their cycles are not invented.",
+          "Routing starts each version from a fresh rotation; loads fall when a lead actually closed.",
+        ],
+      };
+    },
   };
 }
 
-function compareSla(
-  input: BacktestInput,
+/** The SLA comparison, fed one clock at a time (its lead replayed before it). */
+function slaComparer(
+  input: BacktestSetup,
   leadsById: ReadonlyMap<string, BacktestLead>,
   before: ReadonlyMap<string, Qualified>,
   after: ReadonlyMap<string, Qualified>,
   list: <Item>() => LeadList<Item>,
   add: <Item>(target: LeadList<Item>, item: Item) => void,
-): SlaComparison {
+): { add(clock: BacktestClock): void; finish(): SlaComparison } {
   const { window, active, proposed } = input;
   const proposedSteps = new Map(proposed.compiled.clockSteps.map((step) => [step.step.id, step]));
   const activeSteps = new Set(active.compiled.clockSteps.map((step) => step.step.id));
@@ -234,11 +286,10 @@ function compareSla(
       .map((step) => step.step.id),
   );
   const proposedNumber = proposed.number ?? 0;
-  for (const [index, clock] of input.clocks.entries()) {
-    if (index % progressEvery === 0) input.progress?.("sla", index, input.clocks.length);
+  const compare = (clock: BacktestClock) => {
     const step = stepOf(clock.step);
     const cyclesBefore = cyclesIn(clock.events, input.resolveCalendar, window, clock.id);
-    if (cyclesBefore === undefined || cyclesBefore.size === 0) continue;
+    if (cyclesBefore === undefined || cyclesBefore.size === 0) return;
     const beforeCycles = [...cyclesBefore.values()];
     step.cycles += beforeCycles.length;
     const attainment = slaAttainment(beforeCycles);
@@ -246,19 +297,19 @@ function compareSla(
     step.before.breached += attainment.breached;
     const proposedStep = proposedSteps.get(clock.step);
     const lead = leadsById.get(clock.leadId);
-    if (proposedStep === undefined || lead === undefined) continue;
+    if (proposedStep === undefined || lead === undefined) return;
     // a lead the proposal does not qualify never starts a step that starts at qualification
     const startsAtQualification = proposedStep.step.start_on.some(
       (trigger) => trigger === `enter:${mqlStage}` || trigger === "assigned",
     );
     if (startsAtQualification && before.has(lead.id) && !after.has(lead.id)) {
       for (const cycle of beforeCycles) add(step.notStarted, `${clock.id}#${cycle.id}`);
-      continue;
+      return;
     }
     if (sameScores && unchangedSteps.has(clock.step)) {
       step.decidedAfter.met += attainment.met;
       step.decidedAfter.breached += attainment.breached;
-      continue;
+      return;
     }
     const rewritten = rewriteLog(
       clock,
@@ -268,10 +319,10 @@ function compareSla(
     );
     if (!rewritten.ok) {
       for (const cycle of rewritten.cycles) add(step.noGoal, `${clock.id}#${cycle}`);
-      continue;
+      return;
     }
     const cyclesAfter = cyclesIn(rewritten.events, resolve, window, clock.id);
-    if (cyclesAfter === undefined) continue;
+    if (cyclesAfter === undefined) return;
     for (const cycleBefore of beforeCycles) {
       const cycleAfter = cyclesAfter.get(cycleBefore.id);
       if (cycleAfter === undefined) continue;
@@ -283,31 +334,33 @@ function compareSla(
       if (outcomeBefore === "breached" && outcomeAfter === "met")
         add(step.breachedToMet, cycleFlip(clock, cycleBefore, cycleAfter));
     }
-  }
-  input.progress?.("sla", input.clocks.length, input.clocks.length);
-  const rate = (met: number, breached: number) =>
-    met + breached === 0 ? null : met / (met + breached);
-  const result: StepComparison[] = [];
-  for (const { decidedAfter, ...step } of steps.values()) {
-    step.before.rate = rate(step.before.met, step.before.breached);
-    if (step.after !== null) {
-      step.after = { ...decidedAfter, rate: rate(decidedAfter.met, decidedAfter.breached) };
-      step.status = unchangedSteps.has(step.step) ? "unchanged" : "changed";
-    }
-    result.push(step);
-  }
-  result.sort((a, b) => a.step.localeCompare(b.step));
-  const cyclesWithoutLog = list<string>();
-  for (const leadId of after.keys()) if (!before.has(leadId)) add(cyclesWithoutLog, leadId);
-  return {
-    steps: result,
-    addedSteps: [...proposedSteps.keys()].filter((id) => !activeSteps.has(id)).sort(),
-    cyclesWithoutLog,
   };
+  const finish = (): SlaComparison => {
+    const rate = (met: number, breached: number) =>
+      met + breached === 0 ? null : met / (met + breached);
+    const result: StepComparison[] = [];
+    for (const { decidedAfter, ...step } of steps.values()) {
+      step.before.rate = rate(step.before.met, step.before.breached);
+      if (step.after !== null) {
+        step.after = { ...decidedAfter, rate: rate(decidedAfter.met, decidedAfter.breached) };
+        step.status = unchangedSteps.has(step.step) ? "unchanged" : "changed";
+      }
+      result.push(step);
+    }
+    result.sort((a, b) => a.step.localeCompare(b.step));
+    const cyclesWithoutLog = list<string>();
+    for (const leadId of after.keys()) if (!before.has(leadId)) add(cyclesWithoutLog, leadId);
+    return {
+      steps: result,
+      addedSteps: [...proposedSteps.keys()].filter((id) => !activeSteps.has(id)).sort(),
+      cyclesWithoutLog,
+    };
+  };
+  return { add: compare, finish };
 }
 
 function compareRouting(
-  input: BacktestInput,
+  input: BacktestSetup & Pick<BacktestInput, "leads" | "carriedLoads" | "accountOpportunities">,
   leadsById: ReadonlyMap<string, BacktestLead>,
   before: ReadonlyMap<string, Qualified>,
   after: ReadonlyMap<string, Qualified>,
