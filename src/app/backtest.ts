@@ -201,6 +201,8 @@ const epochMs = (column: string) => sql<number>`date_part('epoch', ${sql.ref(col
  */
 const historySpans = 12;
 const spansInFlight = 2;
+/** the replay takes a span's leads this many at a time, reading the socket in between */
+const rowsPerBatch = 500;
 
 /** One lead of the window with its events packed (see spanQuery). */
 interface PackedLeadRow {
@@ -289,10 +291,11 @@ function spanQuery(db: Executor, workspace: string, from: Date, to: Date) {
 
 /**
  * What the replay reads about the window: the leads with their events and opportunities (in
- * spans of time, see spanQuery), handed to `onBatch` span by span in creation order, and what
- * routing reads besides (the open leads carried in, the accounts' opportunities), returned at
- * the end. On a server the statements run concurrently (a connection each), and `onBatch` works
- * on one span while the next ones are read; PGlite takes them one after another.
+ * spans of time, see spanQuery), handed to `onBatch` in creation order, at most `rowsPerBatch`
+ * leads (with their clocks) at a time, and what routing reads besides (the open leads carried
+ * in, the accounts' opportunities), returned at the end. On a server the statements run
+ * concurrently (a connection each) and are read while `onBatch` works on the span before;
+ * PGlite takes them one after another.
  */
 export async function readBacktestHistory(
   db: Executor,
@@ -336,9 +339,16 @@ export async function readBacktestHistory(
 
   for (let index = 0; index < spansInFlight; index++) startSpan(index);
   for (let index = 0; index < historySpans; index++) {
-    const span = await spans[index]!;
+    const { rows } = await spans[index]!;
+    // the span's rows are not kept once replayed
+    spans[index] = Promise.resolve({ rows: [] });
     startSpan(index + spansInFlight);
-    await onBatch(unpackSpan(span.rows));
+    for (let first = 0; first < rows.length; first += rowsPerBatch) {
+      await onBatch(unpackSpan(rows.slice(first, first + rowsPerBatch)));
+      // the driver takes in what the server sends between batches: a server whose socket is
+      // not read waits, and the spans in flight would be read only between spans
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   const [carried, accountRows] = await Promise.all([carriedQuery, accountQuery]);
   return {

@@ -297,6 +297,68 @@ describe("SLA", () => {
   });
 });
 
+describe("SLA goals that read the score", () => {
+  // sdr-first-effort picks demo-request (60 min) at score ≥ 90, else four business hours. hot:
+  // fit 50 + demo 40 = 90; warm: fit 50 + one pricing view 10 = 60; both qualify on Monday at
+  // 10:00 in New York. late: hot's score, its cycle started ten minutes after its MQL moment
+  // (the score is worked out at the start, not taken from the qualification phase).
+  const pricing = (at: number): Activity => ({
+    type: "page_view",
+    at,
+    fields: { url: "https://acme.example/pricing" },
+  });
+  const leads = [
+    lead("hot", monday, { activities: [demo(monday)], mqlAt: monday }),
+    lead("warm", monday, { activities: [pricing(monday)], mqlAt: monday }),
+    lead("late", monday, { activities: [demo(monday)], mqlAt: monday }),
+  ];
+  const started = { hot: monday, warm: monday, late: monday + 10 * minute };
+  const clocks = leads.map(
+    (known, n): BacktestClock => ({
+      id: `${known.id}/sdr-first-effort`,
+      leadId: known.id,
+      step: "sdr-first-effort",
+      events: [
+        {
+          type: "start",
+          at: started[known.id as keyof typeof started],
+          seq: 10 * n,
+          goal: {
+            goalId: known.id === "warm" ? "four-business-hours" : "demo-request",
+            agreementVersion: 1,
+            targetMs: (known.id === "warm" ? 240 : 60) * minute,
+            calendarRef: "always@1",
+          },
+        },
+        {
+          type: "stop",
+          at: started[known.id as keyof typeof started] + 45 * minute,
+          seq: 10 * n + 1,
+        },
+      ] satisfies ClockEvent[],
+    }),
+  );
+
+  it("halving demo-request breaches the 45-minute cycles of the leads scoring 90, not warm's", () => {
+    const report = runBacktest(
+      input(
+        edited(
+          "when: lead.score >= 90\n          target_minutes: 60",
+          "when: lead.score >= 90\n          target_minutes: 30",
+        ),
+        { leads, clocks },
+      ),
+    );
+    const step = report.sla.steps.find((known) => known.step === "sdr-first-effort")!;
+    expect(step.before).toEqual({ met: 3, breached: 0, rate: 1 });
+    expect(step.after).toEqual({ met: 1, breached: 2, rate: 1 / 3 });
+    expect(step.metToBreached.items.map((flip) => [flip.leadId, flip.after.goal])).toEqual([
+      ["hot", "demo-request"],
+      ["late", "demo-request"],
+    ]);
+  });
+});
+
 describe("routing", () => {
   // four MQLs, Monday to Thursday at 10:00 in New York, none closing in the window
   const leads = [0, 1, 2, 3].map((n) =>

@@ -263,11 +263,22 @@ function slaComparer(
     }
     return step;
   };
-  // scores under the proposal, per lead, for goals that read lead.score (the scoring input is
-  // built on the first read: most goals never ask)
+  // Scores under the proposal, per lead, for goals that read lead.score. A cycle that starts at
+  // qualification starts at a lead's MQL moment, whose total the qualification phase kept: the
+  // proposal's own moment, or the active one's when both versions score alike (same rules and
+  // fields, same initial stage: only thresholds may differ). Other instants are scored, the
+  // scoring input built on the first (most goals never read the score).
+  const scoresAlike =
+    active.compiled.lifecycle.initial === proposed.compiled.lifecycle.initial &&
+    canonical([scoringRulesOf(active.compiled), active.compiled.agreement.fields]) ===
+      canonical([scoringRulesOf(proposed.compiled), proposed.compiled.agreement.fields]);
   const proposedScore = (lead: BacktestLead) => {
+    const proposedMoment = after.get(lead.id);
+    const activeMoment = scoresAlike ? before.get(lead.id) : undefined;
     let scoringInput: ScoringInput | undefined;
     return (at: number) => {
+      if (proposedMoment?.at === at) return proposedMoment.total;
+      if (activeMoment?.at === at) return activeMoment.total;
       scoringInput ??= scoringInputOf(lead, proposed.compiled.lifecycle.initial);
       return proposed.compiled.qualification.scoreLead(scoringInput, at).total;
     };
