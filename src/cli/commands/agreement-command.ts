@@ -179,6 +179,8 @@ const day = (at: number | null) =>
   at === null ? "never" : new Date(at).toISOString().slice(0, 16).replace("T", " ");
 const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(1)} %`);
 const money = (amount: number) => amount.toLocaleString("en-US", { maximumFractionDigits: 0 });
+/** scores as the reasons beside them read (63.39, not 63.39354850795088) */
+const points = (score: number) => score.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 /** The report as people read it: the counts first, then the leads, cycles and reps behind them. */
 export function describeBacktest(report: BacktestReport, file: string): string[] {
@@ -203,7 +205,7 @@ export function describeBacktest(report: BacktestReport, file: string): string[]
     );
     for (const flip of list.items)
       lines.push(
-        `    ${flip.leadId}  score ${flip.scoreBefore} → ${flip.scoreAfter} at ${day(flip.at)}; MQL ${day(flip.mqlAtBefore)} → ${day(flip.mqlAtAfter)}` +
+        `    ${flip.leadId}  score ${points(flip.scoreBefore)} → ${points(flip.scoreAfter)} at ${day(flip.at)}; MQL ${day(flip.mqlAtBefore)} → ${day(flip.mqlAtAfter)}` +
           `${flip.won ? `; won ${money(flip.amount ?? 0)}` : flip.opportunity ? "; opportunity" : flip.reachedSql ? "; reached SQL" : ""}` +
           (flip.reasons.length > 0 ? `\n      ${flip.reasons.join("; ")}` : ""),
       );

@@ -16,6 +16,8 @@ export type BacktestReport =
 type FlipList = BacktestReport["qualification"]["droppingOut"];
 
 const integer = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
+/** scores as the reasons beside them read (63.39, not 63.39354850795088) */
+const points = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 const percent = (rate: number | null) =>
   rate === null
     ? "—"
@@ -252,7 +254,7 @@ function FlipTable({ title, list, testId }: { title: string; list: FlipList; tes
                 </Anchor>
               </Table.Td>
               <Table.Td>
-                {flip.scoreBefore} → {flip.scoreAfter}
+                {points.format(flip.scoreBefore)} → {points.format(flip.scoreAfter)}
               </Table.Td>
               <Table.Td>
                 <Text size="xs">{flip.reasons.join("; ")}</Text>
