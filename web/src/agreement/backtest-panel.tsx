@@ -103,6 +103,7 @@ export function BacktestFigures({ report }: { report: BacktestReport }) {
               <Table.Th>Attainment</Table.Th>
               <Table.Th>Met → breached</Table.Th>
               <Table.Th>Breached → met</Table.Th>
+              <Table.Th>Would not start</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -137,6 +138,19 @@ export function BacktestFigures({ report }: { report: BacktestReport }) {
                   ))}
                 </Table.Td>
                 <Table.Td>{integer.format(step.breachedToMet.count)}</Table.Td>
+                <Table.Td>
+                  {integer.format(step.notStarted.count)}
+                  {step.notStarted.count > 0 && (
+                    <Text size="xs" c="dimmed">
+                      the lead no longer qualifies
+                    </Text>
+                  )}
+                  {step.noGoal.count > 0 && (
+                    <Text size="xs" c="dimmed">
+                      {integer.format(step.noGoal.count)} with no proposed goal
+                    </Text>
+                  )}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
