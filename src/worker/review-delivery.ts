@@ -20,6 +20,8 @@ export interface ReviewLoopOptions {
   /** between looks (default 30 s) */
   intervalMs?: number;
   publicUrl?: string | undefined;
+  /** several workers share a server: see DeliveryOptions.exclusive */
+  exclusive?: boolean;
   onDelivered?: (pack: DeliveredPack) => void;
   log?: (line: string) => void;
 }
@@ -33,10 +35,12 @@ export const defaultReviewIntervalMs = 30_000;
 
 /** One look: due packs, then overdue reminders. Errors are the caller's to report. */
 export async function reviewTick(
-  options: Pick<ReviewLoopOptions, "engine" | "channels" | "publicUrl">,
+  options: Pick<ReviewLoopOptions, "engine" | "channels" | "publicUrl" | "exclusive" | "log">,
 ): Promise<{ delivered: DeliveredPack[]; reminded: number }> {
   const delivered = await deliverDueReviews(options.engine, options.channels, {
     publicUrl: options.publicUrl,
+    ...(options.exclusive === undefined ? {} : { exclusive: options.exclusive }),
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
   const reminders = await remindOverdueItems(options.engine, options.channels, {
     publicUrl: options.publicUrl,
@@ -51,7 +55,7 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
   const summary: ReviewLoopSummary = { packs: 0, reminders: 0 };
   while (!options.signal.aborted) {
     try {
-      const tick = await reviewTick(options);
+      const tick = await reviewTick({ ...options, log });
       summary.packs += tick.delivered.length;
       summary.reminders += tick.reminded;
       for (const pack of tick.delivered) options.onDelivered?.(pack);

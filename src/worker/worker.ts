@@ -48,6 +48,8 @@ export async function runWorker(options: WorkerOptions): Promise<SchedulerSummar
           channels: options.channels,
           signal: options.signal,
           log,
+          // a server may have several workers; the embedded database is one process's
+          exclusive: options.location.kind === "server",
           ...(options.reviews ?? {}),
         });
   try {

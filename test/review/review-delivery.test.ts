@@ -26,7 +26,7 @@ import { freshServerStore } from "../server-store.js";
  * Scheduled review packs delivered by workers to real receivers (a signed webhook, a Slack
  * stand-in, an SMTP server), once per period and review whatever the number of workers: the
  * worker and three competing generators in one process on PGlite, three `baton worker` processes on a PostgreSQL server
- * (with DATABASE_URL). The clock is the real one: each review's latest due period is delivered
+ * (with DATABASE_URL), where each pack is also built by one worker only. The clock is the real one: each review's latest due period is delivered
  * as soon as the workers start. The example's reviews reach 2 + 3 owner addresses.
  */
 
@@ -188,6 +188,7 @@ describe.skipIf(!process.env.DATABASE_URL)("review delivery by worker processes"
       BATON_MAIL_FROM: "Baton <baton@baton.test>",
     };
     const children: ChildProcess[] = [];
+    const built: string[] = [];
     cleanups.push(async () => {
       for (const child of children)
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
@@ -206,6 +207,7 @@ describe.skipIf(!process.env.DATABASE_URL)("review delivery by worker processes"
         return new Promise<void>((resolve, reject) => {
           createInterface({ input: child.stderr! }).on("line", (line) => {
             if (line.startsWith("baton worker on")) resolve();
+            if (line.startsWith("review pack ")) built.push(`w${index}: ${line}`);
           });
           child.once("exit", (code) => reject(new Error(`worker ${index} exited (${code})`)));
         });
@@ -237,6 +239,11 @@ describe.skipIf(!process.env.DATABASE_URL)("review delivery by worker processes"
       .where("trigger", "=", "schedule")
       .execute();
     expect(packs.map((row) => row.review).sort()).toEqual(["forecast", "joint-revenue-review"]);
+    // each pack was built by one worker: the others found its period locked, then stored
+    expect(built.map((line) => line.split(" ")[3]).sort(), built.join("\n")).toEqual([
+      "forecast",
+      "joint-revenue-review",
+    ]);
     const outbox = await db
       .selectFrom("notifications")
       .select("channel")

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Agreement } from "../../core/agreement/agreement-schema.js";
 import type { ReviewPack } from "../../core/review/review-pack-types.js";
 import type { Engine } from "../engine.js";
@@ -11,10 +12,15 @@ import { type AgreementReview, type DueRun, dueRuns } from "./review-schedule.js
 /**
  * Scheduled review packs: at each review's delivery instant (review-schedule.ts) the pack of its
  * last complete period is generated, stored and delivered — once per period per review, with
- * any number of workers. Every worker may build the pack (building writes nothing), but storing
- * it inserts the period's one `schedule` row with `on conflict do nothing` (the unique index
- * review_packs_scheduled) in the same transaction as its notifications, so only the worker whose
- * insert took the slot writes them, and a rolled-back transaction leaves the slot free.
+ * any number of workers. Storing a pack inserts the period's one `schedule` row with `on conflict
+ * do nothing` (the unique index review_packs_scheduled) in the same transaction as its
+ * notifications, so only the worker whose insert took the slot writes them, and a rolled-back
+ * transaction leaves the slot free. That alone makes delivery exactly once; on a server
+ * (`exclusive`) a worker also holds a session advisory lock on the review's period while it
+ * builds the pack, so the others skip it instead of building the same pack for nothing (a
+ * large workspace's pack takes seconds). The lock is a session's, on a connection of its own:
+ * the build reads through the pool, and a worker that dies frees it with its connection. The
+ * embedded database has one connection and one process, so there the insert alone decides.
  *
  * Delivered through the notification outbox (delivery is the worker's, at least once, with
  * retries): the webhook gets the pack as JSON (`data.pack`), Slack the Markdown, each owner's
@@ -35,6 +41,10 @@ export interface DeliveredPack {
 export interface DeliveryOptions {
   /** the address users reach Baton at (BATON_PUBLIC_URL), for links to the pack */
   publicUrl?: string | undefined;
+  /** hold an advisory lock per review period while building (several workers on a server) */
+  exclusive?: boolean;
+  /** a line per pack built, with how long it took */
+  log?: (line: string) => void;
 }
 
 /** Generates and delivers every review pack due at the engine's now that is not stored yet. */
@@ -49,58 +59,103 @@ export async function deliverDueReviews(
   const delivered: DeliveredPack[] = [];
   for (const run of dueRuns(agreement, engine.now())) {
     if (await alreadyStored(engine, run)) continue;
-    const built = await buildPack(engine, agreement, active.version, run.review, run.periods);
-    if (!built.ok) continue;
-    const row = packRow(engine, built.value, "schedule", "schedule");
-    const written = await engine.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto("review_packs")
-        .values(row)
-        .onConflict((conflict) =>
-          conflict
-            .columns(["workspace", "review", "period_from"])
-            .where("trigger", "=", "schedule")
-            .doNothing(),
+    const deliver = () => deliverRun(engine, channels, options, active.version, agreement, run);
+    const pack = options.exclusive
+      ? await whileLocked(engine, run, async () =>
+          // a worker that held the lock before may have stored it since the look above
+          (await alreadyStored(engine, run)) ? undefined : deliver(),
         )
-        .returning("id")
-        .executeTakeFirst();
-      if (inserted === undefined) return undefined;
-      const requests = packNotifications(
-        engine.workspace,
-        inserted.id,
-        built.value.pack,
-        run.review,
-        agreement,
-        channels,
-        options.publicUrl,
-      );
-      // one write per channel, however many owners it reaches
-      const byChannel = new Map<(typeof requests)[number]["channel"], typeof requests>();
-      for (const entry of requests) {
-        const entries = byChannel.get(entry.channel) ?? [];
-        entries.push(entry);
-        byChannel.set(entry.channel, entries);
-      }
-      let count = 0;
-      for (const [channel, entries] of byChannel)
-        count += (
-          await enqueueNotifications(
-            trx,
-            entries.map((entry) => entry.request),
-            { [channel]: channels[channel] },
-          )
-        ).written;
-      return count;
-    });
-    if (written !== undefined)
-      delivered.push({
-        packId: row.id,
-        review: run.review.id,
-        period: run.periods.period,
-        notifications: written,
-      });
+      : await deliver();
+    if (pack !== undefined) delivered.push(pack);
   }
   return delivered;
+}
+
+/**
+ * Runs `work` while this session holds the review period's advisory lock; undefined, without
+ * running it, when another session holds it (that worker is building the same pack).
+ */
+async function whileLocked<Value>(
+  engine: Engine,
+  run: DueRun,
+  work: () => Promise<Value | undefined>,
+): Promise<Value | undefined> {
+  const key = `baton-review-pack:${engine.workspace}:${run.review.id}:${run.periods.period.from}`;
+  return engine.db.connection().execute(async (connection) => {
+    const { rows } = await sql<{ locked: boolean }>`
+      select pg_try_advisory_lock(hashtext(${key})) as locked`.execute(connection);
+    if (rows[0]?.locked !== true) return undefined;
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(connection);
+    }
+  });
+}
+
+/** Builds one due pack, stores it and enqueues its notifications, unless its slot is taken. */
+async function deliverRun(
+  engine: Engine,
+  channels: NotificationChannels,
+  options: DeliveryOptions,
+  version: number,
+  agreement: Agreement,
+  run: DueRun,
+): Promise<DeliveredPack | undefined> {
+  const began = performance.now();
+  const built = await buildPack(engine, agreement, version, run.review, run.periods);
+  if (!built.ok) return undefined;
+  options.log?.(
+    `review pack ${run.review.id} ${run.periods.period.label} built in ${Math.round(performance.now() - began)} ms`,
+  );
+  const row = packRow(engine, built.value, "schedule", "schedule");
+  const written = await engine.db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto("review_packs")
+      .values(row)
+      .onConflict((conflict) =>
+        conflict
+          .columns(["workspace", "review", "period_from"])
+          .where("trigger", "=", "schedule")
+          .doNothing(),
+      )
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted === undefined) return undefined;
+    const requests = packNotifications(
+      engine.workspace,
+      inserted.id,
+      built.value.pack,
+      run.review,
+      agreement,
+      channels,
+      options.publicUrl,
+    );
+    // one write per channel, however many owners it reaches
+    const byChannel = new Map<(typeof requests)[number]["channel"], typeof requests>();
+    for (const entry of requests) {
+      const entries = byChannel.get(entry.channel) ?? [];
+      entries.push(entry);
+      byChannel.set(entry.channel, entries);
+    }
+    let count = 0;
+    for (const [channel, entries] of byChannel)
+      count += (
+        await enqueueNotifications(
+          trx,
+          entries.map((entry) => entry.request),
+          { [channel]: channels[channel] },
+        )
+      ).written;
+    return count;
+  });
+  if (written === undefined) return undefined;
+  return {
+    packId: row.id,
+    review: run.review.id,
+    period: run.periods.period,
+    notifications: written,
+  };
 }
 
 async function alreadyStored(engine: Engine, run: DueRun): Promise<boolean> {
