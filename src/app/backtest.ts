@@ -213,7 +213,10 @@ interface PackedLeadRow {
   activities: Activity[];
   account_id: string | null;
   account_owner: string | null;
-  /** stage changes and assignments: fields joined by U+001F, events by U+001E */
+  /**
+   * stage changes and assignments in ledger (id) order, each stream's causal order: fields
+   * joined by U+001F, events by U+001E
+   */
   lead_events: string | null;
   /** per clock `<id> U+001D <step> U+001D <events>`, clocks joined by U+001C */
   clock_events: string | null;
@@ -246,7 +249,6 @@ function spanQuery(db: Executor, workspace: string, from: Date, to: Date) {
       l.data->'company' as company, l.data->'activities' as activities,
       l.data->>'accountId' as account_id, a.owner as account_owner,
       (select string_agg(concat_ws(chr(31),
-          e.id::text,
           (date_part('epoch', e.occurred_at) * 1000)::text,
           e.type,
           coalesce(e.data->>'to', e.data->>'stage', ''),
@@ -254,7 +256,7 @@ function spanQuery(db: Executor, workspace: string, from: Date, to: Date) {
           coalesce(e.data->'owner'->>'kind', ''),
           coalesce(e.data->'owner'->>'id', ''),
           coalesce(e.data->'owner'->>'team', ''),
-          coalesce(e.data->>'cause', '')), chr(30))
+          coalesce(e.data->>'cause', '')), chr(30) order by e.id)
         from events e
         where e.workspace = l.workspace and e.stream_type = 'lead' and e.stream_id = l.id
           and e.type in ('lead.created', 'lead.stage_changed', 'lead.assigned')) as lead_events,
@@ -396,8 +398,6 @@ export async function loadBacktestHistory(
 }
 
 const text = (value: string | undefined) => (value === undefined || value === "" ? null : value);
-// the ledger's id order is each stream's causal order
-const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 
 /** A span's rows as the replay reads them (see spanQuery for the packing). */
 function unpackSpan(rows: readonly PackedLeadRow[]): {
@@ -427,30 +427,27 @@ function unpackSpan(rows: readonly PackedLeadRow[]): {
 function unpackLeadEvents(
   packedEvents: string | null,
 ): Pick<BacktestLead, "stages" | "assignments"> {
-  const stages: { id: number; stage: string; at: number; open: boolean }[] = [];
-  const assignments: { id: number; at: number; owner: Assignee; cause: string }[] = [];
+  // in ledger order (spanQuery orders them by id)
+  const stages: BacktestLead["stages"][number][] = [];
+  const assignments: BacktestLead["assignments"][number][] = [];
   if (packedEvents !== null)
     for (const packed of packedEvents.split("\u001e")) {
       const f = packed.split("\u001f");
-      const id = Number(f[0]);
-      const at = Math.round(Number(f[1]));
-      if (f[2] === "lead.assigned") {
-        const ownerId = text(f[6]);
+      const at = Math.round(Number(f[0]));
+      if (f[1] === "lead.assigned") {
+        const ownerId = text(f[5]);
         if (ownerId === null) continue;
         const owner: Assignee =
-          f[5] === "queue"
-            ? { kind: "queue", id: ownerId, team: f[7] ?? "" }
+          f[4] === "queue"
+            ? { kind: "queue", id: ownerId, team: f[6] ?? "" }
             : { kind: "rep", id: ownerId };
-        assignments.push({ id, at, owner, cause: f[8] ?? "" });
+        assignments.push({ at, owner, cause: f[7] ?? "" });
       } else {
-        const stage = text(f[3]);
-        if (stage !== null) stages.push({ id, stage, at, open: f[4] === "true" });
+        const stage = text(f[2]);
+        if (stage !== null) stages.push({ stage, at, open: f[3] === "true" });
       }
     }
-  return {
-    stages: stages.sort(byId).map(({ stage, at, open }) => ({ stage, at, open })),
-    assignments: assignments.sort(byId).map(({ at, owner, cause }) => ({ at, owner, cause })),
-  };
+  return { stages, assignments };
 }
 
 /** A lead's first opportunity stands for it, unless a later one was won. */
