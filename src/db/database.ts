@@ -48,6 +48,12 @@ export async function openDatabase(
       connectionString: location.url,
       ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
     });
+    // An idle connection the server ends (a restart, an administrator, a dropped database) is
+    // reported here and left: the pool opens a new one for the next query. Without a listener
+    // the error would end the process.
+    pool.on("error", (error) => {
+      console.error(`database: an idle connection was closed by the server (${error.message})`);
+    });
     return new Kysely<BatonDatabase>({ dialect: new PostgresDialect({ pool }) });
   }
   if (location.kind === "embedded") await mkdir(location.dataDir, { recursive: true });
