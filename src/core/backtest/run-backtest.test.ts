@@ -226,20 +226,22 @@ describe("qualification", () => {
   });
 });
 
+/** the goal snapshot of a stored mql-qualification start under the example (version 1) */
+const qualificationGoal = {
+  goalId: "within-60-minutes",
+  agreementVersion: 1,
+  targetMs: 60 * minute,
+  calendarRef: "always@1",
+};
+
 describe("SLA", () => {
-  const goal = {
-    goalId: "within-60-minutes",
-    agreementVersion: 1,
-    targetMs: 60 * minute,
-    calendarRef: "always@1",
-  };
   /** mql-qualification cycles stopped after the given minutes */
   const clock = (leadId: string, stopAfter: number, seq: number): BacktestClock => ({
     id: `${leadId}/mql-qualification`,
     leadId,
     step: "mql-qualification",
     events: [
-      { type: "start", at: monday, seq, goal },
+      { type: "start", at: monday, seq, goal: qualificationGoal },
       { type: "stop", at: monday + stopAfter * minute, seq: seq + 1 },
     ] satisfies ClockEvent[],
   });
@@ -444,12 +446,6 @@ describe("routing", () => {
 
 describe("batches", () => {
   // leads that flip, cycles that breach and turns that move, fed whole or lead by lead
-  const goal = {
-    goalId: "within-60-minutes",
-    agreementVersion: 1,
-    targetMs: 60 * minute,
-    calendarRef: "always@1",
-  };
   const leads = [0, 1, 2, 3, 4, 5].map((n) =>
     lead(`lead-${n}`, monday + n * minute, {
       // lead-0, 2, 4: fit 50 + demo 40 = 90 (drops at 95); lead-1, 3, 5: + pricing 10 = 100
@@ -476,7 +472,7 @@ describe("batches", () => {
       leadId: known.id,
       step: "mql-qualification",
       events: [
-        { type: "start", at: known.createdAt, seq: 10 * n, goal },
+        { type: "start", at: known.createdAt, seq: 10 * n, goal: qualificationGoal },
         { type: "stop", at: known.createdAt + 45 * minute, seq: 10 * n + 1 },
       ] satisfies ClockEvent[],
     }),

@@ -77,8 +77,7 @@ export type BacktestSetup = Omit<
   leadCount: number | null;
 };
 
-export function startBacktest(setup: BacktestSetup): BacktestReplay {
-  const input = setup;
+export function startBacktest(input: BacktestSetup): BacktestReplay {
   const examples = input.examples ?? defaultExamples;
   const { window, active, proposed } = input;
   const list = <Item>(): LeadList<Item> => ({ count: 0, items: [] });
@@ -110,16 +109,16 @@ export function startBacktest(setup: BacktestSetup): BacktestReplay {
     initialBefore === initialAfter &&
     canonical([active.compiled.agreement.qualification, active.compiled.agreement.fields]) ===
       canonical([proposed.compiled.agreement.qualification, proposed.compiled.agreement.fields]);
-  // the same rules, groups and fields with other thresholds give the same scores: score once and
-  // judge each score by both versions' thresholds
-  const sameScoring =
-    !sameQualification &&
+  // the same rules, groups, fields and initial stage give the same scores (thresholds aside)
+  const scoresAlike =
     initialBefore === initialAfter &&
     canonical([scoringRulesOf(active.compiled), active.compiled.agreement.fields]) ===
       canonical([scoringRulesOf(proposed.compiled), proposed.compiled.agreement.fields]);
+  // with other thresholds: score once and judge each score by both versions' thresholds
+  const sameScoring = !sameQualification && scoresAlike;
   const leads: BacktestLead[] = [];
   const leadsById = new Map<string, BacktestLead>();
-  const sla = slaComparer(input, leadsById, before, after, list, add);
+  const sla = slaComparer(input, leadsById, before, after, scoresAlike, list, add);
   const progress = (done: number) => input.progress?.("replay", done, input.leadCount ?? done);
 
   const qualify = (lead: BacktestLead) => {
@@ -231,6 +230,8 @@ function slaComparer(
   leadsById: ReadonlyMap<string, BacktestLead>,
   before: ReadonlyMap<string, Qualified>,
   after: ReadonlyMap<string, Qualified>,
+  /** both versions score alike (startBacktest): only thresholds may differ */
+  scoresAlike: boolean,
   list: <Item>() => LeadList<Item>,
   add: <Item>(target: LeadList<Item>, item: Item) => void,
 ): { add(clock: BacktestClock): void; finish(): SlaComparison } {
@@ -268,10 +269,6 @@ function slaComparer(
   // proposal's own moment, or the active one's when both versions score alike (same rules and
   // fields, same initial stage: only thresholds may differ). Other instants are scored, the
   // scoring input built on the first (most goals never read the score).
-  const scoresAlike =
-    active.compiled.lifecycle.initial === proposed.compiled.lifecycle.initial &&
-    canonical([scoringRulesOf(active.compiled), active.compiled.agreement.fields]) ===
-      canonical([scoringRulesOf(proposed.compiled), proposed.compiled.agreement.fields]);
   const proposedScore = (lead: BacktestLead) => {
     const proposedMoment = after.get(lead.id);
     const activeMoment = scoresAlike ? before.get(lead.id) : undefined;
