@@ -1,10 +1,13 @@
+import { createReadStream, statSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditReport } from "../src/core/audit/audit-report.js";
+import { auditExports } from "../src/app/audit.js";
+import { type AuditReport, isAvailable, summariseResult } from "../src/core/audit/audit-report.js";
+import { computeMetric } from "../src/core/metrics/metric-registry.js";
 import { writeHubspotExport } from "./audit-export-generator.js";
 import { cliRunner } from "./cli-runner.js";
 
@@ -118,6 +121,38 @@ describe("baton audit: Salesforce leads joined to opportunities", () => {
     expect([...noSource.examples].sort()).toEqual(["006A2", "006A4"]);
     const opportunities = report.files[1]!;
     expect(opportunities.values.find((entry) => entry.value === "Closed Won")?.meaning).toBe("won");
+  });
+
+  it("gives each metric's total as the metric asked without a breakdown", async () => {
+    // The report takes a total from the metric's breakdown when it has one; check it against the
+    // metric computed on its own, for every metric of the report.
+    const files = ["salesforce-leads.csv", "salesforce-opportunities.csv"].map((name) => {
+      const path = fixture(name);
+      return { name: path, open: () => createReadStream(path), size: statSync(path).size };
+    });
+    const outcome = await auditExports({
+      files,
+      mapping: null,
+      asOf: Date.parse("2026-11-10T12:00:00Z"),
+    });
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    const { report, history } = outcome;
+    const query = {
+      from: Date.parse(report.period.from),
+      to: Date.parse(report.period.to),
+      records: false as const,
+    };
+    const compared = Object.entries(report.metrics).filter(
+      ([name, entry]) => isAvailable(entry) && name !== "stuck-leads",
+    );
+    expect(compared.map(([name]) => name)).toEqual(
+      expect.arrayContaining(["mqls", "mql-to-sql", "deal-quality", "speed-to-lead", "win-rate"]),
+    );
+    for (const [name, entry] of compared) {
+      const alone = computeMetric(history, name, query);
+      if (!alone.ok) throw new Error(alone.error.message);
+      expect({ name, ...entry }).toEqual({ name, ...summariseResult(alone.result) });
+    }
   });
 });
 

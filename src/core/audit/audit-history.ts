@@ -77,6 +77,9 @@ const breakdowns: Record<"bySource" | "byOwner" | "byMonth", [string, Dimension]
   ],
 };
 
+/** Metrics whose answer without `by` is already broken down (deal quality reads by source). */
+const shownByDefault: Readonly<Record<string, Dimension>> = { "deal-quality": "source" };
+
 export function auditHistory(history: PipelineHistory, options: AuditOptions): AuditReport {
   // The report shows counts, not ids: the metrics the red flags take examples from list the
   // first few ids of each figure (`withIds`), the others none, so no metric builds a million-id
@@ -124,22 +127,35 @@ export function auditHistory(history: PipelineHistory, options: AuditOptions): A
     "marketing-sourced": sourced,
   };
 
-  const metrics: Record<string, MetricEntry> = {};
-  for (const name of totals) metrics[name] = entry(name, known[name] ?? compute(name, base));
-  const stuckEntry = entry("stuck-leads", stuck);
-  metrics["stuck-leads"] = isAvailable(stuckEntry)
-    ? { ...stuckEntry, by: null, groups: [] }
-    : stuckEntry;
-  for (const [name, reason] of Object.entries(unavailableFromExports))
-    metrics[name] = { metric: name, unavailable: reason };
-
+  // A breakdown's total is the metric's total (breakDown computes it over all items whatever the
+  // dimension), so a metric with a breakdown is not computed a second time for its total.
   const report: AuditReport["breakdowns"] = { bySource: {}, byOwner: {}, byMonth: {} };
+  const totalOf = new Map<string, MetricEntry>();
+  const asTotal = (summary: MetricEntry): MetricEntry =>
+    isAvailable(summary) ? { ...summary, by: null, groups: [] } : summary;
   for (const [group, list] of Object.entries(breakdowns) as [
     keyof typeof report,
     [string, Dimension][],
   ][])
-    for (const [name, by] of list)
-      report[group][name] = entry(name, compute(name, { ...base, by }));
+    for (const [name, by] of list) {
+      const summary = entry(name, compute(name, { ...base, by }));
+      report[group][name] = summary;
+      if (!totalOf.has(name))
+        totalOf.set(name, shownByDefault[name] === by ? summary : asTotal(summary));
+    }
+
+  const metrics: Record<string, MetricEntry> = {};
+  for (const name of totals) {
+    const computed = known[name];
+    metrics[name] =
+      computed !== undefined
+        ? entry(name, computed)
+        : (totalOf.get(name) ?? entry(name, compute(name, base)));
+  }
+  const stuckEntry = entry("stuck-leads", stuck);
+  metrics["stuck-leads"] = asTotal(stuckEntry);
+  for (const [name, reason] of Object.entries(unavailableFromExports))
+    metrics[name] = { metric: name, unavailable: reason };
   report.byOwner["stuck-leads"] = stuckEntry;
 
   return {

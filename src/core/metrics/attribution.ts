@@ -1,4 +1,5 @@
 import { Groups } from "./grouping.js";
+import { leadLookup } from "./lead-lookup.js";
 import {
   type AttributionModel,
   attributionModels,
@@ -210,7 +211,7 @@ function computeAttribution(history: PipelineHistory, query: MetricQuery): Metri
     query.halfLifeDays !== undefined && query.halfLifeDays > 0
       ? query.halfLifeDays
       : defaultHalfLifeDays;
-  const leads = new Map(history.leads.map((lead) => [lead.id, lead]));
+  const leadOf = leadLookup(history);
   const conversions: string[] = [];
   const unattributed: string[] = [];
   const won: string[] = [];
@@ -218,7 +219,7 @@ function computeAttribution(history: PipelineHistory, query: MetricQuery): Metri
   const channels = new Groups<Credit>();
   for (const opportunity of history.opportunities) {
     if (!inPeriod(opportunity.createdAt, query.from, query.to)) continue;
-    const lead = opportunity.leadId === null ? undefined : leads.get(opportunity.leadId);
+    const lead = opportunity.leadId === null ? undefined : leadOf(opportunity.leadId);
     if (lead === undefined) {
       unattributed.push(opportunity.id);
       continue;

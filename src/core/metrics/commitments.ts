@@ -14,7 +14,12 @@ import type {
   MetricResult,
 } from "./metric.js";
 import { type MqlCycle, mqlCycles } from "./mql-cycles.js";
-import type { CommitmentTarget, PipelineHistory } from "./pipeline-history.js";
+import type {
+  CommitmentTarget,
+  LeadDecision,
+  LeadHistory,
+  PipelineHistory,
+} from "./pipeline-history.js";
 import { asAsked, countFigure, DAY, inPeriod, rateFigure, valueFigure } from "./statistics.js";
 
 /**
@@ -120,10 +125,83 @@ export function commitmentPeriods(
 
 interface MeasureContext {
   history: PipelineHistory;
-  cycles: readonly MqlCycle[];
   commitment: CommitmentTarget;
+  /** the period's start */
   from: number;
-  to: number;
+  /** the period's share of a population (see PeriodBuckets) */
+  within: PeriodBuckets["within"];
+}
+
+/**
+ * Populations placed in a commitment's periods in one pass each: a commitment judged weekly over
+ * a month asks for four or five periods, and filtering every MQL cycle of the history for each
+ * of them made the commitments the slowest metric on a large history. A population is split
+ * once per period length, by binary search over the periods; each period keeps its items in the
+ * population's order (lead order), as a filter would.
+ */
+class PeriodBuckets {
+  readonly #split = new Map<string, Map<number, unknown[]>>();
+  readonly #periods = new Map<CommitmentTarget["per"], CommitmentPeriod[]>();
+
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly timezone: string,
+  ) {}
+
+  /** The whole periods of a length that start in the query's period (commitmentPeriods). */
+  periodsOf(per: CommitmentTarget["per"]): CommitmentPeriod[] {
+    let periods = this.#periods.get(per);
+    if (periods === undefined) {
+      periods = commitmentPeriods(per, this.from, this.to, this.timezone);
+      this.#periods.set(per, periods);
+    }
+    return periods;
+  }
+
+  /**
+   * The items of `population` (named by `name`: one name, one population and instant) whose
+   * instant falls in the period of `per` that starts at `periodFrom`. An item without an instant
+   * is in none.
+   */
+  within = <Item>(
+    name: string,
+    population: () => readonly Item[],
+    instantOf: (item: Item) => number | null | undefined,
+    per: CommitmentTarget["per"],
+    periodFrom: number,
+  ): Item[] => {
+    const key = `${per}:${name}`;
+    let split = this.#split.get(key);
+    if (split === undefined) {
+      split = new Map();
+      const periods = this.periodsOf(per);
+      const first = periods[0]?.from ?? 0;
+      const last = periods[periods.length - 1]?.to ?? 0;
+      for (const item of population()) {
+        const at = instantOf(item);
+        if (!inPeriod(at, first, last)) continue;
+        // the last period starting at or before the instant
+        let low = 0;
+        let high = periods.length - 1;
+        while (low < high) {
+          const middle = (low + high + 1) >> 1;
+          if (periods[middle]!.from <= at) low = middle;
+          else high = middle - 1;
+        }
+        const found = periods[low]!;
+        if (at >= found.to) continue;
+        let bucket = split.get(found.from);
+        if (bucket === undefined) {
+          bucket = [];
+          split.set(found.from, bucket);
+        }
+        bucket.push(item);
+      }
+      this.#split.set(key, split);
+    }
+    return (split.get(periodFrom) ?? []) as Item[];
+  };
 }
 
 function leadIds(cycles: readonly MqlCycle[]): string[] {
@@ -131,11 +209,24 @@ function leadIds(cycles: readonly MqlCycle[]): string[] {
 }
 
 function cyclesStartingIn(context: MeasureContext): MqlCycle[] {
-  return context.cycles.filter((cycle) => inPeriod(cycle.at, context.from, context.to));
+  const { history, commitment, from } = context;
+  return context.within(
+    "mql-moment",
+    () => mqlCycles(history),
+    (cycle) => cycle.at,
+    commitment.per,
+    from,
+  );
 }
 
 function cycleRate(population: readonly MqlCycle[], counts: (cycle: MqlCycle) => boolean): Figure {
   return rateFigure(population.filter(counts).length, population.length, leadIds(population));
+}
+
+/** A disposition that is not an acceptance, with its lead. */
+interface Disposition {
+  lead: LeadHistory;
+  decision: LeadDecision;
 }
 
 /** The actual of each metric an agreement may commit to, for one period. */
@@ -143,28 +234,35 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
   mql_count: (context) => countFigure(leadIds(cyclesStartingIn(context))),
   mql_to_sql_rate: (context) =>
     cycleRate(cyclesStartingIn(context), (cycle) => cycle.sqlAt !== null),
-  mql_to_sal_rate: (context) =>
+  mql_to_sal_rate: ({ history, commitment, from, within }) =>
     cycleRate(
-      context.cycles.filter(
-        (cycle) => cycle.outcome !== null && inPeriod(cycle.decision?.at, context.from, context.to),
+      within(
+        "decided",
+        () => mqlCycles(history),
+        (cycle) => (cycle.outcome !== null ? cycle.decision?.at : null),
+        commitment.per,
+        from,
       ),
       (cycle) => cycle.outcome === "accepted",
     ),
-  handoff_context_completeness: (context) =>
+  handoff_context_completeness: ({ history, commitment, from, within }) =>
     cycleRate(
-      context.cycles.filter(
-        (cycle) =>
-          cycle.lead.contextComplete !== null &&
-          inPeriod(cycle.assignedAt, context.from, context.to),
+      within(
+        "context-checked-assignment",
+        () => mqlCycles(history),
+        (cycle) => (cycle.lead.contextComplete !== null ? cycle.assignedAt : null),
+        commitment.per,
+        from,
       ),
       (cycle) => cycle.lead.contextComplete === true,
     ),
-  touched_within_sla_rate: ({ history, ...context }) => {
+  touched_within_sla_rate: (context) => {
+    const { history } = context;
     if (history.speedStep === null) return rateFigure(0, 0, []);
     const goal = history.speedStep.goalMinutes;
     const minutesTo = (cycle: MqlCycle, end: number) =>
       history.businessClock.minutesBetween(cycle.at, end, cycle.owner);
-    const measured = cyclesStartingIn({ history, ...context }).filter(
+    const measured = cyclesStartingIn(context).filter(
       (cycle) => cycle.firstTouchAt !== null || minutesTo(cycle, history.asOf) >= goal,
     );
     return cycleRate(
@@ -179,27 +277,40 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
       (cycle) => cycle.decision !== null && cycle.decision.at < cycle.at + allowed,
     );
   },
-  rejection_reason_coverage: ({ history, from, to }) => {
-    let dispositions = 0;
+  rejection_reason_coverage: ({ history, commitment, from, within }) => {
+    const dispositions = within(
+      "disposition",
+      () => {
+        const all: Disposition[] = [];
+        for (const lead of history.leads)
+          for (const decision of lead.decisions)
+            if (decision.kind !== "accept" && decision.kind !== "convert")
+              all.push({ lead, decision });
+        return all;
+      },
+      (entry) => entry.decision.at,
+      commitment.per,
+      from,
+    );
     let withReason = 0;
     const leads = new Set<string>();
-    for (const lead of history.leads)
-      for (const decision of lead.decisions) {
-        if (decision.kind === "accept" || decision.kind === "convert") continue;
-        if (!inPeriod(decision.at, from, to)) continue;
-        dispositions += 1;
-        if (decision.reason !== null) withReason += 1;
-        leads.add(lead.id);
-      }
-    return rateFigure(withReason, dispositions, [...leads]);
+    for (const { lead, decision } of dispositions) {
+      if (decision.reason !== null) withReason += 1;
+      leads.add(lead.id);
+    }
+    return rateFigure(withReason, dispositions.length, [...leads]);
   },
-  sla_attainment: ({ history, commitment, from, to }) => {
+  sla_attainment: ({ history, commitment, from, within }) => {
     const step = commitment.step ?? history.speedStep?.step;
-    const closed = history.cycles.filter(
-      (cycle) =>
-        cycle.step === step &&
-        (cycle.state === "met" || cycle.state === "breached") &&
-        inPeriod(cycle.startedAt, from, to),
+    const closed = within(
+      `closed-sla:${step}`,
+      () =>
+        history.cycles.filter(
+          (cycle) => cycle.step === step && (cycle.state === "met" || cycle.state === "breached"),
+        ),
+      (cycle) => cycle.startedAt,
+      commitment.per,
+      from,
     );
     return rateFigure(
       closed.filter((cycle) => cycle.state === "met").length,
@@ -231,7 +342,7 @@ function flag(value: boolean | null, records: string[]): Figure {
 }
 
 function computeCommitments(history: PipelineHistory, query: MetricQuery): MetricResult {
-  const cycles = mqlCycles(history);
+  const buckets = new PeriodBuckets(query.from, query.to, history.timezone);
   const tally = new Map<string, string[]>();
   for (const side of sides)
     for (const judgement of judgements) tally.set(`${side}:${judgement}`, []);
@@ -242,14 +353,14 @@ function computeCommitments(history: PipelineHistory, query: MetricQuery): Metri
       const measure = isCommitmentMetric(commitment.metric)
         ? measures[commitment.metric]
         : undefined;
-      for (const period of commitmentPeriods(
-        commitment.per,
-        query.from,
-        query.to,
-        history.timezone,
-      )) {
+      for (const period of buckets.periodsOf(commitment.per)) {
         if (period.from >= history.asOf) continue;
-        const actual = measure?.({ history, cycles, commitment, ...period }) ?? {
+        const actual = measure?.({
+          history,
+          commitment,
+          from: period.from,
+          within: buckets.within,
+        }) ?? {
           value: null,
           unit,
           records: [],

@@ -5,7 +5,9 @@ import { loadAgreement } from "../agreement/load-agreement.js";
 import type { LedgerEventData, LedgerEventType, StoredEvent } from "../ledger/ledger-event.js";
 import { streamOf } from "../ledger/ledger-event.js";
 import type { UnsequencedClockEvent } from "../sla/index.js";
+import { leadLookup } from "./lead-lookup.js";
 import { historySettingsOf, LedgerHistoryBuilder } from "./ledger-history.js";
+import { type MqlCycle, mqlCycles } from "./mql-cycles.js";
 
 const loaded = loadAgreement(
   readFileSync(new URL("../../../examples/agreement.yaml", import.meta.url), "utf8"),
@@ -423,5 +425,76 @@ describe("SLA cycles", () => {
     builder.apply(clock("lead-x", 0, { type: "start", at: at(0), goal: fourHourGoal }));
     expect(builder.snapshot(at(10)).cycles).toEqual([]);
     expect(builder.report().unreplayable).toBe(1);
+  });
+});
+
+describe("facts kept from one snapshot to the next (one lineage)", () => {
+  /** three qualified leads; `kept` does not change after the first snapshot in the first test */
+  function fourLeads(): LedgerHistoryBuilder {
+    const builder = new LedgerHistoryBuilder(settings);
+    for (const [index, id] of ["sold", "accepted", "kept"].entries()) {
+      builder.apply(created(id, index, { fields: { source: "website" } }));
+      builder.apply(moved(id, index, "new", "mql", "qualify"));
+      builder.apply(assigned(id, index, { kind: "rep", id: "alex" }));
+    }
+    return builder;
+  }
+
+  it("reuses the MQL cycles of unchanged leads and derives those of changed and new leads", () => {
+    const builder = fourLeads();
+    const first = builder.snapshot(at(10));
+    const before = mqlCycles(first);
+    builder.apply(moved("accepted", 20, "mql", "working", "accept"));
+    builder.apply(
+      event("opportunity.opened", "opp-sold", 30, {
+        leadId: "sold",
+        accountId: null,
+        stage: "discovery",
+        amount: 1000,
+        owner: "alex",
+      }),
+    );
+    builder.apply(created("late", 40));
+    builder.apply(moved("late", 40, "new", "mql", "qualify"));
+    const second = builder.snapshot(at(50));
+    const after = mqlCycles(second);
+    const cycleOf = (cycles: readonly MqlCycle[], id: string) =>
+      cycles.find((cycle) => cycle.lead.id === id)!;
+
+    expect(second.lineage).toBe(first.lineage);
+    expect(cycleOf(after, "kept")).toBe(cycleOf(before, "kept"));
+    expect(cycleOf(after, "accepted").outcome).toBe("accepted");
+    expect(cycleOf(before, "accepted").outcome).toBeNull();
+    expect(cycleOf(after, "sold").opportunityIds).toEqual(["opp-sold"]);
+    expect(cycleOf(before, "sold").opportunityIds).toEqual([]);
+    expect(after.map((cycle) => cycle.lead.id)).toEqual(["sold", "accepted", "kept", "late"]);
+    // the same cycles as derived afresh from a history of no lineage
+    expect(after).toEqual(mqlCycles({ ...second, lineage: undefined }));
+  });
+
+  it("derives every cycle again under another agreement's funnel", () => {
+    const builder = fourLeads();
+    const before = mqlCycles(builder.snapshot(at(10)));
+    builder.setSettings({ ...settings, funnel: { ...settings.funnel } });
+    const after = mqlCycles(builder.snapshot(at(20)));
+    expect(after[2]).not.toBe(before[2]);
+    expect(after).toEqual(before);
+  });
+
+  it("finds leads by id, kept positions and appended leads alike, and no lead for an unknown id", () => {
+    const builder = fourLeads();
+    leadLookup(builder.snapshot(at(10)));
+    builder.apply(moved("kept", 20, "mql", "working", "accept"));
+    builder.apply(created("late", 30));
+    const second = builder.snapshot(at(40));
+    const lookup = leadLookup(second);
+    expect(lookup("kept")).toBe(second.leads[2]);
+    expect(lookup("kept")!.stage).toBe("working");
+    expect(lookup("late")).toBe(second.leads[3]);
+    expect(lookup("unknown")).toBeUndefined();
+    const plain = leadLookup({ ...second, lineage: undefined });
+    expect(["sold", "kept", "late", "unknown"].map(plain)).toEqual(
+      ["sold", "kept", "late", "unknown"].map(lookup),
+    );
   });
 });

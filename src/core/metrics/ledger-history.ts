@@ -287,6 +287,9 @@ export class LedgerHistoryBuilder {
     lastEventId: 0,
   };
 
+  /** every snapshot's `lineage` */
+  readonly #lineage = {};
+
   constructor(settings: HistorySettings) {
     this.#settings = settings;
   }
@@ -632,6 +635,7 @@ export class LedgerHistoryBuilder {
       opportunities: this.#opportunityOrder.slice(),
       cycles,
       commitments: settings.commitments,
+      lineage: this.#lineage,
     };
   }
 

@@ -109,6 +109,21 @@ export function leadMqlCycles(
 const cyclesOfHistory = new WeakMap<PipelineHistory, readonly MqlCycle[]>();
 
 /**
+ * Cycles kept per lineage (the ledger fold's snapshots, see `PipelineHistory.lineage`): at each
+ * lead's position, the lead object they were derived from and its cycles. A new snapshot shares
+ * every lead that did not change, so it derives the cycles of the leads that changed only. Within
+ * a lineage an opportunity's creation instant never changes, so a lead's cycles follow from the
+ * lead object and the funnel; a new funnel (another agreement version) starts afresh.
+ */
+interface KeptCycles {
+  funnel: PipelineHistory["funnel"];
+  leads: (LeadHistory | undefined)[];
+  cycles: MqlCycle[][];
+}
+const keptByLineage = new WeakMap<object, KeptCycles>();
+const noCycles: MqlCycle[] = [];
+
+/**
  * Every MQL cycle of the history, in lead order then time order. Memoised per history object
  * (histories are never mutated once built), so a dashboard computing many metrics over one
  * history derives the cycles once.
@@ -116,13 +131,35 @@ const cyclesOfHistory = new WeakMap<PipelineHistory, readonly MqlCycle[]>();
 export function mqlCycles(history: PipelineHistory): readonly MqlCycle[] {
   const known = cyclesOfHistory.get(history);
   if (known !== undefined) return known;
-  const createdAt = new Map(history.opportunities.map((entry) => [entry.id, entry.createdAt]));
+  let kept: KeptCycles | undefined;
+  if (history.lineage !== undefined) {
+    kept = keptByLineage.get(history.lineage);
+    if (kept === undefined || kept.funnel !== history.funnel) {
+      kept = { funnel: history.funnel, leads: [], cycles: [] };
+      keptByLineage.set(history.lineage, kept);
+    }
+  }
+  let createdAt: Map<string, number> | undefined;
+  const opportunityCreatedAt = (id: string) => {
+    createdAt ??= new Map(history.opportunities.map((entry) => [entry.id, entry.createdAt]));
+    return createdAt.get(id);
+  };
   const cycles: MqlCycle[] = [];
-  const opportunityCreatedAt = (id: string) => createdAt.get(id);
-  history.leads.forEach((lead, leadIndex) => {
-    for (const cycle of leadMqlCycles(lead, history, opportunityCreatedAt, leadIndex))
-      cycles.push(cycle);
-  });
+  const leads = history.leads;
+  for (let leadIndex = 0; leadIndex < leads.length; leadIndex++) {
+    const lead = leads[leadIndex]!;
+    let ofLead: MqlCycle[];
+    if (kept !== undefined && kept.leads[leadIndex] === lead) ofLead = kept.cycles[leadIndex]!;
+    else {
+      ofLead = leadMqlCycles(lead, history, opportunityCreatedAt, leadIndex);
+      if (ofLead.length === 0) ofLead = noCycles;
+      if (kept !== undefined) {
+        kept.leads[leadIndex] = lead;
+        kept.cycles[leadIndex] = ofLead;
+      }
+    }
+    for (const cycle of ofLead) cycles.push(cycle);
+  }
   cyclesOfHistory.set(history, cycles);
   return cycles;
 }

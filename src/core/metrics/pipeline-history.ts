@@ -196,4 +196,11 @@ export interface PipelineHistory {
   cycles: SlaCycle[];
   /** the active agreement's commitments, both sides; absent when none are known */
   commitments?: CommitmentTarget[];
+  /**
+   * The same object on every history of one ledger fold (its snapshots). Histories of one lineage
+   * share the lead objects that did not change, a lead keeps its position in `leads`, and new
+   * leads are only appended; so facts derived from a lead alone (its MQL cycles, its position by
+   * id) are kept from one history to the next. A history built once (an audit) leaves it out.
+   */
+  lineage?: object;
 }

@@ -1,5 +1,6 @@
 import { DistinctLeads, itself } from "./distinct-leads.js";
 import { breakDown, foldKey, type GroupAttributes, NONE } from "./grouping.js";
+import { leadLookup } from "./lead-lookup.js";
 import type { Dimension, Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { LeadHistory, OpportunityHistory, PipelineHistory } from "./pipeline-history.js";
@@ -497,9 +498,9 @@ const marketingInfluenced = revenueMetric(
   },
   (history, query) => {
     const limit = recordLimit(query);
-    const leads = new Map(history.leads.map((lead) => [lead.id, lead]));
+    const leadOf = leadLookup(history);
     const isInfluenced = (opportunity: OpportunityHistory) => {
-      const lead = opportunity.leadId === null ? undefined : leads.get(opportunity.leadId);
+      const lead = opportunity.leadId === null ? undefined : leadOf(opportunity.leadId);
       return lead?.marketingTouches.some((touch) => touch.at < opportunity.createdAt) ?? false;
     };
     return {

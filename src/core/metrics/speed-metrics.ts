@@ -1,4 +1,5 @@
 import { breakDown, type GroupAttributes } from "./grouping.js";
+import { leadLookup } from "./lead-lookup.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { LeadHistory, PipelineHistory, SlaCycle } from "./pipeline-history.js";
@@ -244,12 +245,11 @@ export function settledAt(cycle: SlaCycle): number | null {
 
 /** SLA cycles carry no campaign; it is the lead's. */
 function slaAttributes(history: PipelineHistory): (cycle: SlaCycle) => GroupAttributes {
-  let leads: Map<string, LeadHistory> | undefined;
+  const leadOf = leadLookup(history);
   return (cycle) => {
-    leads ??= new Map(history.leads.map((lead) => [lead.id, lead]));
     return {
       source: cycle.source,
-      campaign: leads.get(cycle.leadId)?.campaign ?? null,
+      campaign: leadOf(cycle.leadId)?.campaign ?? null,
       segment: cycle.segment,
       team: cycle.team,
       owner: cycle.owner,
