@@ -1,20 +1,41 @@
 /**
  * `baton audit` on a generated 1,000,000-row HubSpot-style contacts export: wall time, peak
- * memory (the process's maximum resident set size) and the ratio to only parsing the same file
- * with the faster of papaparse and csv-parse (target: at most 3×; peak RSS under 1 GB).
- * Prints; asserts nothing.
+ * memory and the ratio to only parsing the same file with the faster of papaparse and csv-parse
+ * (target: at most 3×; peak RSS under 1 GB). The audit runs in a process of its own
+ * (audit-child.ts, through the same loader), three times, so its peak resident set is its own,
+ * not this process's, which also wrote the file and parsed it twice. Prints; asserts nothing.
  */
+import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { parse } from "csv-parse";
 import Papa from "papaparse";
-import { auditExports } from "../src/app/audit.js";
 import { writeHubspotExport } from "../test/audit-export-generator.js";
 
 const rows = Number(process.env.BATON_AUDIT_ROWS ?? 1_000_000);
 const targets = { ratio: 3, rssBytes: 1024 ** 3 };
+const runs = 3;
+
+interface ChildAudit {
+  seconds: number;
+  leads: number;
+  peakRss: number;
+  heapUsed: number;
+}
+
+/** One audit in a new process, with this process's loader (tsx). */
+async function auditInChild(file: string): Promise<ChildAudit> {
+  const child = new URL("./audit-child.ts", import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...process.execArgv, child, file],
+    { maxBuffer: 1024 * 1024 },
+  );
+  return JSON.parse(stdout.trim().split("\n").pop()!) as ChildAudit;
+}
 
 async function timed(run: () => Promise<number>): Promise<{ seconds: number; count: number }> {
   const began = performance.now();
@@ -50,29 +71,27 @@ export async function runAuditBench(): Promise<void> {
     const size = (await stat(file)).size;
     const papa = await timed(() => papaparseCount(file));
     const csv = await timed(() => csvParseCount(file));
-    const audit = await timed(async () => {
-      const outcome = await auditExports({
-        files: [{ name: file, open: () => createReadStream(file), size }],
-        mapping: null,
-      });
-      if (!outcome.ok) throw new Error(outcome.error.message);
-      return outcome.report.counts.leads;
-    });
-    const peak = process.resourceUsage().maxRSS * 1024;
+    const audits: ChildAudit[] = [];
+    for (let run = 0; run < runs; run++) audits.push(await auditInChild(file));
     const bare = Math.min(papa.seconds, csv.seconds);
     const rate = (entry: { seconds: number }) =>
       `${Math.round(rows / entry.seconds).toLocaleString("en-US")} rows/s`;
-    console.log(`  file                ${(size / 1024 ** 2).toFixed(0)} MB`);
+    const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+    const seconds = audits.map((audit) => audit.seconds).sort((a, b) => a - b);
+    const median = seconds[Math.floor(seconds.length / 2)]!;
+    const peak = Math.max(...audits.map((audit) => audit.peakRss));
+    console.log(`  file                ${mb(size)}`);
     console.log(`  papaparse (parse)   ${papa.seconds.toFixed(2)} s  ${rate(papa)}`);
     console.log(`  csv-parse (parse)   ${csv.seconds.toFixed(2)} s  ${rate(csv)}`);
+    for (const [index, audit] of audits.entries())
+      console.log(
+        `  audit, run ${index + 1}        ${audit.seconds.toFixed(2)} s  ${rate(audit)}  (${audit.leads.toLocaleString("en-US")} leads; peak RSS ${mb(audit.peakRss)}, heap at the end ${mb(audit.heapUsed)})`,
+      );
     console.log(
-      `  audit               ${audit.seconds.toFixed(2)} s  ${rate(audit)}  (${audit.count.toLocaleString("en-US")} leads)`,
+      `  ratio to bare parse ${(median / bare).toFixed(2)}× on the median run (target ≤ ${targets.ratio}×) ${median / bare <= targets.ratio ? "met" : "MISSED"}`,
     );
     console.log(
-      `  ratio to bare parse ${(audit.seconds / bare).toFixed(2)}× (target ≤ ${targets.ratio}×) ${audit.seconds / bare <= targets.ratio ? "met" : "MISSED"}`,
-    );
-    console.log(
-      `  peak RSS            ${(peak / 1024 ** 2).toFixed(0)} MB (target < 1024 MB) ${peak < targets.rssBytes ? "met" : "MISSED"}`,
+      `  peak RSS            ${mb(peak)}, the highest of the runs (target < 1024 MB) ${peak < targets.rssBytes ? "met" : "MISSED"}`,
     );
   } finally {
     await rm(folder, { recursive: true, force: true });

@@ -44,6 +44,9 @@ function within(at: number, cycle: { at: number; end: number | null }): boolean 
   return at >= cycle.at && (cycle.end === null || at < cycle.end);
 }
 
+/** Shared by every cycle without an opportunity (most of them); never changed. */
+const noOpportunities: string[] = [];
+
 /** The MQL cycles of one lead, in time order. */
 export function leadMqlCycles(
   lead: LeadHistory,
@@ -51,10 +54,14 @@ export function leadMqlCycles(
   opportunityCreatedAt: (id: string) => number | undefined,
   leadIndex = history.leads.indexOf(lead),
 ): MqlCycle[] {
-  const moments = lead.stages.filter((entry) => entry.stage === history.funnel.mql);
+  const { mql, sql } = history.funnel;
+  // Written as loops over the lead's lists, without a list per cycle: a million leads' cycles
+  // are derived on an audit and on a dashboard's first snapshot.
+  const moments: number[] = [];
+  for (const entry of lead.stages) if (entry.stage === mql) moments.push(entry.at);
   const cycles: MqlCycle[] = [];
-  moments.forEach((moment, index) => {
-    const span = { at: moment.at, end: moments[index + 1]?.at ?? null };
+  for (let index = 0; index < moments.length; index++) {
+    const span = { at: moments[index]!, end: moments[index + 1] ?? null };
     let owner: string | null = null;
     let team: string | null = null;
     let assignedAt: number | null = null;
@@ -73,14 +80,34 @@ export function leadMqlCycles(
       owner = lead.owner;
       team = lead.team;
     }
-    const decisions = lead.decisions.filter((decision) => within(decision.at, span));
-    const decision = decisions[0] ?? null;
+    let decision: LeadDecision | null = null;
+    let recycle: LeadDecision | null = null;
+    for (const entry of lead.decisions) {
+      if (!within(entry.at, span)) continue;
+      decision ??= entry;
+      if (entry.kind === "recycle") {
+        recycle = entry;
+        break;
+      }
+    }
     const outcome =
       decision === null
         ? null
         : decision.kind === "accept" || decision.kind === "convert"
           ? "accepted"
           : "rejected";
+    let firstTouchAt: number | null = null;
+    for (const touch of lead.touches)
+      if (within(touch, span)) {
+        firstTouchAt = touch;
+        break;
+      }
+    let sqlAt: number | null = null;
+    for (const entry of lead.stages)
+      if (entry.stage === sql && within(entry.at, span)) {
+        sqlAt = entry.at;
+        break;
+      }
     cycles.push({
       lead,
       leadIndex,
@@ -90,19 +117,20 @@ export function leadMqlCycles(
       assignedAt,
       owner,
       team,
-      firstTouchAt: lead.touches.find((touch) => within(touch, span)) ?? null,
+      firstTouchAt,
       decision,
       outcome,
-      recycle: decisions.find((entry) => entry.kind === "recycle") ?? null,
-      sqlAt:
-        lead.stages.find((entry) => entry.stage === history.funnel.sql && within(entry.at, span))
-          ?.at ?? null,
-      opportunityIds: lead.opportunityIds.filter((id) => {
-        const createdAt = opportunityCreatedAt(id);
-        return createdAt !== undefined && within(createdAt, span);
-      }),
+      recycle,
+      sqlAt,
+      opportunityIds:
+        lead.opportunityIds.length === 0
+          ? noOpportunities
+          : lead.opportunityIds.filter((id) => {
+              const createdAt = opportunityCreatedAt(id);
+              return createdAt !== undefined && within(createdAt, span);
+            }),
     });
-  });
+  }
   return cycles;
 }
 
