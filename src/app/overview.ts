@@ -57,7 +57,14 @@ export async function overview(
   const previous: Record<string, MetricResult> = {};
   for (const [key, panel] of Object.entries(overviewPanels)) {
     const by = "by" in panel ? panel.by : undefined;
-    const now = computeOnSnapshot(engine, history.value, panel.metric, { from, to, by });
+    // The page shows figures and their counts; the records behind one come from
+    // /api/metrics/{name}/records, so no panel builds its id lists.
+    const now = computeOnSnapshot(engine, history.value, panel.metric, {
+      from,
+      to,
+      by,
+      records: false,
+    });
     if (!now.ok) throw new Error(`overview panel ${key}: ${now.error.message}`);
     current[key] = now.result;
     if (!panel.headline) continue;
@@ -65,6 +72,7 @@ export async function overview(
       from: previousFrom,
       to: from,
       by,
+      records: false,
     });
     if (!before.ok) throw new Error(`overview panel ${key}: ${before.error.message}`);
     previous[key] = before.result;

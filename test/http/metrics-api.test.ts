@@ -79,8 +79,15 @@ describe("metrics API", () => {
       ["webinar", "webinar", 1],
       ["website", "website", 2],
     ]);
+    // without records=true no id list is built, the count is still exact
+    expect(body.total.leads).not.toHaveProperty("recordCount");
     const withIds = (await get(`/api/metrics/mqls?${day}&records=true`)).json();
     expect(withIds.total.leads.records).toHaveLength(3);
+    expect(withIds.total.leads.count).toBe(3);
+    // the overview's panels count the same records, without ids
+    const overview = (await get(`/api/overview?${day}`)).json();
+    expect(overview.current.mqls.total.leads).toMatchObject({ value: 3, count: 3, records: [] });
+    expect(overview.current["mqls-by-source"].groups).toHaveLength(2);
     // a rate keeps its numerator and denominator
     const acceptance = (await get(`/api/metrics/acceptance?${day}`)).json();
     expect(acceptance.total.strict).toMatchObject({ value: 0, numerator: 0, denominator: 3 });
