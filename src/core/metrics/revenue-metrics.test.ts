@@ -171,6 +171,25 @@ describe("time-in-stage", () => {
     expect(total["lead:mql:exits"]).toEqual({ value: 1, unit: "count", records: ["L1"] });
     expect(total["lead:working:exits"]).toBeUndefined();
   });
+
+  it("lists lead stages in funnel order, then the others in order of first appearance", () => {
+    const unordered = history({
+      asOf: day(40),
+      leads: [
+        lead("A", { stages: stages(["new", 0], ["nurture", 1], ["mql", 2], ["working", 3]) }),
+        lead("B", { stages: stages(["new", 0], ["recycled", 1], ["mql", 4], ["working", 5]) }),
+        lead("C", { stages: stages(["new", 0], ["nurture", 2], ["working", 6]) }),
+      ],
+    });
+    const { total } = run("time-in-stage", unordered, { from: day(0), to: day(30) });
+    const stagesListed = [
+      ...new Set(Object.keys(total).map((key) => key.replace(/:[a-z0-9-]+$/, ""))),
+    ];
+    expect(stagesListed).toEqual(["lead:new", "lead:mql", "lead:nurture", "lead:recycled"]);
+    // nurture: A 1 day, C 4 days, in the leads' order
+    expect(total["lead:nurture:exits"]!.records).toEqual(["A", "C"]);
+    expect(total["lead:nurture:median-days"]!.value).toBeCloseTo(2.5, 10);
+  });
 });
 
 describe("pipeline-velocity", () => {

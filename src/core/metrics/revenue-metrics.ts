@@ -259,26 +259,40 @@ interface Stay {
 }
 
 /** Appends to `stays` the record's stays that exited in [from, to). */
+/**
+ * The stays of one record's stages that exited in [from, to). `keys` names each stay once per
+ * prefix and stage (a million stays share a handful of keys); `attributes` is asked once, and
+ * only for a record with a stay.
+ */
 function collectStays(
   stays: Stay[],
   recordId: string,
   prefix: string,
   stages: readonly { stage: string; at: number }[],
-  attributes: GroupAttributes,
+  attributes: () => GroupAttributes,
+  keys: Map<string, string>,
   from: number,
   to: number,
 ): void {
-  stages.forEach((entry, index) => {
-    const exit = stages[index + 1];
-    if (exit === undefined || !inPeriod(exit.at, from, to)) return;
+  let shared: GroupAttributes | undefined;
+  for (let index = 0; index + 1 < stages.length; index++) {
+    const entry = stages[index]!;
+    const exit = stages[index + 1]!;
+    if (!inPeriod(exit.at, from, to)) continue;
+    let key = keys.get(entry.stage);
+    if (key === undefined) {
+      key = `${prefix}${entry.stage}`;
+      keys.set(entry.stage, key);
+    }
+    shared ??= attributes();
     stays.push({
-      key: `${prefix}${entry.stage}`,
+      key,
       recordId,
-      attributes,
+      attributes: shared,
       exitAt: exit.at,
       days: (exit.at - entry.at) / DAY,
     });
-  });
+  }
 }
 
 const timeInStage = revenueMetric(
@@ -293,35 +307,43 @@ const timeInStage = revenueMetric(
   (history, query) => {
     const limit = recordLimit(query);
     const stays: Stay[] = [];
+    const opportunityKeys = new Map<string, string>();
     for (const opportunity of history.opportunities)
       collectStays(
         stays,
         opportunity.id,
         "",
         opportunity.stages,
-        attributesOf(opportunity),
+        () => attributesOf(opportunity),
+        opportunityKeys,
         query.from,
         query.to,
       );
-    // Lead stages come in funnel order, then any others in order of first appearance.
+    // Lead stages come in funnel order, then any others in order of first appearance: the
+    // stays are placed in one bucket per funnel position (one more for the stages the funnel
+    // does not name), each in the leads' order, as a stable sort by position would leave them.
     const leadStays: Stay[] = [];
+    const leadKeys = new Map<string, string>();
     for (const lead of history.leads)
       collectStays(
         leadStays,
         lead.id,
         "lead:",
         lead.stages,
-        leadAttributes(lead),
+        () => leadAttributes(lead),
+        leadKeys,
         query.from,
         query.to,
       );
-    const rank = (key: string) => {
-      const index = history.stageOrder.indexOf(key.slice("lead:".length));
-      return index === -1 ? history.stageOrder.length : index;
-    };
-    // A stable sort keeps the stages the funnel does not name in order of first appearance.
-    leadStays.sort((a, b) => rank(a.key) - rank(b.key));
-    for (const stay of leadStays) stays.push(stay);
+    const order = history.stageOrder;
+    const rankOf = new Map<string, number>();
+    for (const [stage, key] of leadKeys) {
+      const index = order.indexOf(stage);
+      rankOf.set(key, index === -1 ? order.length : index);
+    }
+    const buckets: Stay[][] = Array.from({ length: order.length + 1 }, () => []);
+    for (const stay of leadStays) buckets[rankOf.get(stay.key)!]!.push(stay);
+    for (const bucket of buckets) for (const stay of bucket) stays.push(stay);
     return {
       by: query.by,
       ...breakDown(
