@@ -200,10 +200,10 @@ function firstMqlMoments(
 ): Map<string, number> {
   const moments = new Map<string, number>();
   if (leadIds.size === 0) return moments;
-  for (const lead of history.leads) {
-    if (!leadIds.has(lead.id)) continue;
-    const entry = lead.stages.find((stage) => stage.stage === history.funnel.mql);
-    if (entry !== undefined) moments.set(lead.id, entry.at);
+  const leadOf = leadLookup(history);
+  for (const id of leadIds) {
+    const entry = leadOf(id)?.stages.find((stage) => stage.stage === history.funnel.mql);
+    if (entry !== undefined) moments.set(id, entry.at);
   }
   return moments;
 }
