@@ -2,7 +2,7 @@ import { DistinctLeads, itself, type LeadReference } from "./distinct-leads.js";
 import { breakDown, type GroupAttributes } from "./grouping.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
-import type { LeadDecision, LeadHistory, PipelineHistory } from "./pipeline-history.js";
+import type { LeadDecision, LeadHistory, PipelineHistory, StageEntry } from "./pipeline-history.js";
 import { countFigure, DAY, inPeriod, rateFigure, recordLimit } from "./statistics.js";
 
 /**
@@ -205,19 +205,22 @@ const mqlToSql: MetricDefinition = {
 };
 
 /** One entry of a lead into a stage; `position` is its index in the lead's stage entries. */
+/**
+ * A lead's stage entry in the period: the entry itself (not a copy of its stage and instant: a
+ * million leads' entries in an audit are kept lean) and its position in the lead's entries.
+ */
 interface StageEntryOfLead extends LeadReference {
-  stage: string;
-  at: number;
+  entry: StageEntry;
   position: number;
 }
 
 /** Whether the lead entered `next` after this entry (later in its entries; within L days). */
-function enteredAfter(entry: StageEntryOfLead, next: string, days: number | undefined): boolean {
-  const stages = entry.lead.stages;
-  for (let position = entry.position + 1; position < stages.length; position += 1) {
+function enteredAfter(item: StageEntryOfLead, next: string, days: number | undefined): boolean {
+  const stages = item.lead.stages;
+  for (let position = item.position + 1; position < stages.length; position += 1) {
     const later = stages[position]!;
     // Entries are in time order: the first later entry of `next` is the earliest one.
-    if (later.stage === next) return withinDays(entry.at, later.at, days);
+    if (later.stage === next) return withinDays(item.entry.at, later.at, days);
   }
   return false;
 }
@@ -245,17 +248,21 @@ const stageConversion: MetricDefinition = {
     const tracked = new Set(history.stageOrder);
     // A million leads enter New: one object per entry, placed by itself.
     const items: StageEntryOfLead[] = [];
-    history.leads.forEach((lead, leadIndex) => {
-      lead.stages.forEach((entry, position) => {
+    const leads = history.leads;
+    for (let leadIndex = 0; leadIndex < leads.length; leadIndex++) {
+      const lead = leads[leadIndex]!;
+      const stages = lead.stages;
+      for (let position = 0; position < stages.length; position++) {
+        const entry = stages[position]!;
         if (tracked.has(entry.stage) && inPeriod(entry.at, query.from, query.to))
-          items.push({ lead, leadIndex, stage: entry.stage, at: entry.at, position });
-      });
-    });
+          items.push({ lead, leadIndex, entry, position });
+      }
+    }
     const pairs = stagePairs(history.stageOrder);
     const distinct = new DistinctLeads(history, recordLimit(query));
-    const place = (entry: StageEntryOfLead) => ({
-      attributes: leadAttributesAt(entry.lead, entry.at),
-      at: entry.at,
+    const place = (item: StageEntryOfLead) => ({
+      attributes: leadAttributesAt(item.lead, item.entry.at),
+      at: item.entry.at,
     });
     return result(
       stageConversion,
@@ -263,10 +270,10 @@ const stageConversion: MetricDefinition = {
       breakDown(items, query.by, history.timezone, place, (members) => {
         // The entries of each stage, in one pass.
         const byStage = new Map<string, StageEntryOfLead[]>();
-        for (const entry of members) {
-          const list = byStage.get(entry.stage);
-          if (list === undefined) byStage.set(entry.stage, [entry]);
-          else list.push(entry);
+        for (const item of members) {
+          const list = byStage.get(item.entry.stage);
+          if (list === undefined) byStage.set(item.entry.stage, [item]);
+          else list.push(item);
         }
         const figures: Record<string, Figure> = {};
         for (const [stage, next] of pairs) {
