@@ -2,12 +2,13 @@
  * `baton audit` on a generated 1,000,000-row HubSpot-style contacts export: wall time, peak
  * memory and the ratio to only parsing the same file with the faster of papaparse and csv-parse
  * (target: at most 3×; peak RSS under 1 GB). The audit runs in a process of its own
- * (audit-child.ts, through the same loader), three times, so its peak resident set is its own,
- * not this process's, which also wrote the file and parsed it twice. Prints; asserts nothing.
+ * (audit-child.mjs), three times, so its peak resident set is its own, not this process's, which
+ * also wrote the file and parsed it twice; it runs the build when it is current, as `baton audit`
+ * does (see auditModule). Prints; asserts nothing.
  */
 import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,12 +27,43 @@ interface ChildAudit {
   heapUsed: number;
 }
 
-/** One audit in a new process, with this process's loader (tsx). */
-async function auditInChild(file: string): Promise<ChildAudit> {
-  const child = new URL("./audit-child.ts", import.meta.url).pathname;
+/**
+ * Where the child imports the audit from: the build, as `baton audit` runs it (no loader), when
+ * dist/app/audit.js is at least as new as every source file; else the sources through this
+ * process's loader (tsx), which adds its own memory (about 80–100 MB here) to the peak.
+ */
+async function auditModule(): Promise<{ module: string; loader: string[]; from: string }> {
+  const root = new URL("..", import.meta.url).pathname;
+  const built = join(root, "dist/app/audit.js");
+  const newest = async (folder: string): Promise<number> => {
+    let latest = 0;
+    for (const entry of await readdir(folder, { withFileTypes: true, recursive: true }))
+      if (entry.isFile() && entry.name.endsWith(".ts"))
+        latest = Math.max(latest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+    return latest;
+  };
+  const builtAt = await stat(built).then(
+    (found) => found.mtimeMs,
+    () => 0,
+  );
+  if (builtAt > 0 && builtAt >= (await newest(join(root, "src"))))
+    return { module: built, loader: [], from: "the build (dist/), as `baton audit` runs" };
+  return {
+    module: join(root, "src/app/audit.ts"),
+    loader: process.execArgv,
+    from: "the sources through tsx (dist/ is missing or older than src/: `npm run build` first to measure what `baton audit` runs); the loader adds to the peak",
+  };
+}
+
+/** One audit in a new process. */
+async function auditInChild(
+  file: string,
+  source: { module: string; loader: string[] },
+): Promise<ChildAudit> {
+  const child = new URL("./audit-child.mjs", import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [...process.execArgv, child, file],
+    [...source.loader, child, source.module, file],
     { maxBuffer: 1024 * 1024 },
   );
   return JSON.parse(stdout.trim().split("\n").pop()!) as ChildAudit;
@@ -71,8 +103,9 @@ export async function runAuditBench(): Promise<void> {
     const size = (await stat(file)).size;
     const papa = await timed(() => papaparseCount(file));
     const csv = await timed(() => csvParseCount(file));
+    const source = await auditModule();
     const audits: ChildAudit[] = [];
-    for (let run = 0; run < runs; run++) audits.push(await auditInChild(file));
+    for (let run = 0; run < runs; run++) audits.push(await auditInChild(file, source));
     const bare = Math.min(papa.seconds, csv.seconds);
     const rate = (entry: { seconds: number }) =>
       `${Math.round(rows / entry.seconds).toLocaleString("en-US")} rows/s`;
@@ -81,6 +114,7 @@ export async function runAuditBench(): Promise<void> {
     const median = seconds[Math.floor(seconds.length / 2)]!;
     const peak = Math.max(...audits.map((audit) => audit.peakRss));
     console.log(`  file                ${mb(size)}`);
+    console.log(`  audit runs from     ${source.from}`);
     console.log(`  papaparse (parse)   ${papa.seconds.toFixed(2)} s  ${rate(papa)}`);
     console.log(`  csv-parse (parse)   ${csv.seconds.toFixed(2)} s  ${rate(csv)}`);
     for (const [index, audit] of audits.entries())
