@@ -200,11 +200,16 @@ function firstMqlMoments(
 ): Map<string, number> {
   const moments = new Map<string, number>();
   if (leadIds.size === 0) return moments;
-  const leadOf = leadLookup(history);
-  for (const id of leadIds) {
-    const entry = leadOf(id)?.stages.find((stage) => stage.stage === history.funnel.mql);
-    if (entry !== undefined) moments.set(id, entry.at);
-  }
+  const keep = (lead: LeadHistory | undefined) => {
+    const entry = lead?.stages.find((stage) => stage.stage === history.funnel.mql);
+    if (lead !== undefined && entry !== undefined) moments.set(lead.id, entry.at);
+  };
+  // A lineage keeps its leads' positions by id (lead-lookup.ts); a history built once (an
+  // audit) is scanned instead, rather than keep a map of every lead for a few thousand deals.
+  if (history.lineage !== undefined) {
+    const leadOf = leadLookup(history);
+    for (const id of leadIds) keep(leadOf(id));
+  } else for (const lead of history.leads) if (leadIds.has(lead.id)) keep(lead);
   return moments;
 }
 
