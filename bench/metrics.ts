@@ -14,10 +14,11 @@
  * the dashboard asks): the cost of one dashboard request; the same with every figure's ids
  * (records=true); the same again within a second with nothing new stored (the snapshot and its
  * results reused); the overview page (GET /api/overview) fresh and reused; (c) 1,000 new events
- * folded, then the full set. On in-memory PGlite (100,000 leads by default, BATON_BENCH_METRICS_LEADS) and, with
- * DATABASE_URL, on the server (BATON_BENCH_METRICS_SERVER_LEADS, default 100,000 so the bench
- * stays within about three minutes; the target's 1,000,000 leads takes that variable). Prints
- * ratios to the 1 s target; asserts nothing.
+ * folded, then the full set. On in-memory PGlite (100,000 leads by default,
+ * BATON_BENCH_METRICS_LEADS) and, with DATABASE_URL, on the server
+ * (BATON_BENCH_METRICS_SERVER_LEADS, default 100,000 so the bench stays within about three
+ * minutes; the target's 1,000,000 leads takes that variable). Prints ratios to the 1 s target;
+ * asserts nothing.
  */
 import { type Kysely, sql } from "kysely";
 import { currentHistory, metricSet, refreshHistory } from "../src/app/metrics.js";

@@ -1,5 +1,5 @@
 import type { Dimension, MetricQuery, MetricResult } from "../metrics/metric.js";
-import { computeMetric } from "../metrics/metric-registry.js";
+import { computeMetric, findMetric } from "../metrics/metric-registry.js";
 import type { PipelineHistory } from "../metrics/pipeline-history.js";
 import {
   type AuditReport,
@@ -77,9 +77,6 @@ const breakdowns: Record<"bySource" | "byOwner" | "byMonth", [string, Dimension]
   ],
 };
 
-/** Metrics whose answer without `by` is already broken down (deal quality reads by source). */
-const shownByDefault: Readonly<Record<string, Dimension>> = { "deal-quality": "source" };
-
 export function auditHistory(history: PipelineHistory, options: AuditOptions): AuditReport {
   // The report shows counts, not ids: the metrics the red flags take examples from list the
   // first few ids of each figure (`withIds`), the others none, so no metric builds a million-id
@@ -128,7 +125,8 @@ export function auditHistory(history: PipelineHistory, options: AuditOptions): A
   };
 
   // A breakdown's total is the metric's total (breakDown computes it over all items whatever the
-  // dimension), so a metric with a breakdown is not computed a second time for its total.
+  // dimension), so a metric with a breakdown is not computed a second time for its total; a
+  // metric answered broken down by default (its `defaultBy`) keeps that breakdown.
   const report: AuditReport["breakdowns"] = { bySource: {}, byOwner: {}, byMonth: {} };
   const totalOf = new Map<string, MetricEntry>();
   const asTotal = (summary: MetricEntry): MetricEntry =>
@@ -141,7 +139,7 @@ export function auditHistory(history: PipelineHistory, options: AuditOptions): A
       const summary = entry(name, compute(name, { ...base, by }));
       report[group][name] = summary;
       if (!totalOf.has(name))
-        totalOf.set(name, shownByDefault[name] === by ? summary : asTotal(summary));
+        totalOf.set(name, findMetric(name)?.defaultBy === by ? summary : asTotal(summary));
     }
 
   const metrics: Record<string, MetricEntry> = {};

@@ -126,10 +126,12 @@ export function commitmentPeriods(
 interface MeasureContext {
   history: PipelineHistory;
   commitment: CommitmentTarget;
-  /** the period's start */
-  from: number;
-  /** the period's share of a population (see PeriodBuckets) */
-  within: PeriodBuckets["within"];
+  /** the period's share of a population (PeriodBuckets.within for this period) */
+  within: <Item>(
+    name: string,
+    population: () => readonly Item[],
+    instantOf: (item: Item) => number | null | undefined,
+  ) => Item[];
 }
 
 /**
@@ -164,13 +166,13 @@ class PeriodBuckets {
    * instant falls in the period of `per` that starts at `periodFrom`. An item without an instant
    * is in none.
    */
-  within = <Item>(
+  within<Item>(
     name: string,
     population: () => readonly Item[],
     instantOf: (item: Item) => number | null | undefined,
     per: CommitmentTarget["per"],
     periodFrom: number,
-  ): Item[] => {
+  ): Item[] {
     const key = `${per}:${name}`;
     let split = this.#split.get(key);
     if (split === undefined) {
@@ -201,21 +203,18 @@ class PeriodBuckets {
       this.#split.set(key, split);
     }
     return (split.get(periodFrom) ?? []) as Item[];
-  };
+  }
 }
 
 function leadIds(cycles: readonly MqlCycle[]): string[] {
   return [...new Set(cycles.map((cycle) => cycle.lead.id))];
 }
 
-function cyclesStartingIn(context: MeasureContext): MqlCycle[] {
-  const { history, commitment, from } = context;
-  return context.within(
+function cyclesStartingIn({ history, within }: MeasureContext): MqlCycle[] {
+  return within(
     "mql-moment",
     () => mqlCycles(history),
     (cycle) => cycle.at,
-    commitment.per,
-    from,
   );
 }
 
@@ -234,25 +233,21 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
   mql_count: (context) => countFigure(leadIds(cyclesStartingIn(context))),
   mql_to_sql_rate: (context) =>
     cycleRate(cyclesStartingIn(context), (cycle) => cycle.sqlAt !== null),
-  mql_to_sal_rate: ({ history, commitment, from, within }) =>
+  mql_to_sal_rate: ({ history, within }) =>
     cycleRate(
       within(
         "decided",
         () => mqlCycles(history),
         (cycle) => (cycle.outcome !== null ? cycle.decision?.at : null),
-        commitment.per,
-        from,
       ),
       (cycle) => cycle.outcome === "accepted",
     ),
-  handoff_context_completeness: ({ history, commitment, from, within }) =>
+  handoff_context_completeness: ({ history, within }) =>
     cycleRate(
       within(
         "context-checked-assignment",
         () => mqlCycles(history),
         (cycle) => (cycle.lead.contextComplete !== null ? cycle.assignedAt : null),
-        commitment.per,
-        from,
       ),
       (cycle) => cycle.lead.contextComplete === true,
     ),
@@ -277,7 +272,7 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
       (cycle) => cycle.decision !== null && cycle.decision.at < cycle.at + allowed,
     );
   },
-  rejection_reason_coverage: ({ history, commitment, from, within }) => {
+  rejection_reason_coverage: ({ history, within }) => {
     const dispositions = within(
       "disposition",
       () => {
@@ -289,8 +284,6 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
         return all;
       },
       (entry) => entry.decision.at,
-      commitment.per,
-      from,
     );
     let withReason = 0;
     const leads = new Set<string>();
@@ -300,7 +293,7 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
     }
     return rateFigure(withReason, dispositions.length, [...leads]);
   },
-  sla_attainment: ({ history, commitment, from, within }) => {
+  sla_attainment: ({ history, commitment, within }) => {
     const step = commitment.step ?? history.speedStep?.step;
     const closed = within(
       `closed-sla:${step}`,
@@ -309,8 +302,6 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
           (cycle) => cycle.step === step && (cycle.state === "met" || cycle.state === "breached"),
         ),
       (cycle) => cycle.startedAt,
-      commitment.per,
-      from,
     );
     return rateFigure(
       closed.filter((cycle) => cycle.state === "met").length,
@@ -358,8 +349,8 @@ function computeCommitments(history: PipelineHistory, query: MetricQuery): Metri
         const actual = measure?.({
           history,
           commitment,
-          from: period.from,
-          within: buckets.within,
+          within: (name, population, instantOf) =>
+            buckets.within(name, population, instantOf, commitment.per, period.from),
         }) ?? {
           value: null,
           unit,

@@ -49,3 +49,19 @@ export function leadLookup(history: PipelineHistory): LeadLookup {
   lookups.set(history, lookup);
   return lookup;
 }
+
+/**
+ * The leads of a few ids (a few thousand deals' leads), in the order of `ids`: through the
+ * lineage's kept positions; a history of no lineage (an audit) is scanned once instead, rather
+ * than keep a map of every lead with it for the few asked.
+ */
+export function leadsWithIds(history: PipelineHistory, ids: ReadonlySet<string>): LeadHistory[] {
+  if (ids.size === 0) return [];
+  if (history.lineage === undefined) {
+    const found = new Map<string, LeadHistory>();
+    for (const lead of history.leads) if (ids.has(lead.id)) found.set(lead.id, lead);
+    return [...ids].flatMap((id) => found.get(id) ?? []);
+  }
+  const leadOf = leadLookup(history);
+  return [...ids].flatMap((id) => leadOf(id) ?? []);
+}

@@ -114,5 +114,7 @@ export interface MetricDefinition {
   name: string;
   title: string;
   definition: string;
+  /** the breakdown the metric answers with when the query names none (deal quality: source) */
+  defaultBy?: Dimension;
   compute(history: PipelineHistory, query: MetricQuery): MetricResult;
 }

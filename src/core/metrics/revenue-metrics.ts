@@ -1,6 +1,6 @@
 import { DistinctLeads, itself } from "./distinct-leads.js";
 import { breakDown, foldKey, type GroupAttributes, NONE } from "./grouping.js";
-import { leadLookup } from "./lead-lookup.js";
+import { leadLookup, leadsWithIds } from "./lead-lookup.js";
 import type { Dimension, Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { LeadHistory, OpportunityHistory, PipelineHistory } from "./pipeline-history.js";
@@ -130,7 +130,7 @@ function withRole<Role extends string>(
  * source) and its figures.
  */
 function revenueMetric(
-  meta: Pick<MetricDefinition, "name" | "title" | "definition">,
+  meta: Pick<MetricDefinition, "name" | "title" | "definition" | "defaultBy">,
   compute: (
     history: PipelineHistory,
     query: MetricQuery,
@@ -199,17 +199,10 @@ function firstMqlMoments(
   leadIds: ReadonlySet<string>,
 ): Map<string, number> {
   const moments = new Map<string, number>();
-  if (leadIds.size === 0) return moments;
-  const keep = (lead: LeadHistory | undefined) => {
-    const entry = lead?.stages.find((stage) => stage.stage === history.funnel.mql);
-    if (lead !== undefined && entry !== undefined) moments.set(lead.id, entry.at);
-  };
-  // A lineage keeps its leads' positions by id (lead-lookup.ts); a history built once (an
-  // audit) is scanned instead, rather than keep a map of every lead for a few thousand deals.
-  if (history.lineage !== undefined) {
-    const leadOf = leadLookup(history);
-    for (const id of leadIds) keep(leadOf(id));
-  } else for (const lead of history.leads) if (leadIds.has(lead.id)) keep(lead);
+  for (const lead of leadsWithIds(history, leadIds)) {
+    const entry = lead.stages.find((stage) => stage.stage === history.funnel.mql);
+    if (entry !== undefined) moments.set(lead.id, entry.at);
+  }
   return moments;
 }
 
@@ -263,7 +256,6 @@ interface Stay {
   days: number;
 }
 
-/** Appends to `stays` the record's stays that exited in [from, to). */
 /**
  * The stays of one record's stages that exited in [from, to). `keys` names each stay once per
  * prefix and stage (a million stays share a handful of keys); `attributes` is asked once, and
@@ -547,10 +539,13 @@ type QualityItem =
   | { kind: "closed"; opportunity: OpportunityHistory }
   | { kind: "decided"; cycle: MqlCycle };
 
+const dealQualityDefault: Dimension = "source";
+
 const dealQuality = revenueMetric(
   {
     name: "deal-quality",
     title: "Deal quality by source",
+    defaultBy: dealQualityDefault,
     definition:
       "per lead source (or the breakdown asked): decided win rate, mean won amount and mean won " +
       "sales cycle in days over opportunities closed in the period, and decided MQL→SAL acceptance " +
@@ -558,7 +553,7 @@ const dealQuality = revenueMetric(
   },
   (history, query) => {
     const limit = recordLimit(query);
-    const by = query.by ?? "source";
+    const by = query.by ?? dealQualityDefault;
     // acceptance lists leads, once each
     const leads = new DistinctLeads(history, limit);
     const items: QualityItem[] = [];

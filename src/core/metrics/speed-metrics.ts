@@ -246,15 +246,13 @@ export function settledAt(cycle: SlaCycle): number | null {
 /** SLA cycles carry no campaign; it is the lead's. */
 function slaAttributes(history: PipelineHistory): (cycle: SlaCycle) => GroupAttributes {
   const leadOf = leadLookup(history);
-  return (cycle) => {
-    return {
-      source: cycle.source,
-      campaign: leadOf(cycle.leadId)?.campaign ?? null,
-      segment: cycle.segment,
-      team: cycle.team,
-      owner: cycle.owner,
-    };
-  };
+  return (cycle) => ({
+    source: cycle.source,
+    campaign: leadOf(cycle.leadId)?.campaign ?? null,
+    segment: cycle.segment,
+    team: cycle.team,
+    owner: cycle.owner,
+  });
 }
 
 function ofStep(cycles: readonly SlaCycle[], step: string | undefined): readonly SlaCycle[] {
