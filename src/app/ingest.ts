@@ -1,4 +1,4 @@
-import { sql, type Transaction } from "kysely";
+import { type RawBuilder, sql, type Transaction } from "kysely";
 import type { CompiledAgreement } from "../core/agreement/compile-agreement.js";
 import type { FieldRecord } from "../core/lead/lead.js";
 import { isTouch } from "../core/lead/lead.js";
@@ -7,6 +7,7 @@ import { transition } from "../core/lifecycle/index.js";
 import {
   type ExistingAccount,
   type MatchDecision,
+  type MatchKeys,
   matchKeys,
   matchLead,
 } from "../core/matching/index.js";
@@ -92,6 +93,66 @@ interface Pending {
   index: number;
   input: ParsedLeadInput;
   key: string | null;
+  /** the lead's normalised match keys */
+  keys: MatchKeys;
+}
+
+/** What the batch matches against, read with its key claim (one round trip), and its event ids. */
+interface Shortlist {
+  leads: { id: string; email_key: string; last_activity_at: number | null }[];
+  accounts: {
+    id: string;
+    name: string | null;
+    owner: string | null;
+    domains: string[] | null;
+    open: { id: string; stage: string; owner: string | null; opened_at: number }[];
+  }[];
+  ids: string[];
+}
+
+function matchKeysOf(input: ParsedLeadInput): MatchKeys {
+  return matchKeys({
+    email: text(input.fields.email),
+    website: text(input.company?.domain),
+    companyName: text(input.company?.name),
+  });
+}
+
+/**
+ * The select-list columns `leads`, `accounts` and `ids` of the batch's shortlist: the leads
+ * sharing an e-mail and the accounts sharing a domain or company name with a lead of the batch,
+ * and 8 event ids per lead. Each key is looked up on its own index (a lateral subquery the
+ * planner keeps apart, `offset 0`): as a join or `= any(…)` over hundreds of keys, the planner
+ * may read every lead of the workspace.
+ */
+function shortlistColumns(workspace: string, items: readonly Pending[]): RawBuilder<unknown> {
+  const emails = unique(items.map((item) => item.keys.email));
+  const domains = unique(items.flatMap((item) => [item.keys.emailDomain, item.keys.websiteDomain]));
+  const names = unique(items.map((item) => item.keys.companyName));
+  return sql`
+        (select coalesce(json_agg(json_build_object('id', id, 'email_key', email_key,
+            'last_activity_at', extract(epoch from last_activity_at) * 1000)), '[]'::json)
+          from unnest(${emails}::text[]) as wanted (key)
+          cross join lateral (select id, email_key, last_activity_at from leads
+            where workspace = ${workspace} and email_key = wanted.key offset 0) as found) as leads,
+        (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'owner', a.owner,
+            'domains', a.data -> 'domains',
+            'open', (select coalesce(json_agg(json_build_object('id', o.id, 'stage', o.stage,
+                'owner', o.owner, 'opened_at', extract(epoch from o.opened_at) * 1000)), '[]'::json)
+              from opportunities o
+              where o.workspace = a.workspace and o.account_id = a.id and o.closed_at is null))), '[]'::json)
+          from (
+            select id from unnest(${domains}::text[]) as wanted (key)
+              cross join lateral (select id from accounts
+                where workspace = ${workspace} and domain_key = wanted.key offset 0) as found
+            union
+            select id from unnest(${names}::text[]) as wanted (key)
+              cross join lateral (select id from accounts
+                where workspace = ${workspace} and name_key = wanted.key offset 0) as found
+          ) as matched
+          cross join lateral (select * from accounts
+            where workspace = ${workspace} and id = matched.id offset 0) as a) as accounts,
+        (select array_agg(id order by id) from (${eventIds(Math.max(1, items.length) * 8)}) as reserved) as ids`;
 }
 
 /** Another agreement version became active after this process last saw one: start again. */
@@ -152,11 +213,19 @@ async function ingestOnce(
         };
         continue;
       }
-      pending.push({ index, input: parsed.input, key: idempotencyKeyOf(parsed.input) });
+      pending.push({
+        index,
+        input: parsed.input,
+        key: idempotencyKeyOf(parsed.input),
+        keys: matchKeysOf(parsed.input),
+      });
     }
 
     // Claim keys. The first of in-batch duplicates goes on; a key claimed by an earlier delivery
     // (or one committing right now, which the insert waits for) returns that delivery's result.
+    // The same statement reads the shortlist the leads are matched against (for every lead not a
+    // duplicate within the batch: one whose key turns out claimed already is looked up for
+    // nothing, which costs less than a round trip of its own).
     const firstOfKey = new Map<string, number>();
     const duplicatesInBatch: Pending[] = [];
     const fresh: Pending[] = [];
@@ -169,7 +238,7 @@ async function ingestOnce(
       }
     }
     const keys = [...firstOfKey.keys()];
-    const claim = await sql<{ claimed: string[]; active: number | null }>`
+    const claim = await sql<{ claimed: string[]; active: number | null } & Shortlist>`
       with claimed as (
         insert into ingest_requests (workspace, key)
         select ${engine.workspace}, key from unnest(${keys}::text[]) as key
@@ -179,7 +248,8 @@ async function ingestOnce(
         (select coalesce(array_agg(key), '{}') from claimed) as claimed,
         (select number from agreement_versions
           where workspace = ${engine.workspace} and activated_at is not null and superseded_at is null
-          order by number desc limit 1) as active`.execute(trx);
+          order by number desc limit 1) as active,
+        ${shortlistColumns(engine.workspace, fresh)}`.execute(trx);
     if (claim.rows[0]!.active !== version) throw new StaleAgreement();
     const claimed = new Set<string>(claim.rows[0]!.claimed);
     const earlier = keys.filter((key) => !claimed.has(key));
@@ -203,7 +273,7 @@ async function ingestOnce(
 
     const unit = new UnitOfWork(trx, engine.workspace, engine.registry, engine.timers);
     const pipeline = new Pipeline(trx, engine, unit, compiled, version, now, options.actor);
-    const processed = await pipeline.run(work);
+    const processed = await pipeline.run(work, claim.rows[0]!);
     for (const [index, result] of processed) results[index] = result;
 
     for (const item of duplicatesInBatch) {
@@ -263,9 +333,14 @@ interface LeadWork {
   account: ExistingAccount | undefined;
 }
 
+/** Batches of at least this many leads write their first events before taking the routing lock. */
+const eventsAheadFrom = 50;
+
 /** One batch's pass through the pipeline, inside its transaction. */
 class Pipeline {
   readonly set;
+  /** leads in the batch */
+  size = 0;
 
   constructor(
     readonly trx: Transaction<BatonDatabase>,
@@ -279,63 +354,12 @@ class Pipeline {
     this.set = unit.set;
   }
 
-  async run(work: readonly Pending[]): Promise<Map<number, IngestResult>> {
+  async run(work: readonly Pending[], found: Shortlist): Promise<Map<number, IngestResult>> {
     const results = new Map<number, IngestResult>();
     if (work.length === 0) return results;
+    this.size = work.length;
     const { trx, engine, set } = this;
 
-    // Normalise and fetch the match shortlist for the whole batch at once.
-    const candidates = work.map((item) =>
-      matchKeys({
-        email: text(item.input.fields.email),
-        website: text(item.input.company?.domain),
-        companyName: text(item.input.company?.name),
-      }),
-    );
-    const emails = unique(candidates.map((keys) => keys.email));
-    const domains = unique(candidates.flatMap((keys) => [keys.emailDomain, keys.websiteDomain]));
-    const names = unique(candidates.map((keys) => keys.companyName));
-    // One round trip: the shortlists to match against, and the batch's event ids. Each key is
-    // looked up on its own index (a lateral subquery the planner keeps apart, `offset 0`): as a
-    // join or `= any(…)` over hundreds of keys, the planner may read every lead of the workspace.
-    const shortlist = await sql<{
-      leads: { id: string; email_key: string; last_activity_at: number | null }[];
-      accounts: {
-        id: string;
-        name: string | null;
-        owner: string | null;
-        domains: string[] | null;
-        open: { id: string; stage: string; owner: string | null; opened_at: number }[];
-      }[];
-      ids: string[];
-    }>`
-      select
-        (select coalesce(json_agg(json_build_object('id', id, 'email_key', email_key,
-            'last_activity_at', extract(epoch from last_activity_at) * 1000)), '[]'::json)
-          from unnest(${emails}::text[]) as wanted (key)
-          cross join lateral (select id, email_key, last_activity_at from leads
-            where workspace = ${engine.workspace} and email_key = wanted.key offset 0) as found) as leads,
-        (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'owner', a.owner,
-            'domains', a.data -> 'domains',
-            'open', (select coalesce(json_agg(json_build_object('id', o.id, 'stage', o.stage,
-                'owner', o.owner, 'opened_at', extract(epoch from o.opened_at) * 1000)), '[]'::json)
-              from opportunities o
-              where o.workspace = a.workspace and o.account_id = a.id and o.closed_at is null))), '[]'::json)
-          from (
-            select id from unnest(${domains}::text[]) as wanted (key)
-              cross join lateral (select id from accounts
-                where workspace = ${engine.workspace} and domain_key = wanted.key offset 0) as found
-            union
-            select id from unnest(${names}::text[]) as wanted (key)
-              cross join lateral (select id from accounts
-                where workspace = ${engine.workspace} and name_key = wanted.key offset 0) as found
-          ) as matched
-          cross join lateral (select * from accounts
-            where workspace = ${engine.workspace} and id = matched.id offset 0) as a) as accounts,
-        (select array_agg(id order by id) from (${eventIds(work.length * 8)}) as reserved) as ids`.execute(
-      trx,
-    );
-    const found = shortlist.rows[0]!;
     this.unit.supplyIds(found.ids.map(Number));
     const accounts: ExistingAccount[] = found.accounts.map((row) => ({
       id: row.id,
@@ -359,8 +383,8 @@ class Pipeline {
 
     const leadWork: LeadWork[] = [];
     const matchedIds = new Set<string>();
-    for (const [position, item] of work.entries()) {
-      const keys = candidates[position]!;
+    for (const item of work) {
+      const keys = item.keys;
       const sameEmail = keys.email === undefined ? [] : (leadsByEmail.get(keys.email) ?? []);
       const match = matchLead(
         {
@@ -638,9 +662,11 @@ class Pipeline {
 
   async route(leads: LeadWork[], notifications: NotificationRequest[]): Promise<void> {
     const { trx, engine, set } = this;
-    // Batches queue on the routing row until they commit: what is decided already (creation,
-    // score, qualification) is written first, while another batch may hold the row.
-    await this.unit.writeEventsAhead();
+    // Batches queue on the routing row until they commit: a large batch writes what is decided
+    // already (creation, score, qualification) first, while another batch may hold the row. A
+    // small one (single leads grouped by the queue) writes them with the rest at commit: its
+    // writing is short, and the round trip it saves is most of its time.
+    if (this.size >= eventsAheadFrom) await this.unit.writeEventsAhead();
     await lockRouting(trx, engine.workspace, set);
     let state: RoutingState = {
       openLeads: await openLeadsByRep(trx, engine.workspace, this.unit.set),
