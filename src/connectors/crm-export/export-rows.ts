@@ -317,7 +317,8 @@ export class LeadRowReader extends RowReader {
         team,
         stage: current.stage,
         stageEnteredAt: current.at,
-        stages,
+        // kept at its length: the list grew by push, which leaves room for 17 entries
+        stages: stages.slice(),
         assignments: owner === null ? none : [{ at: createdAt, owner, team }],
         touches: firstTouch === null ? none : [firstTouch],
         lastActivityAt: this.date(values, "lastActivityAt", line),
