@@ -400,6 +400,7 @@ class Pipeline {
           })),
           accounts,
         },
+        keys,
       );
       const account =
         match.accountId === undefined

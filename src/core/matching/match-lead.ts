@@ -166,8 +166,12 @@ export function candidateFromLead(lead: Lead): MatchCandidate {
   };
 }
 
-export function matchLead(candidate: MatchCandidate, existing: ExistingRecords): MatchDecision {
-  const keys = matchKeys(candidate);
+/** `keys`: the candidate's matchKeys, when the caller has them already (they looked it up by them). */
+export function matchLead(
+  candidate: MatchCandidate,
+  existing: ExistingRecords,
+  keys: MatchKeys = matchKeys(candidate),
+): MatchDecision {
   const considered: Consideration[] = [];
   const notes: string[] = [];
   const accounts = existing.accounts ?? [];
