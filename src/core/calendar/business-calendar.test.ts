@@ -306,6 +306,22 @@ describe("daylight saving", () => {
     ]);
   });
 
+  it("a window moved past the start of the next one by the gap is joined with it, from the earlier start", () => {
+    // 02:26–02:35 becomes 03:26–03:35 EDT, inside 03:23–09:57: open from 03:23, not 03:26
+    const shifted = newYorkSunday(["02:26-02:35", "03:23-09:57"]);
+    expect(intervalsAsIso(shifted.openIntervals(...sunday("2026-03-08")))).toEqual([
+      ["2026-03-08T07:23:00.000Z", "2026-03-08T13:57:00.000Z"],
+    ]);
+    expect(shifted.elapsed(at("2026-03-08T07:25:59.999Z"), at("2026-03-08T07:26:00.000Z"))).toBe(1);
+    // a window moved past a later one it does not touch still comes after it in time
+    const apart = newYorkSunday(["02:40-02:50", "03:00-03:10"]);
+    expect(intervalsAsIso(apart.openIntervals(...sunday("2026-03-08")))).toEqual([
+      ["2026-03-08T07:00:00.000Z", "2026-03-08T07:10:00.000Z"],
+      ["2026-03-08T07:40:00.000Z", "2026-03-08T07:50:00.000Z"],
+    ]);
+    expect(apart.elapsed(...sunday("2026-03-08"))).toBe(20 * minute);
+  });
+
   it("a window start in the fall-back overlap takes the earlier instant (01:30 EDT)", () => {
     const intervals = newYorkSunday(["01:30-04:00"]).openIntervals(...sunday("2026-11-01"));
     expect(intervalsAsIso(intervals)).toEqual([

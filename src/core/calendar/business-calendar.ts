@@ -273,16 +273,23 @@ class CompiledCalendar implements BusinessCalendar, PauseFreeTime {
     if (windows.length === 0) return [];
     const closures = this.closuresOn(day);
     if (closures.some((closure) => closure.start === 0 && closure.end === minutesPerDay)) return [];
-    let open: Interval[] = [];
+    const pieces: Interval[] = [];
     for (const window of windows) {
       const from = Math.max(dayStart, this.clock.toInstant(day, window.start, "start"));
       const to = Math.min(nextDayStart, this.clock.toInstant(day, window.end, "end"));
-      if (to <= from) continue;
-      // Windows disjoint on the wall clock can still overlap in time in a fall-back overlap
-      // (a start takes the earlier instant, the previous end the later one): join them.
+      if (to > from) pieces.push({ from, to });
+    }
+    // Wall-clock order is not time order at a DST change: a window starting in a spring-forward
+    // gap moves forward by the gap, past the start of a later window (02:26 becomes 03:26, after
+    // a window from 03:23), and in a fall-back overlap windows disjoint on the wall clock can
+    // overlap in time (a start takes the earlier instant, the previous end the later one). So
+    // the pieces are put in time order, then the overlapping or touching ones joined.
+    pieces.sort((a, b) => a.from - b.from);
+    let open: Interval[] = [];
+    for (const piece of pieces) {
       const last = open[open.length - 1];
-      if (last !== undefined && from <= last.to) last.to = Math.max(last.to, to);
-      else open.push({ from, to });
+      if (last !== undefined && piece.from <= last.to) last.to = Math.max(last.to, piece.to);
+      else open.push(piece);
     }
     for (const closure of closures) {
       // A closure is widened like a window: its start earliest, its end latest.
