@@ -411,21 +411,29 @@ const stuckLeads = defineMetric(
         stuck.push(lead);
     const limit = recordLimit(query);
     const figures = (items: readonly LeadHistory[]): Record<string, Figure> => {
-      // One pass: the ages, and the leads of each stage.
+      // One pass: the ages, and each stage's count with the ids it lists (up to the limit: a
+      // count-only request keeps no list of a million stuck leads).
       const ages = new Float64Array(items.length);
-      const byStage = new Map<string, LeadHistory[]>(stages.map((stage) => [stage, []]));
-      items.forEach((lead, index) => {
+      const byStage = new Map(stages.map((stage) => [stage, { count: 0, ids: [] as string[] }]));
+      for (let index = 0; index < items.length; index++) {
+        const lead = items[index]!;
         ages[index] = ageHours(lead);
-        byStage.get(lead.stage)?.push(lead);
-      });
-      const leadIdOf = (lead: LeadHistory) => lead.id;
-      const ids = recordIds(limit, items, leadIdOf);
+        const stage = byStage.get(lead.stage);
+        if (stage === undefined) continue;
+        stage.count++;
+        if (stage.ids.length < limit) stage.ids.push(lead.id);
+      }
+      const ids = recordIds(limit, items, (lead) => lead.id);
       const result: Record<string, Figure> = {
         stuck: countFigure(ids),
         "age-p50-hours": valueFigure(percentileOfSorted(ages.sort(), 50), "hours", ids),
       };
-      for (const stage of stages)
-        result[`stage:${stage}`] = countFigure(recordIds(limit, byStage.get(stage)!, leadIdOf));
+      for (const stage of stages) {
+        const { count, ids: stageIds } = byStage.get(stage)!;
+        result[`stage:${stage}`] = countFigure(
+          limit === Number.POSITIVE_INFINITY ? stageIds : { ids: stageIds, count },
+        );
+      }
       return result;
     };
     return breakDown(
