@@ -17,9 +17,11 @@
  * folded, then the full set. On in-memory PGlite (100,000 leads by default,
  * BATON_BENCH_METRICS_LEADS) and, with DATABASE_URL, on the server
  * (BATON_BENCH_METRICS_SERVER_LEADS, default 100,000 so the bench stays within about three
- * minutes; the target's 1,000,000 leads takes that variable). Prints ratios to the 1 s target;
- * asserts nothing.
+ * minutes; the target's 1,000,000 leads takes that variable, and the heap the README gives for a
+ * million leads: NODE_OPTIONS=--max-old-space-size=8192). Prints ratios to the 1 s target and the
+ * heap against its limit; asserts nothing.
  */
+import { getHeapStatistics } from "node:v8";
 import { type Kysely, sql } from "kysely";
 import { currentHistory, metricSet, refreshHistory } from "../src/app/metrics.js";
 import { overview } from "../src/app/overview.js";
@@ -157,8 +159,9 @@ export async function runMetricsBench(): Promise<void> {
       if (!firstSet.ok) throw new Error(firstSet.error.message);
       const loadMs = performance.now() - loadBegan;
       const heap = process.memoryUsage().heapUsed / 2 ** 20;
+      const heapLimit = getHeapStatistics().heap_size_limit / 2 ** 20;
       console.log(
-        `    (a) first load: ${format(loadMs)} — ${ratio(loadMs)} (fold ${format(foldMs)}, first snapshot with every clock replayed ${format(snapshotMs)}, ${history.value.cycles.length.toLocaleString("en-US")} cycles); heap ${Math.round(heap).toLocaleString("en-US")} MiB`,
+        `    (a) first load: ${format(loadMs)} — ${ratio(loadMs)} (fold ${format(foldMs)}, first snapshot with every clock replayed ${format(snapshotMs)}, ${history.value.cycles.length.toLocaleString("en-US")} cycles); heap ${Math.round(heap).toLocaleString("en-US")} MiB of a ${Math.round(heapLimit).toLocaleString("en-US")} MiB limit${heap > 0.6 * heapLimit ? " (near it, major collections take much of each request: give Node more heap, NODE_OPTIONS=--max-old-space-size=…, as the README says for a million leads)" : ""}`,
       );
 
       // (b) steady state: each request is a new instant, so a new snapshot and fresh metrics
