@@ -13,22 +13,46 @@ export interface LeadReference {
   leadIndex: number;
 }
 
+/**
+ * One stamp array per list of leads (a snapshot's), shared by every DistinctLeads over it: the
+ * metrics of a dashboard request dedupe over the same million leads, and each `ids` call takes a
+ * generation of its own, so the calls never see each other's stamps.
+ */
+interface Stamps {
+  stamps: Uint32Array;
+  generation: number;
+}
+const stampsByLeads = new WeakMap<readonly LeadHistory[], Stamps>();
+
+function stampsFor(leads: readonly LeadHistory[]): Stamps {
+  let known = stampsByLeads.get(leads);
+  if (known === undefined || known.stamps.length < leads.length) {
+    known = { stamps: new Uint32Array(leads.length), generation: 0 };
+    stampsByLeads.set(leads, known);
+  }
+  return known;
+}
+
 export class DistinctLeads {
-  readonly #stamps: Uint32Array;
-  #generation = 0;
+  readonly #stamps: Stamps;
 
   /** `limit`: the most ids a list holds (recordLimit); the count is always exact */
   constructor(
     history: Pick<PipelineHistory, "leads">,
     private readonly limit = Number.POSITIVE_INFINITY,
   ) {
-    this.#stamps = new Uint32Array(history.leads.length);
+    this.#stamps = stampsFor(history.leads);
   }
 
   /** The ids of the distinct leads of the lists, in the order first seen. */
   ids<Item>(reference: (item: Item) => LeadReference, ...lists: (readonly Item[])[]): RecordIds {
-    const stamps = this.#stamps;
-    const generation = ++this.#generation;
+    const shared = this.#stamps;
+    if (shared.generation === 0xffffffff) {
+      shared.stamps.fill(0);
+      shared.generation = 0;
+    }
+    const stamps = shared.stamps;
+    const generation = ++shared.generation;
     const ids: string[] = [];
     let count = 0;
     for (const list of lists)
