@@ -6,6 +6,7 @@ import type { NewEvent } from "../core/ledger/ledger-event.js";
 import { transition } from "../core/lifecycle/index.js";
 import {
   type ExistingAccount,
+  type MatchCandidate,
   type MatchDecision,
   type MatchKeys,
   matchKeys,
@@ -110,12 +111,13 @@ interface Shortlist {
   ids: string[];
 }
 
-function matchKeysOf(input: ParsedLeadInput): MatchKeys {
-  return matchKeys({
+/** What a lead is matched by: its e-mail and its company's domain and name. */
+function candidateOf(input: ParsedLeadInput): MatchCandidate {
+  return {
     email: text(input.fields.email),
     website: text(input.company?.domain),
     companyName: text(input.company?.name),
-  });
+  };
 }
 
 /**
@@ -217,7 +219,7 @@ async function ingestOnce(
         index,
         input: parsed.input,
         key: idempotencyKeyOf(parsed.input),
-        keys: matchKeysOf(parsed.input),
+        keys: matchKeys(candidateOf(parsed.input)),
       });
     }
 
@@ -339,8 +341,6 @@ const eventsAheadFrom = 50;
 /** One batch's pass through the pipeline, inside its transaction. */
 class Pipeline {
   readonly set;
-  /** leads in the batch */
-  size = 0;
 
   constructor(
     readonly trx: Transaction<BatonDatabase>,
@@ -357,7 +357,6 @@ class Pipeline {
   async run(work: readonly Pending[], found: Shortlist): Promise<Map<number, IngestResult>> {
     const results = new Map<number, IngestResult>();
     if (work.length === 0) return results;
-    this.size = work.length;
     const { trx, engine, set } = this;
 
     this.unit.supplyIds(found.ids.map(Number));
@@ -387,11 +386,7 @@ class Pipeline {
       const keys = item.keys;
       const sameEmail = keys.email === undefined ? [] : (leadsByEmail.get(keys.email) ?? []);
       const match = matchLead(
-        {
-          email: text(item.input.fields.email),
-          website: text(item.input.company?.domain),
-          companyName: text(item.input.company?.name),
-        },
+        candidateOf(item.input),
         {
           leads: sameEmail.map((lead) => ({
             id: lead.id,
@@ -440,7 +435,8 @@ class Pipeline {
       return view.owner === null && isHandoffStage(this.compiled.lifecycle, view.stage);
     });
     const notifications: NotificationRequest[] = [];
-    if (toRoute.length > 0) await this.route(toRoute, notifications);
+    if (toRoute.length > 0)
+      await this.route(toRoute, notifications, work.length >= eventsAheadFrom);
 
     // Required context for the stage each lead is in now.
     for (const lead of leadWork) {
@@ -661,13 +657,17 @@ class Pipeline {
         });
   }
 
-  async route(leads: LeadWork[], notifications: NotificationRequest[]): Promise<void> {
+  async route(
+    leads: LeadWork[],
+    notifications: NotificationRequest[],
+    writeAhead: boolean,
+  ): Promise<void> {
     const { trx, engine, set } = this;
     // Batches queue on the routing row until they commit: a large batch writes what is decided
     // already (creation, score, qualification) first, while another batch may hold the row. A
     // small one (single leads grouped by the queue) writes them with the rest at commit: its
     // writing is short, and the round trip it saves is most of its time.
-    if (this.size >= eventsAheadFrom) await this.unit.writeEventsAhead();
+    if (writeAhead) await this.unit.writeEventsAhead();
     await lockRouting(trx, engine.workspace, set);
     let state: RoutingState = {
       openLeads: await openLeadsByRep(trx, engine.workspace, this.unit.set),
