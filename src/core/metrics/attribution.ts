@@ -7,6 +7,7 @@ import {
   type MetricDefinition,
   type MetricQuery,
   type MetricResult,
+  readsSinceFrom,
 } from "./metric.js";
 import type { LeadHistory, OpportunityHistory, PipelineHistory } from "./pipeline-history.js";
 import { asAsked, countFigure, DAY, inPeriod } from "./statistics.js";
@@ -265,6 +266,7 @@ function computeAttribution(history: PipelineHistory, query: MetricQuery): Metri
 
 export const attribution: MetricDefinition = {
   name: "attribution",
+  reads: readsSinceFrom,
   title: "Attribution by channel",
   definition:
     "Opportunities created in the period from a lead are the conversions; their touches are the lead's marketing touches strictly before the opportunity was created plus the lead creation (channel: the lead's source), in time order. " +

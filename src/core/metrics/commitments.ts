@@ -13,6 +13,7 @@ import type {
   MetricQuery,
   MetricResult,
 } from "./metric.js";
+import { readsSinceFrom } from "./metric.js";
 import { type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type {
   CommitmentTarget,
@@ -402,6 +403,7 @@ function computeCommitments(history: PipelineHistory, query: MetricQuery): Metri
 
 export const commitments: MetricDefinition = {
   name: "commitments",
+  reads: readsSinceFrom,
   title: "Commitments, met and missed",
   definition:
     "For each commitment of the active agreement, both sides, and each of its periods (days, ISO weeks from Monday, months, quarters in the workspace zone) that starts in the period asked: the target (min, or max), the actual and met (actual ≥ min and ≤ max). " +

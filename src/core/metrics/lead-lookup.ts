@@ -11,18 +11,21 @@ import type { LeadHistory, PipelineHistory } from "./pipeline-history.js";
 export type LeadLookup = (id: string) => LeadHistory | undefined;
 
 const lookups = new WeakMap<PipelineHistory, LeadLookup>();
+const positionLookups = new WeakMap<PipelineHistory, (id: string) => number>();
 const positionsOf = new WeakMap<object, { positions: Map<string, number>; count: number }>();
 
-export function leadLookup(history: PipelineHistory): LeadLookup {
-  const known = lookups.get(history);
+/** A lead's position in `history.leads` by its id, -1 when none has it. */
+function positionLookup(history: PipelineHistory): (id: string) => number {
+  const known = positionLookups.get(history);
   if (known !== undefined) return known;
   const leads = history.leads;
-  let lookup: LeadLookup;
+  let byId: Map<string, number> | undefined;
+  const everyPosition = () => new Map(leads.map((lead, index) => [lead.id, index]));
+  let lookup: (id: string) => number;
   if (history.lineage === undefined) {
-    let byId: Map<string, LeadHistory> | undefined;
     lookup = (id) => {
-      byId ??= new Map(leads.map((lead) => [lead.id, lead]));
-      return byId.get(id);
+      byId ??= everyPosition();
+      return byId.get(id) ?? -1;
     };
   } else {
     let kept = positionsOf.get(history.lineage);
@@ -34,18 +37,34 @@ export function leadLookup(history: PipelineHistory): LeadLookup {
       kept.positions.set(leads[index]!.id, index);
     kept.count = leads.length;
     const { positions } = kept;
-    let fallback: Map<string, LeadHistory> | undefined;
     lookup = (id) => {
       // every lead of the lineage has its position: an id without one is no lead of it
       const position = positions.get(id);
-      if (position === undefined) return undefined;
-      const lead = leads[position];
-      if (lead !== undefined && lead.id === id) return lead;
+      if (position === undefined) return -1;
+      if (leads[position]?.id === id) return position;
       // not where the lineage put it: look it up the long way
-      fallback ??= new Map(leads.map((entry) => [entry.id, entry]));
-      return fallback.get(id);
+      byId ??= everyPosition();
+      return byId.get(id) ?? -1;
     };
   }
+  positionLookups.set(history, lookup);
+  return lookup;
+}
+
+/** The position in `history.leads` of the lead with this id; -1 when there is none. */
+export function leadPosition(history: PipelineHistory, id: string): number {
+  return positionLookup(history)(id);
+}
+
+export function leadLookup(history: PipelineHistory): LeadLookup {
+  const known = lookups.get(history);
+  if (known !== undefined) return known;
+  const positionOf = positionLookup(history);
+  const leads = history.leads;
+  const lookup: LeadLookup = (id) => {
+    const position = positionOf(id);
+    return position < 0 ? undefined : leads[position];
+  };
   lookups.set(history, lookup);
   return lookup;
 }

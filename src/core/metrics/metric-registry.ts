@@ -1,6 +1,7 @@
 import { attributionMetrics } from "./attribution.js";
 import { commitmentMetrics } from "./commitments.js";
 import type { MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
+import { periodView } from "./period-view.js";
 import type { PipelineHistory } from "./pipeline-history.js";
 import { revenueMetrics } from "./revenue-metrics.js";
 import { speedMetrics } from "./speed-metrics.js";
@@ -44,5 +45,9 @@ export function computeMetric(
         known: metricNames(),
       },
     };
-  return { ok: true, result: definition.compute(history, query) };
+  const seen =
+    definition.reads === undefined
+      ? history
+      : periodView(history, definition.reads(query, history));
+  return { ok: true, result: definition.compute(seen, query) };
 }

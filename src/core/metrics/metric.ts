@@ -116,5 +116,34 @@ export interface MetricDefinition {
   definition: string;
   /** the breakdown the metric answers with when the query names none (deal quality: source) */
   defaultBy?: Dimension;
+  /**
+   * What part of the history the metric reads (period-view.ts): left out, the whole history (a
+   * snapshot such as stuck leads); `since`, only records with a fact dated at or after the
+   * instant it gives (the period's start for a metric counting what is dated in the period or a
+   * cohort placed in it); `openDeals`, every open opportunity too (open pipeline at the period's
+   * end)
+   */
+  reads?: (query: MetricQuery, history: PipelineHistory) => MetricReach;
   compute(history: PipelineHistory, query: MetricQuery): MetricResult;
 }
+
+/** The records a metric reads: those with a fact at or after `since`, and maybe open deals. */
+export interface MetricReach {
+  since: number;
+  openDeals: boolean;
+}
+
+/** A metric of what is dated in the period, or of a cohort placed by an instant in it. */
+export const readsSinceFrom = (query: MetricQuery): MetricReach => ({
+  since: query.from,
+  openDeals: false,
+});
+
+/**
+ * The same and the opportunities open at the period's end (or at the history's instant when that
+ * is earlier, so from no later than it).
+ */
+export const readsSinceFromAndOpenDeals = (
+  query: MetricQuery,
+  history: PipelineHistory,
+): MetricReach => ({ since: Math.min(query.from, history.asOf), openDeals: true });

@@ -2,6 +2,7 @@ import { DistinctLeads, itself } from "./distinct-leads.js";
 import { breakDown, foldKey, type GroupAttributes, NONE } from "./grouping.js";
 import { leadLookup, leadsWithIds } from "./lead-lookup.js";
 import type { Dimension, Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
+import { readsSinceFrom, readsSinceFromAndOpenDeals } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { LeadHistory, OpportunityHistory, PipelineHistory } from "./pipeline-history.js";
 import {
@@ -137,7 +138,7 @@ function withRole<Role extends string>(
  * source) and its figures.
  */
 function revenueMetric(
-  meta: Pick<MetricDefinition, "name" | "title" | "definition" | "defaultBy">,
+  meta: Pick<MetricDefinition, "name" | "title" | "definition" | "defaultBy" | "reads">,
   compute: (
     history: PipelineHistory,
     query: MetricQuery,
@@ -165,6 +166,7 @@ function revenueMetric(
 const winRate = revenueMetric(
   {
     name: "win-rate",
+    reads: readsSinceFrom,
     title: "Win rate",
     definition:
       "decided: won ÷ (won + lost) over opportunities closed in the period; cohort: won ÷ created " +
@@ -216,6 +218,7 @@ function firstMqlMoments(
 const salesCycle = revenueMetric(
   {
     name: "sales-cycle",
+    reads: readsSinceFrom,
     title: "Sales cycle",
     definition:
       "close − created of the opportunity, in days: mean and median over opportunities won in the " +
@@ -302,6 +305,7 @@ function collectStays(
 const timeInStage = revenueMetric(
   {
     name: "time-in-stage",
+    reads: readsSinceFrom,
     title: "Time in stage",
     definition:
       "per stage: exit − entry in days (exit = the next stage entry), median and P90 over stays " +
@@ -381,6 +385,11 @@ const timeInStage = revenueMetric(
 const pipelineVelocity = revenueMetric(
   {
     name: "pipeline-velocity",
+    // the trailing window's closed deals and the deals open at the period's end
+    reads: (query, history) => ({
+      since: Math.min(query.to - (query.trailingDays ?? 365) * DAY, history.asOf),
+      openDeals: true,
+    }),
     title: "Pipeline velocity",
     definition:
       "(opportunities open at the end of the period × mean won amount × decided win rate) ÷ mean " +
@@ -477,6 +486,7 @@ function pipelineFigures(
 const marketingSourced = revenueMetric(
   {
     name: "marketing-sourced",
+    reads: readsSinceFromAndOpenDeals,
     title: "Marketing-sourced pipeline and revenue",
     definition:
       "opportunities whose originating lead's source is one the agreement classifies as marketing: " +
@@ -513,6 +523,7 @@ const marketingSourced = revenueMetric(
 const marketingInfluenced = revenueMetric(
   {
     name: "marketing-influenced",
+    reads: readsSinceFromAndOpenDeals,
     title: "Marketing-influenced pipeline and revenue",
     definition:
       "opportunities whose originating lead had at least one marketing touch strictly before the " +
@@ -549,6 +560,7 @@ const dealQualityDefault: Dimension = "source";
 const dealQuality = revenueMetric(
   {
     name: "deal-quality",
+    reads: readsSinceFrom,
     title: "Deal quality by source",
     defaultBy: dealQualityDefault,
     definition:
@@ -600,6 +612,7 @@ const dealQuality = revenueMetric(
 const pipelineCoverage = revenueMetric(
   {
     name: "pipeline-coverage",
+    reads: readsSinceFromAndOpenDeals,
     title: "Pipeline coverage",
     definition:
       "open pipeline (amount of opportunities open at the end of the period, or now when the " +

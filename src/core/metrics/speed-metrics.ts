@@ -1,7 +1,9 @@
 import { breakDown, type GroupAttributes } from "./grouping.js";
 import { leadLookup } from "./lead-lookup.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
+import { readsSinceFrom } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
+import { idleLeads } from "./period-view.js";
 import type { LeadHistory, PipelineHistory, SlaCycle } from "./pipeline-history.js";
 import {
   countFigure,
@@ -36,7 +38,7 @@ const DEFAULT_STUCK_HOURS = 48;
 
 /** A metric whose compute returns its total and groups; the result's header is filled in here. */
 function defineMetric(
-  description: Pick<MetricDefinition, "name" | "title" | "definition">,
+  description: Pick<MetricDefinition, "name" | "title" | "definition" | "reads">,
   records: MetricResult["records"],
   compute: (history: PipelineHistory, query: MetricQuery) => Pick<MetricResult, "total" | "groups">,
 ): MetricDefinition {
@@ -184,6 +186,7 @@ function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null, l
 const speedToLead = defineMetric(
   {
     name: "speed-to-lead",
+    reads: readsSinceFrom,
     title: "Speed to lead",
     definition:
       "First human touch − MQL moment, over the MQL events of the period (a re-qualified lead " +
@@ -299,6 +302,7 @@ function attainmentFigures(cycles: readonly SlaCycle[], limit: number): Record<s
 const slaAttainment = defineMetric(
   {
     name: "sla-attainment",
+    reads: readsSinceFrom,
     title: "SLA attainment",
     definition:
       "Met ÷ (met + breached) SLA cycles, cancelled excluded, over the cycles settled in the " +
@@ -378,13 +382,6 @@ const openAtRisk = defineMetric(
 // ---------------------------------------------------------------------------------------------
 // Stuck leads
 
-/** No activity of any kind, and no touch, after the lead entered its current stage. */
-function idleSinceStageEntry(lead: LeadHistory): boolean {
-  const entered = lead.stageEnteredAt;
-  if (lead.lastActivityAt !== null && lead.lastActivityAt > entered) return false;
-  return !lead.touches.some((touch) => touch > entered);
-}
-
 const stuckLeads = defineMetric(
   {
     name: "stuck-leads",
@@ -401,14 +398,13 @@ const stuckLeads = defineMetric(
     const watched = new Set(stages);
     const idleLimit = (query.stuckHours ?? DEFAULT_STUCK_HOURS) * HOUR;
     const ageHours = (lead: LeadHistory) => (history.asOf - lead.stageEnteredAt) / HOUR;
+    // in a watched stage, idle since entering it (idleLeads), for longer than the limit
+    const idle = idleLeads(history);
+    const isWatched = idle.stages.map((stage) => watched.has(stage));
     const stuck: LeadHistory[] = [];
-    for (const lead of history.leads)
-      if (
-        watched.has(lead.stage) &&
-        history.asOf - lead.stageEnteredAt > idleLimit &&
-        idleSinceStageEntry(lead)
-      )
-        stuck.push(lead);
+    for (let index = 0; index < history.leads.length; index++)
+      if (isWatched[idle.stage[index]!] && history.asOf - idle.idleSince[index]! > idleLimit)
+        stuck.push(history.leads[index]!);
     const limit = recordLimit(query);
     const figures = (items: readonly LeadHistory[]): Record<string, Figure> => {
       // One pass: the ages, and each stage's count with the ids it lists (up to the limit: a
@@ -482,6 +478,7 @@ function outcomeFigures(items: readonly OutcomeItem[], limit: number): Record<st
 const outcomeLogging = defineMetric(
   {
     name: "outcome-logging",
+    reads: readsSinceFrom,
     title: "Outcome logging",
     definition:
       "Of the MQL events of the period whose deadline (MQL moment + the committed number of days) " +

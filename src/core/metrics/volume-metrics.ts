@@ -1,6 +1,7 @@
 import { DistinctLeads, itself, type LeadReference } from "./distinct-leads.js";
 import { breakDown, type GroupAttributes } from "./grouping.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
+import { readsSinceFrom } from "./metric.js";
 import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { LeadDecision, LeadHistory, PipelineHistory, StageEntry } from "./pipeline-history.js";
 import { countFigure, DAY, inPeriod, rateFigure, recordLimit } from "./statistics.js";
@@ -99,6 +100,7 @@ function withinDays(start: number, at: number, days: number | undefined): boolea
 
 const mqls: MetricDefinition = {
   name: "mqls",
+  reads: readsSinceFrom,
   title: "MQLs",
   definition:
     "Leads whose MQL moment falls in the period; a lead re-qualified after recycling counts again " +
@@ -126,6 +128,7 @@ function acceptanceDeadline(cycle: MqlCycle, history: PipelineHistory): number {
 
 const acceptance: MetricDefinition = {
   name: "acceptance",
+  reads: readsSinceFrom,
   title: "MQL→SAL acceptance",
   definition:
     "`decided`: accepted ÷ (accepted + rejected), over MQLs whose accept/reject decision fell in " +
@@ -178,6 +181,7 @@ const acceptance: MetricDefinition = {
 
 const mqlToSql: MetricDefinition = {
   name: "mql-to-sql",
+  reads: readsSinceFrom,
   title: "MQL→SQL conversion (cohort)",
   definition:
     "Of the MQLs of the period (MQL events), the share that reached SQL in the same MQL cycle: " +
@@ -235,6 +239,7 @@ function stagePairs(order: readonly string[]): [string, string][] {
 
 const stageConversion: MetricDefinition = {
   name: "stage-conversion",
+  reads: readsSinceFrom,
   title: "Stage conversion",
   definition:
     "For each stage i of the stage order and its successor i+1: `<i>><i+1>:cohort` = of the " +
@@ -312,6 +317,7 @@ function wonInCycle(cycle: MqlCycle, history: PipelineHistory, won: ReadonlySet<
 
 const leadToWon: MetricDefinition = {
   name: "lead-to-won",
+  reads: readsSinceFrom,
   title: "Lead-to-won (cohort)",
   definition:
     "Of the MQLs of the period (MQL events), the share whose opportunity was won (as of the " +
@@ -353,6 +359,7 @@ function reasonIds(decisions: readonly LeadDecision[]): string[] {
 
 const rejectionMix: MetricDefinition = {
   name: "rejection-mix",
+  reads: readsSinceFrom,
   title: "Rejection mix",
   definition:
     "Rejections (decisions reject or disqualify, on any lead, MQL or not) made in the period, by " +
@@ -403,6 +410,7 @@ const rejectionMix: MetricDefinition = {
 
 const recycleRate: MetricDefinition = {
   name: "recycle-rate",
+  reads: readsSinceFrom,
   title: "Recycle rate",
   definition:
     "Recycled ÷ decided, per reason: `rate` = MQL cycles with a recycle decision in the period ÷ " +

@@ -1,0 +1,274 @@
+import { leadPosition } from "./lead-lookup.js";
+import type { MetricReach } from "./metric.js";
+import type {
+  LeadHistory,
+  OpportunityHistory,
+  PipelineHistory,
+  SlaCycle,
+} from "./pipeline-history.js";
+
+/**
+ * The part of a history a metric over a period can see. Most metrics count only what is dated
+ * inside the period, or a cohort whose defining instant is inside it (a metric definition says so
+ * with `reads: "since-from"`): a lead none of whose facts is dated at or after the period's start
+ * adds nothing to them. A dashboard asks for this month over years of leads, so those metrics run
+ * over the leads, opportunities and cycles with a fact at or after `from` instead of over all.
+ *
+ * The view is a superset of what such a metric reads, closed over references:
+ * - a lead, an opportunity or a cycle is in it when any of its instants is at or after `from`;
+ * - with a lead of an opportunity or a cycle in it, and every opportunity of a lead in it (a
+ *   cohort lead's deal may be dated before its MQL moment);
+ * - in the history's order, so drill-downs list records in the same order as over the whole.
+ * Snapshots (stuck leads, open cycles, open pipeline) and trailing windows read the whole history.
+ *
+ * Each record's latest instant is kept per lineage (the ledger fold's snapshots) at the record's
+ * position, with the object it was worked out from: a new snapshot shares every record that did
+ * not change, so only the changed ones are looked at again. The view itself is kept per history
+ * and `from`, so the metrics of one dashboard request share it.
+ */
+
+/** The latest instant of a lead's facts (stages, assignments, touches, activity, decisions). */
+export function leadLatest(lead: LeadHistory): number {
+  let latest = Math.max(lead.createdAt, lead.stageEnteredAt);
+  for (const entry of lead.stages) if (entry.at > latest) latest = entry.at;
+  for (const assignment of lead.assignments) if (assignment.at > latest) latest = assignment.at;
+  for (const touch of lead.touches) if (touch > latest) latest = touch;
+  for (const decision of lead.decisions) if (decision.at > latest) latest = decision.at;
+  for (const touch of lead.marketingTouches) if (touch.at > latest) latest = touch.at;
+  if (lead.lastActivityAt !== null && lead.lastActivityAt > latest) latest = lead.lastActivityAt;
+  return latest;
+}
+
+export function opportunityLatest(opportunity: OpportunityHistory): number {
+  let latest = opportunity.createdAt;
+  if (opportunity.closedAt !== null && opportunity.closedAt > latest) latest = opportunity.closedAt;
+  for (const entry of opportunity.stages) if (entry.at > latest) latest = entry.at;
+  return latest;
+}
+
+/** A cycle's latest instant: its start, warning, due or end (a breach is placed at its due). */
+export function cycleLatest(cycle: SlaCycle): number {
+  return Math.max(
+    cycle.startedAt,
+    cycle.endedAt ?? cycle.startedAt,
+    cycle.dueAt ?? cycle.startedAt,
+    cycle.firstWarningAt ?? cycle.startedAt,
+  );
+}
+
+/** What a record kind keeps per position: the object seen there, its latest instant, its lead. */
+interface Kept<Item> {
+  items: (Item | undefined)[];
+  latest: Float64Array;
+  /** the position of the record's lead in `history.leads`, -1 when none */
+  lead: Int32Array;
+}
+
+function kept<Item>(): Kept<Item> {
+  return { items: [], latest: new Float64Array(0), lead: new Int32Array(0) };
+}
+
+/** Each record kind's latest instants (and leads' positions) of one history, its own copies. */
+interface Instants {
+  leads: Float64Array;
+  deals: Float64Array;
+  dealLeads: Int32Array;
+  cycles: Float64Array;
+  cycleLeads: Int32Array;
+}
+
+interface Stores {
+  leads: Kept<LeadHistory>;
+  deals: Kept<OpportunityHistory>;
+  cycles: Kept<SlaCycle>;
+  /** leads' idle instants, with their stages as codes of `stages` */
+  idle: Kept<LeadHistory>;
+  stageCodes: Map<string, number>;
+  stages: string[];
+}
+
+const keptBy = new WeakMap<object, Stores>();
+
+/** What is kept for the history's lineage (or for the history itself when it has none). */
+function storesOf(history: PipelineHistory): Stores {
+  const owner = history.lineage ?? history;
+  let stores = keptBy.get(owner);
+  if (stores === undefined) {
+    stores = {
+      leads: kept(),
+      deals: kept(),
+      cycles: kept(),
+      idle: kept(),
+      stageCodes: new Map(),
+      stages: [],
+    };
+    keptBy.set(owner, stores);
+  }
+  return stores;
+}
+const instantsOfHistory = new WeakMap<PipelineHistory, Instants>();
+
+/**
+ * Works out the latest instant (and the lead's position) of each item, reusing what is kept where
+ * the same object is at its position, and returns copies as long as `items`: a later snapshot
+ * changes what is kept, never what a history was given.
+ */
+function update<Item>(
+  items: readonly Item[],
+  store: Kept<Item>,
+  latestOf: (item: Item) => number,
+  leadOf: ((item: Item) => number) | undefined,
+): { latest: Float64Array; lead: Int32Array } {
+  if (store.latest.length < items.length) {
+    const size = Math.max(items.length, Math.ceil(store.latest.length * 1.5));
+    const latest = new Float64Array(size);
+    latest.set(store.latest);
+    const lead = new Int32Array(size);
+    lead.set(store.lead);
+    store.latest = latest;
+    store.lead = lead;
+  }
+  const { latest, lead, items: seen } = store;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    if (seen[index] === item) continue;
+    seen[index] = item;
+    latest[index] = latestOf(item);
+    if (leadOf !== undefined) lead[index] = leadOf(item);
+  }
+  return { latest: latest.slice(0, items.length), lead: lead.slice(0, items.length) };
+}
+
+function instantsOf(history: PipelineHistory): Instants {
+  const known = instantsOfHistory.get(history);
+  if (known !== undefined) return known;
+  // kept per lineage, or per history when it has none (an audit asks for several periods)
+  const stores = storesOf(history);
+  const leadAt = (id: string | null) => (id === null ? -1 : leadPosition(history, id));
+  const leads = update(history.leads, stores.leads, leadLatest, undefined);
+  const deals = update(history.opportunities, stores.deals, opportunityLatest, (entry) =>
+    leadAt(entry.leadId),
+  );
+  const cycles = update(history.cycles, stores.cycles, cycleLatest, (cycle) =>
+    leadAt(cycle.leadId),
+  );
+  const instants: Instants = {
+    leads: leads.latest,
+    deals: deals.latest,
+    dealLeads: deals.lead,
+    cycles: cycles.latest,
+    cycleLeads: cycles.lead,
+  };
+  instantsOfHistory.set(history, instants);
+  return instants;
+}
+
+const views = new WeakMap<PipelineHistory, Map<string, PipelineHistory>>();
+
+/** The history as seen by a metric that reads `reach` of it (see the header). */
+export function periodView(history: PipelineHistory, reach: MetricReach): PipelineHistory {
+  const { since, openDeals } = reach;
+  let byReach = views.get(history);
+  if (byReach === undefined) {
+    byReach = new Map();
+    views.set(history, byReach);
+  }
+  const key = `${since}${openDeals ? "+open" : ""}`;
+  const known = byReach.get(key);
+  if (known !== undefined) return known;
+
+  const { leads, opportunities, cycles } = history;
+  const instants = instantsOf(history);
+  const chosen = new Uint8Array(leads.length);
+  let anyLeft = false;
+  for (let index = 0; index < leads.length; index++)
+    if (instants.leads[index]! >= since) chosen[index] = 1;
+    else anyLeft = true;
+  if (!anyLeft) {
+    // every lead is in (a period from before the history began): the whole history is the view
+    byReach.set(key, history);
+    return history;
+  }
+
+  // the chosen deals and cycles, and their leads
+  const dealChosen = new Uint8Array(opportunities.length);
+  for (let index = 0; index < opportunities.length; index++)
+    if (instants.deals[index]! >= since || (openDeals && opportunities[index]!.outcome === null)) {
+      dealChosen[index] = 1;
+      const lead = instants.dealLeads[index]!;
+      if (lead >= 0) chosen[lead] = 1;
+    }
+  const viewCycles: SlaCycle[] = [];
+  for (let index = 0; index < cycles.length; index++)
+    if (instants.cycles[index]! >= since) {
+      viewCycles.push(cycles[index]!);
+      const lead = instants.cycleLeads[index]!;
+      if (lead >= 0) chosen[lead] = 1;
+    }
+
+  const viewLeads: LeadHistory[] = [];
+  for (let index = 0; index < leads.length; index++)
+    if (chosen[index] === 1) viewLeads.push(leads[index]!);
+  // and every deal of a chosen lead
+  const viewOpportunities: OpportunityHistory[] = [];
+  for (let index = 0; index < opportunities.length; index++) {
+    const lead = instants.dealLeads[index]!;
+    if (dealChosen[index] === 1 || (lead >= 0 && chosen[lead] === 1))
+      viewOpportunities.push(opportunities[index]!);
+  }
+  const view: PipelineHistory = {
+    ...history,
+    leads: viewLeads,
+    opportunities: viewOpportunities,
+    cycles: viewCycles,
+  };
+  // positions in the view are its own: facts kept by position belong to the whole history
+  delete view.lineage;
+  byReach.set(key, view);
+  return view;
+}
+
+/** No activity of any kind, and no touch, after the lead entered its current stage. */
+export function idleSinceStageEntry(lead: LeadHistory): boolean {
+  const entered = lead.stageEnteredAt;
+  if (lead.lastActivityAt !== null && lead.lastActivityAt > entered) return false;
+  return !lead.touches.some((touch) => touch > entered);
+}
+
+/** Per lead: the instant it entered its stage when idle since (else NaN), and the stage's code. */
+export interface IdleLeads {
+  idleSince: Float64Array;
+  stage: Int32Array;
+  /** stage ids by code */
+  stages: readonly string[];
+}
+
+const idleOfHistory = new WeakMap<PipelineHistory, IdleLeads>();
+
+/**
+ * Each lead's idle instant and stage, for the stuck-leads snapshot: kept per lineage like the
+ * latest instants, so a snapshot of a million leads scans two typed arrays instead of every lead.
+ */
+export function idleLeads(history: PipelineHistory): IdleLeads {
+  const known = idleOfHistory.get(history);
+  if (known !== undefined) return known;
+  const stores = storesOf(history);
+  const codeOf = (stage: string) => {
+    let code = stores.stageCodes.get(stage);
+    if (code === undefined) {
+      code = stores.stages.length;
+      stores.stageCodes.set(stage, code);
+      stores.stages.push(stage);
+    }
+    return code;
+  };
+  const { latest, lead } = update(
+    history.leads,
+    stores.idle,
+    (entry) => (idleSinceStageEntry(entry) ? entry.stageEnteredAt : Number.NaN),
+    (entry) => codeOf(entry.stage),
+  );
+  const idle = { idleSince: latest, stage: lead, stages: stores.stages.slice() };
+  idleOfHistory.set(history, idle);
+  return idle;
+}
