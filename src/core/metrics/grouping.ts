@@ -13,9 +13,16 @@ export const NONE = "(none)";
 
 export function foldKey(value: string | null | undefined): string {
   if (value === null || value === undefined) return NONE;
-  const folded = value.trim().replace(/\s+/g, " ").toLowerCase();
-  return folded === "" ? NONE : folded;
+  // a breakdown folds the same few sources, campaigns and owners for every record
+  const known = folds.get(value);
+  if (known !== undefined) return known;
+  const trimmed = value.trim().replace(/\s+/g, " ").toLowerCase();
+  const folded = trimmed === "" ? NONE : trimmed;
+  if (folds.size >= 10_000) folds.clear();
+  folds.set(value, folded);
+  return folded;
 }
+const folds = new Map<string, string>();
 
 /** The period key of an instant: 2026-12-07 (day), 2026-W50 (week), 2026-12, 2026-Q4. */
 export function periodKey(

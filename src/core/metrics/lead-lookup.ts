@@ -56,6 +56,14 @@ export function leadPosition(history: PipelineHistory, id: string): number {
   return positionLookup(history)(id);
 }
 
+/**
+ * A view of a history (period-view.ts) finds leads through the history it was taken from: the
+ * same lead objects, without a map of the view's own leads per view.
+ */
+export function shareLookup(view: PipelineHistory, history: PipelineHistory): void {
+  lookups.set(view, leadLookup(history));
+}
+
 export function leadLookup(history: PipelineHistory): LeadLookup {
   const known = lookups.get(history);
   if (known !== undefined) return known;
@@ -76,7 +84,8 @@ export function leadLookup(history: PipelineHistory): LeadLookup {
  */
 export function leadsWithIds(history: PipelineHistory, ids: ReadonlySet<string>): LeadHistory[] {
   if (ids.size === 0) return [];
-  if (history.lineage === undefined) {
+  // a view finds its leads through its history's lookup (shareLookup)
+  if (history.lineage === undefined && !lookups.has(history)) {
     const found = new Map<string, LeadHistory>();
     for (const lead of history.leads) if (ids.has(lead.id)) found.set(lead.id, lead);
     return [...ids].flatMap((id) => found.get(id) ?? []);

@@ -1,4 +1,4 @@
-import { leadPosition } from "./lead-lookup.js";
+import { leadPosition, shareLookup } from "./lead-lookup.js";
 import type { MetricReach } from "./metric.js";
 import type {
   LeadHistory,
@@ -60,7 +60,7 @@ export function cycleLatest(cycle: SlaCycle): number {
 interface Kept<Item> {
   items: (Item | undefined)[];
   latest: Float64Array;
-  /** the position of the record's lead in `history.leads`, -1 when none */
+  /** the position of the record's lead in `history.leads`, -1 when none (for idle leads: the stage's code) */
   lead: Int32Array;
 }
 
@@ -68,9 +68,8 @@ function kept<Item>(): Kept<Item> {
   return { items: [], latest: new Float64Array(0), lead: new Int32Array(0) };
 }
 
-/** Each record kind's latest instants (and leads' positions) of one history, its own copies. */
+/** Deals' and cycles' latest instants and their leads' positions, of one history. */
 interface Instants {
-  leads: Float64Array;
   deals: Float64Array;
   dealLeads: Int32Array;
   cycles: Float64Array;
@@ -106,18 +105,19 @@ function storesOf(history: PipelineHistory): Stores {
   }
   return stores;
 }
-const instantsOfHistory = new WeakMap<PipelineHistory, Instants>();
 
 /**
  * Works out the latest instant (and the lead's position) of each item, reusing what is kept where
  * the same object is at its position, and returns copies as long as `items`: a later snapshot
- * changes what is kept, never what a history was given.
+ * changes what is kept, never what a history was given. A new object of the same lead keeps its
+ * lead's position (within a lineage a lead keeps its position): an open cycle's row is new in
+ * every snapshot, and finding a position by id is the costly part.
  */
 function update<Item>(
   items: readonly Item[],
   store: Kept<Item>,
   latestOf: (item: Item) => number,
-  leadOf: ((item: Item) => number) | undefined,
+  lead?: { id: (item: Item) => string | null; position: (id: string | null) => number },
 ): { latest: Float64Array; lead: Int32Array } {
   if (store.latest.length < items.length) {
     const size = Math.max(items.length, Math.ceil(store.latest.length * 1.5));
@@ -128,32 +128,50 @@ function update<Item>(
     store.latest = latest;
     store.lead = lead;
   }
-  const { latest, lead, items: seen } = store;
+  const { latest, lead: leads, items: seen } = store;
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
-    if (seen[index] === item) continue;
+    const before = seen[index];
+    if (before === item) continue;
     seen[index] = item;
     latest[index] = latestOf(item);
-    if (leadOf !== undefined) lead[index] = leadOf(item);
+    if (lead === undefined) continue;
+    const id = lead.id(item);
+    if (before === undefined || lead.id(before) !== id) leads[index] = lead.position(id);
   }
-  return { latest: latest.slice(0, items.length), lead: lead.slice(0, items.length) };
+  return { latest: latest.slice(0, items.length), lead: leads.slice(0, items.length) };
 }
 
+const leadInstantsOfHistory = new WeakMap<PipelineHistory, Float64Array>();
+const instantsOfHistory = new WeakMap<PipelineHistory, Instants>();
+
+/** Each lead's latest instant, by position. */
+function leadInstants(history: PipelineHistory): Float64Array {
+  const known = leadInstantsOfHistory.get(history);
+  if (known !== undefined) return known;
+  const { latest } = update(history.leads, storesOf(history).leads, leadLatest);
+  leadInstantsOfHistory.set(history, latest);
+  return latest;
+}
+
+/**
+ * Deals' and cycles' latest instants and leads, worked out only when a view leaves leads out
+ * (finding a lead's position by id is most of their cost).
+ */
 function instantsOf(history: PipelineHistory): Instants {
   const known = instantsOfHistory.get(history);
   if (known !== undefined) return known;
-  // kept per lineage, or per history when it has none (an audit asks for several periods)
   const stores = storesOf(history);
-  const leadAt = (id: string | null) => (id === null ? -1 : leadPosition(history, id));
-  const leads = update(history.leads, stores.leads, leadLatest, undefined);
-  const deals = update(history.opportunities, stores.deals, opportunityLatest, (entry) =>
-    leadAt(entry.leadId),
-  );
-  const cycles = update(history.cycles, stores.cycles, cycleLatest, (cycle) =>
-    leadAt(cycle.leadId),
-  );
+  const position = (id: string | null) => (id === null ? -1 : leadPosition(history, id));
+  const deals = update(history.opportunities, stores.deals, opportunityLatest, {
+    id: (entry) => entry.leadId,
+    position,
+  });
+  const cycles = update(history.cycles, stores.cycles, cycleLatest, {
+    id: (cycle) => cycle.leadId,
+    position,
+  });
   const instants: Instants = {
-    leads: leads.latest,
     deals: deals.latest,
     dealLeads: deals.lead,
     cycles: cycles.latest,
@@ -178,11 +196,11 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
   if (known !== undefined) return known;
 
   const { leads, opportunities, cycles } = history;
-  const instants = instantsOf(history);
+  const latest = leadInstants(history);
   const chosen = new Uint8Array(leads.length);
   let anyLeft = false;
   for (let index = 0; index < leads.length; index++)
-    if (instants.leads[index]! >= since) chosen[index] = 1;
+    if (latest[index]! >= since) chosen[index] = 1;
     else anyLeft = true;
   if (!anyLeft) {
     // every lead is in (a period from before the history began): the whole history is the view
@@ -191,6 +209,7 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
   }
 
   // the chosen deals and cycles, and their leads
+  const instants = instantsOf(history);
   const dealChosen = new Uint8Array(opportunities.length);
   for (let index = 0; index < opportunities.length; index++)
     if (instants.deals[index]! >= since || (openDeals && opportunities[index]!.outcome === null)) {
@@ -224,6 +243,7 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
   };
   // positions in the view are its own: facts kept by position belong to the whole history
   delete view.lineage;
+  shareLookup(view, history);
   byReach.set(key, view);
   return view;
 }
@@ -266,7 +286,7 @@ export function idleLeads(history: PipelineHistory): IdleLeads {
     history.leads,
     stores.idle,
     (entry) => (idleSinceStageEntry(entry) ? entry.stageEnteredAt : Number.NaN),
-    (entry) => codeOf(entry.stage),
+    { id: (entry) => entry.stage, position: (stage) => codeOf(stage!) },
   );
   const idle = { idleSince: latest, stage: lead, stages: stores.stages.slice() };
   idleOfHistory.set(history, idle);
