@@ -4,6 +4,7 @@ import {
   type CommitmentMetric,
   commitmentMetrics as measurableMetrics,
 } from "../agreement/sections-schema.js";
+import { DistinctLeads, itself } from "./distinct-leads.js";
 import { periodKey } from "./grouping.js";
 import type {
   Figure,
@@ -207,8 +208,9 @@ class PeriodBuckets {
   }
 }
 
-function leadIds(cycles: readonly MqlCycle[]): string[] {
-  return [...new Set(cycles.map((cycle) => cycle.lead.id))];
+/** The distinct leads of the cycles, in the order first seen (by position, not a set of ids). */
+function leadIds(history: PipelineHistory, cycles: readonly MqlCycle[]): string[] {
+  return new DistinctLeads(history).ids(itself, cycles) as string[];
 }
 
 function cyclesStartingIn({ history, within }: MeasureContext): MqlCycle[] {
@@ -219,8 +221,16 @@ function cyclesStartingIn({ history, within }: MeasureContext): MqlCycle[] {
   );
 }
 
-function cycleRate(population: readonly MqlCycle[], counts: (cycle: MqlCycle) => boolean): Figure {
-  return rateFigure(population.filter(counts).length, population.length, leadIds(population));
+function cycleRate(
+  history: PipelineHistory,
+  population: readonly MqlCycle[],
+  counts: (cycle: MqlCycle) => boolean,
+): Figure {
+  return rateFigure(
+    population.filter(counts).length,
+    population.length,
+    leadIds(history, population),
+  );
 }
 
 /** A disposition that is not an acceptance, with its lead. */
@@ -231,11 +241,12 @@ interface Disposition {
 
 /** The actual of each metric an agreement may commit to, for one period. */
 const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = {
-  mql_count: (context) => countFigure(leadIds(cyclesStartingIn(context))),
+  mql_count: (context) => countFigure(leadIds(context.history, cyclesStartingIn(context))),
   mql_to_sql_rate: (context) =>
-    cycleRate(cyclesStartingIn(context), (cycle) => cycle.sqlAt !== null),
+    cycleRate(context.history, cyclesStartingIn(context), (cycle) => cycle.sqlAt !== null),
   mql_to_sal_rate: ({ history, within }) =>
     cycleRate(
+      history,
       within(
         "decided",
         () => mqlCycles(history),
@@ -245,6 +256,7 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
     ),
   handoff_context_completeness: ({ history, within }) =>
     cycleRate(
+      history,
       within(
         "context-checked-assignment",
         () => mqlCycles(history),
@@ -262,6 +274,7 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
       (cycle) => cycle.firstTouchAt !== null || minutesTo(cycle, history.asOf) >= goal,
     );
     return cycleRate(
+      context.history,
       measured,
       (cycle) => cycle.firstTouchAt !== null && minutesTo(cycle, cycle.firstTouchAt) < goal,
     );
@@ -269,6 +282,7 @@ const measures: Record<CommitmentMetric, (context: MeasureContext) => Figure> = 
   outcome_logging_rate: (context) => {
     const allowed = (context.commitment.withinDays ?? context.history.outcomeDays) * DAY;
     return cycleRate(
+      context.history,
       cyclesStartingIn(context).filter((cycle) => cycle.at + allowed <= context.history.asOf),
       (cycle) => cycle.decision !== null && cycle.decision.at < cycle.at + allowed,
     );
