@@ -45,8 +45,11 @@ export function computeMetric(
         known: metricNames(),
       },
     };
+  // A history built once (an audit, no lineage) is read whole: its period is most often all of
+  // it, and a view would first map every lead by id. The ledger fold's snapshots keep what views
+  // need from one snapshot to the next.
   const seen =
-    definition.reads === undefined
+    definition.reads === undefined || history.lineage === undefined
       ? history
       : periodView(history, definition.reads(query, history));
   return { ok: true, result: definition.compute(seen, query) };

@@ -88,20 +88,24 @@ interface Stores {
 
 const keptBy = new WeakMap<object, Stores>();
 
-/** What is kept for the history's lineage (or for the history itself when it has none). */
+/**
+ * What is kept for the history's lineage; a history of no lineage (built once, an audit) gets
+ * stores of its own that are not kept (its results are, per history).
+ */
 function storesOf(history: PipelineHistory): Stores {
-  const owner = history.lineage ?? history;
-  let stores = keptBy.get(owner);
+  const fresh = (): Stores => ({
+    leads: kept(),
+    deals: kept(),
+    cycles: kept(),
+    idle: kept(),
+    stageCodes: new Map(),
+    stages: [],
+  });
+  if (history.lineage === undefined) return fresh();
+  let stores = keptBy.get(history.lineage);
   if (stores === undefined) {
-    stores = {
-      leads: kept(),
-      deals: kept(),
-      cycles: kept(),
-      idle: kept(),
-      stageCodes: new Map(),
-      stages: [],
-    };
-    keptBy.set(owner, stores);
+    stores = fresh();
+    keptBy.set(history.lineage, stores);
   }
   return stores;
 }
