@@ -180,7 +180,9 @@ describe("a period's view of the history", () => {
   it("gives every metric that reads it the same result as the whole history", () => {
     let narrowed = 0;
     fc.assert(
-      fc.property(randomHistory, query, (whole, asked) => {
+      fc.property(randomHistory, query, fc.boolean(), (built, asked, ofLineage) => {
+        // a snapshot of the ledger fold has a lineage; a history built once has none
+        const whole = ofLineage ? { ...built, lineage: {} } : built;
         const metricQuery: MetricQuery = {
           from: asked.from,
           to: asked.from + asked.length * 60_000,
@@ -192,10 +194,10 @@ describe("a period's view of the history", () => {
         if (periodView(whole, since(metricQuery.from)).leads.length < whole.leads.length)
           narrowed++;
         for (const definition of periodMetrics) {
+          // the whole first: with a lineage, it keeps the MQL cycles the view then reads
+          const expected = definition.compute(whole, metricQuery);
           const view = periodView(whole, definition.reads!(metricQuery, whole));
-          expect(definition.compute(view, metricQuery), definition.name).toEqual(
-            definition.compute(whole, metricQuery),
-          );
+          expect(definition.compute(view, metricQuery), definition.name).toEqual(expected);
         }
       }),
       { numRuns: Number(process.env.PERIOD_VIEW_RUNS ?? 300) },
