@@ -9,22 +9,25 @@ import type {
 
 /**
  * The part of a history a metric over a period can see. Most metrics count only what is dated
- * inside the period, or a cohort whose defining instant is inside it (a metric definition says so
- * with `reads: "since-from"`): a lead none of whose facts is dated at or after the period's start
- * adds nothing to them. A dashboard asks for this month over years of leads, so those metrics run
- * over the leads, opportunities and cycles with a fact at or after `from` instead of over all.
+ * inside the period, or a cohort whose defining instant is inside it: a lead none of whose facts
+ * is dated at or after the period's start adds nothing to them. A dashboard asks for this month
+ * over years of leads, so those metrics run over the leads, opportunities and cycles with a fact
+ * at or after the period's start instead of over all. A metric definition says what it reads
+ * (`reads`, a MetricReach): `since` an instant (the period's start, or a trailing window's), and
+ * with `openDeals` every open opportunity too (open pipeline at the period's end). Snapshots
+ * (stuck leads, open cycles at risk) read the whole history.
  *
  * The view is a superset of what such a metric reads, closed over references:
- * - a lead, an opportunity or a cycle is in it when any of its instants is at or after `from`;
- * - with a lead of an opportunity or a cycle in it, and every opportunity of a lead in it (a
+ * - a lead, an opportunity or a cycle is in it when any of its instants is at or after `since`
+ *   (and an opportunity still open, with `openDeals`);
+ * - with the lead of an opportunity or a cycle in it, and every opportunity of a lead in it (a
  *   cohort lead's deal may be dated before its MQL moment);
  * - in the history's order, so drill-downs list records in the same order as over the whole.
- * Snapshots (stuck leads, open cycles, open pipeline) and trailing windows read the whole history.
  *
  * Each record's latest instant is kept per lineage (the ledger fold's snapshots) at the record's
  * position, with the object it was worked out from: a new snapshot shares every record that did
  * not change, so only the changed ones are looked at again. The view itself is kept per history
- * and `from`, so the metrics of one dashboard request share it.
+ * and reach, so the metrics of one dashboard request share it.
  */
 
 /** The latest instant of a lead's facts (stages, assignments, touches, activity, decisions). */
