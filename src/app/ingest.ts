@@ -94,7 +94,8 @@ interface Pending {
   index: number;
   input: ParsedLeadInput;
   key: string | null;
-  /** the lead's normalised match keys */
+  /** what the lead is matched by, and its normalised match keys */
+  candidate: MatchCandidate;
   keys: MatchKeys;
 }
 
@@ -215,11 +216,13 @@ async function ingestOnce(
         };
         continue;
       }
+      const candidate = candidateOf(parsed.input);
       pending.push({
         index,
         input: parsed.input,
         key: idempotencyKeyOf(parsed.input),
-        keys: matchKeys(candidateOf(parsed.input)),
+        candidate,
+        keys: matchKeys(candidate),
       });
     }
 
@@ -386,7 +389,7 @@ class Pipeline {
       const keys = item.keys;
       const sameEmail = keys.email === undefined ? [] : (leadsByEmail.get(keys.email) ?? []);
       const match = matchLead(
-        candidateOf(item.input),
+        item.candidate,
         {
           leads: sameEmail.map((lead) => ({
             id: lead.id,

@@ -31,7 +31,7 @@ import type {
  */
 
 /** The latest instant of a lead's facts (stages, assignments, touches, activity, decisions). */
-export function leadLatest(lead: LeadHistory): number {
+function leadLatest(lead: LeadHistory): number {
   let latest = Math.max(lead.createdAt, lead.stageEnteredAt);
   for (const entry of lead.stages) if (entry.at > latest) latest = entry.at;
   for (const assignment of lead.assignments) if (assignment.at > latest) latest = assignment.at;
@@ -42,7 +42,7 @@ export function leadLatest(lead: LeadHistory): number {
   return latest;
 }
 
-export function opportunityLatest(opportunity: OpportunityHistory): number {
+function opportunityLatest(opportunity: OpportunityHistory): number {
   let latest = opportunity.createdAt;
   if (opportunity.closedAt !== null && opportunity.closedAt > latest) latest = opportunity.closedAt;
   for (const entry of opportunity.stages) if (entry.at > latest) latest = entry.at;
@@ -50,7 +50,7 @@ export function opportunityLatest(opportunity: OpportunityHistory): number {
 }
 
 /** A cycle's latest instant: its start, warning, due or end (a breach is placed at its due). */
-export function cycleLatest(cycle: SlaCycle): number {
+function cycleLatest(cycle: SlaCycle): number {
   return Math.max(
     cycle.startedAt,
     cycle.endedAt ?? cycle.startedAt,
@@ -59,16 +59,19 @@ export function cycleLatest(cycle: SlaCycle): number {
   );
 }
 
-/** What a record kind keeps per position: the object seen there, its latest instant, its lead. */
+/**
+ * What a record kind keeps per position: the object seen there, an instant worked out from it, and
+ * a reference (a deal's or cycle's lead position in `history.leads`, -1 when none; an idle lead's
+ * stage code).
+ */
 interface Kept<Item> {
   items: (Item | undefined)[];
   latest: Float64Array;
-  /** the position of the record's lead in `history.leads`, -1 when none (for idle leads: the stage's code) */
-  lead: Int32Array;
+  ref: Int32Array;
 }
 
 function kept<Item>(): Kept<Item> {
-  return { items: [], latest: new Float64Array(0), lead: new Int32Array(0) };
+  return { items: [], latest: new Float64Array(0), ref: new Int32Array(0) };
 }
 
 /** Deals' and cycles' latest instants and their leads' positions, of one history. */
@@ -114,39 +117,39 @@ function storesOf(history: PipelineHistory): Stores {
 }
 
 /**
- * Works out the latest instant (and the lead's position) of each item, reusing what is kept where
- * the same object is at its position, and returns copies as long as `items`: a later snapshot
- * changes what is kept, never what a history was given. A new object of the same lead keeps its
- * lead's position (within a lineage a lead keeps its position): an open cycle's row is new in
- * every snapshot, and finding a position by id is the costly part.
+ * Works out the instant (and the reference) of each item, reusing what is kept where the same
+ * object is at its position, and returns copies as long as `items`: a later snapshot changes what
+ * is kept, never what a history was given. A new object with the same key keeps its reference
+ * (within a lineage a lead keeps its position): an open cycle's row is new in every snapshot, and
+ * finding a lead's position by id is the costly part.
  */
 function update<Item>(
   items: readonly Item[],
   store: Kept<Item>,
   latestOf: (item: Item) => number,
-  lead?: { id: (item: Item) => string | null; position: (id: string | null) => number },
-): { latest: Float64Array; lead: Int32Array } {
+  ref?: { key: (item: Item) => string | null; resolve: (key: string | null) => number },
+): { latest: Float64Array; ref: Int32Array } {
   if (store.latest.length < items.length) {
     const size = Math.max(items.length, Math.ceil(store.latest.length * 1.5));
     const latest = new Float64Array(size);
     latest.set(store.latest);
-    const lead = new Int32Array(size);
-    lead.set(store.lead);
+    const refs = new Int32Array(size);
+    refs.set(store.ref);
     store.latest = latest;
-    store.lead = lead;
+    store.ref = refs;
   }
-  const { latest, lead: leads, items: seen } = store;
+  const { latest, ref: refs, items: seen } = store;
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
     const before = seen[index];
     if (before === item) continue;
     seen[index] = item;
     latest[index] = latestOf(item);
-    if (lead === undefined) continue;
-    const id = lead.id(item);
-    if (before === undefined || lead.id(before) !== id) leads[index] = lead.position(id);
+    if (ref === undefined) continue;
+    const key = ref.key(item);
+    if (before === undefined || ref.key(before) !== key) refs[index] = ref.resolve(key);
   }
-  return { latest: latest.slice(0, items.length), lead: leads.slice(0, items.length) };
+  return { latest: latest.slice(0, items.length), ref: refs.slice(0, items.length) };
 }
 
 const leadInstantsOfHistory = new WeakMap<PipelineHistory, Float64Array>();
@@ -171,18 +174,18 @@ function instantsOf(history: PipelineHistory): Instants {
   const stores = storesOf(history);
   const position = (id: string | null) => (id === null ? -1 : leadPosition(history, id));
   const deals = update(history.opportunities, stores.deals, opportunityLatest, {
-    id: (entry) => entry.leadId,
-    position,
+    key: (entry) => entry.leadId,
+    resolve: position,
   });
   const cycles = update(history.cycles, stores.cycles, cycleLatest, {
-    id: (cycle) => cycle.leadId,
-    position,
+    key: (cycle) => cycle.leadId,
+    resolve: position,
   });
   const instants: Instants = {
     deals: deals.latest,
-    dealLeads: deals.lead,
+    dealLeads: deals.ref,
     cycles: cycles.latest,
-    cycleLeads: cycles.lead,
+    cycleLeads: cycles.ref,
   };
   instantsOfHistory.set(history, instants);
   return instants;
@@ -256,7 +259,7 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
 }
 
 /** No activity of any kind, and no touch, after the lead entered its current stage. */
-export function idleSinceStageEntry(lead: LeadHistory): boolean {
+function idleSinceStageEntry(lead: LeadHistory): boolean {
   const entered = lead.stageEnteredAt;
   if (lead.lastActivityAt !== null && lead.lastActivityAt > entered) return false;
   return !lead.touches.some((touch) => touch > entered);
@@ -289,13 +292,13 @@ export function idleLeads(history: PipelineHistory): IdleLeads {
     }
     return code;
   };
-  const { latest, lead } = update(
+  const { latest, ref } = update(
     history.leads,
     stores.idle,
     (entry) => (idleSinceStageEntry(entry) ? entry.stageEnteredAt : Number.NaN),
-    { id: (entry) => entry.stage, position: (stage) => codeOf(stage!) },
+    { key: (entry) => entry.stage, resolve: (stage) => codeOf(stage!) },
   );
-  const idle = { idleSince: latest, stage: lead, stages: stores.stages.slice() };
+  const idle = { idleSince: latest, stage: ref, stages: stores.stages.slice() };
   idleOfHistory.set(history, idle);
   return idle;
 }
