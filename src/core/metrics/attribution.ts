@@ -169,10 +169,10 @@ export function conversionTouches(
   };
 }
 
-/** One touch's share of one conversion, under every model computed. */
+/** One touch's share of one conversion, under every model computed (by the models' order). */
 interface Credit {
   opportunity: OpportunityHistory;
-  weights: Partial<Record<AttributionModel, number>>;
+  weights: Float64Array;
 }
 
 function wonAmount(opportunity: OpportunityHistory): number | null {
@@ -184,24 +184,30 @@ function channelFigures(
   models: readonly AttributionModel[],
 ): Record<string, Figure> {
   const figures: Record<string, Figure> = {};
-  for (const model of models) {
+  for (const [position, model] of models.entries()) {
     let credit = 0;
     let revenue = 0;
-    const credited = new Set<string>();
-    const earning = new Set<string>();
+    // A conversion's credits are consecutive (computeAttribution adds one conversion's touches
+    // before the next's), so each is listed once without a set of ids.
+    const credited: string[] = [];
+    const earning: string[] = [];
+    let last: OpportunityHistory | undefined;
     for (const entry of credits) {
-      const weight = entry.weights[model] ?? 0;
+      const weight = entry.weights[position]!;
       if (weight === 0) continue;
       credit += weight;
-      credited.add(entry.opportunity.id);
-      const amount = wonAmount(entry.opportunity);
+      const opportunity = entry.opportunity;
+      const first = opportunity !== last;
+      last = opportunity;
+      if (first) credited.push(opportunity.id);
+      const amount = wonAmount(opportunity);
       if (amount !== null) {
         revenue += weight * amount;
-        earning.add(entry.opportunity.id);
+        if (first) earning.push(opportunity.id);
       }
     }
-    figures[`credit:${model}`] = { value: credit, unit: "count", records: [...credited] };
-    figures[`revenue:${model}`] = { value: revenue, unit: "currency", records: [...earning] };
+    figures[`credit:${model}`] = { value: credit, unit: "count", records: credited };
+    figures[`revenue:${model}`] = { value: revenue, unit: "currency", records: earning };
   }
   return figures;
 }
@@ -233,12 +239,17 @@ function computeAttribution(history: PipelineHistory, query: MetricQuery): Metri
     }
     const { touches, milestones } = conversionTouches(lead, opportunity);
     const options = { conversionAt: opportunity.createdAt, halfLifeDays };
-    const credits: Credit[] = touches.map(() => ({ opportunity, weights: {} }));
-    for (const model of models)
-      attributionWeights(model, touches, milestones, options).forEach((weight, index) => {
-        credits[index]!.weights[model] = weight;
-      });
-    for (const [index, touch] of touches.entries()) channels.add(touch.channel, credits[index]!);
+    const credits: Credit[] = touches.map(() => ({
+      opportunity,
+      weights: new Float64Array(models.length),
+    }));
+    for (const [position, model] of models.entries()) {
+      const weights = attributionWeights(model, touches, milestones, options);
+      for (let index = 0; index < weights.length; index++)
+        credits[index]!.weights[position] = weights[index]!;
+    }
+    for (let index = 0; index < touches.length; index++)
+      channels.add(touches[index]!.channel, credits[index]!);
   }
   return asAsked(
     {

@@ -11,7 +11,7 @@ import {
   inPeriod,
   mean,
   median,
-  percentile,
+  percentileOfSorted,
   type RecordIds,
   rateFigure,
   recordIds,
@@ -105,11 +105,14 @@ function ids(limit: number, records: readonly OpportunityHistory[]): RecordIds {
 }
 
 function amountFigure(opportunities: readonly OpportunityHistory[], limit: number): Figure {
-  return valueFigure(
-    sum(opportunities.map((entry) => entry.amount ?? 0)),
-    "currency",
-    ids(limit, opportunities),
-  );
+  return valueFigure(amountOf(opportunities), "currency", ids(limit, opportunities));
+}
+
+/** The sum of the amounts, a missing one as 0. */
+function amountOf(opportunities: readonly OpportunityHistory[]): number {
+  let total = 0;
+  for (const opportunity of opportunities) total += opportunity.amount ?? 0;
+  return total;
 }
 
 function meanAmountFigure(opportunities: readonly OpportunityHistory[], limit: number): Figure {
@@ -368,11 +371,22 @@ const timeInStage = revenueMetric(
           }
           const figures: Record<string, Figure> = {};
           for (const [key, list] of byStage) {
-            const days = list.map((stay) => stay.days);
-            const distinct = [...new Set(list.map((stay) => stay.recordId))];
-            const records = recordIds(limit, distinct, (id: string) => id);
-            figures[`${key}:median-days`] = valueFigure(median(days), "days", records);
-            figures[`${key}:p90-days`] = valueFigure(percentile(days, 90), "days", records);
+            // one sorted copy for both percentiles
+            const days = new Float64Array(list.length);
+            const distinct = new Set<string>();
+            for (let index = 0; index < list.length; index++) {
+              const stay = list[index]!;
+              days[index] = stay.days;
+              distinct.add(stay.recordId);
+            }
+            days.sort();
+            const records = recordIds(limit, [...distinct], (id: string) => id);
+            figures[`${key}:median-days`] = valueFigure(
+              percentileOfSorted(days, 50),
+              "days",
+              records,
+            );
+            figures[`${key}:p90-days`] = valueFigure(percentileOfSorted(days, 90), "days", records);
             figures[`${key}:exits`] = countFigure(records, list.length);
           }
           return figures;
@@ -461,11 +475,20 @@ function pipelineFigures(
   counts: (opportunity: OpportunityHistory) => boolean,
   limit: number,
 ): Record<string, Figure> {
-  const created = withRole(subset, "created");
-  const pipeline = created.filter(counts);
-  const open = withRole(subset, "open").filter(counts);
-  const won = withRole(subset, "won").filter(counts);
-  const allAmount = sum(created.map((entry) => entry.amount ?? 0));
+  // One pass over the entries (a million leads' open deals are read by three metrics).
+  let allAmount = 0;
+  const pipeline: OpportunityHistory[] = [];
+  const open: OpportunityHistory[] = [];
+  const won: OpportunityHistory[] = [];
+  for (const { opportunity, role } of subset) {
+    if (role === "created") allAmount += opportunity.amount ?? 0;
+    if (counts(opportunity))
+      (role === "created" ? pipeline : role === "open" ? open : won).push(opportunity);
+  }
+  // the roles overlap (created in the period and still open): each opportunity once
+  const noAmount = new Set<OpportunityHistory>();
+  for (const list of [pipeline, open, won])
+    for (const opportunity of list) if (opportunity.amount === null) noAmount.add(opportunity);
   const pipelineAmount = amountFigure(pipeline, limit);
   const share = rateFigure(pipelineAmount.value!, allAmount, ids(limit, pipeline));
   return {
@@ -476,10 +499,7 @@ function pipelineFigures(
     "open-opportunities": countFigure(ids(limit, open)),
     "won-opportunities": countFigure(ids(limit, won)),
     "share-of-pipeline": share,
-    // the roles overlap (created in the period and still open): each opportunity once
-    "no-amount": countFigure(
-      ids(limit, [...new Set([...pipeline, ...open, ...won].filter((o) => o.amount === null))]),
-    ),
+    "no-amount": countFigure(ids(limit, [...noAmount])),
   };
 }
 

@@ -128,18 +128,32 @@ function leadIds(limit: number, items: readonly { cycle: MqlCycle }[]): RecordId
 
 /** `limit`: the most ids a figure lists (recordLimit) */
 function speedFigures(items: readonly SpeedItem[], goalMinutes: number | null, limit: number) {
-  const touched = items.filter((item): item is TouchedCycle => item.touched);
-  const untouched = items.filter((item): item is UntouchedCycle => !item.touched);
-  const split = touched.flatMap((item) =>
-    item.split === null ? [] : [{ cycle: item.cycle, ...item.split }],
-  );
+  const touched: TouchedCycle[] = [];
+  const untouched: UntouchedCycle[] = [];
+  const split: { cycle: MqlCycle; systemMinutes: number; humanMinutes: number }[] = [];
+  for (const item of items) {
+    if (!item.touched) {
+      untouched.push(item);
+      continue;
+    }
+    touched.push(item);
+    if (item.split !== null)
+      split.push({
+        cycle: item.cycle,
+        systemMinutes: item.split.systemMinutes,
+        humanMinutes: item.split.humanMinutes,
+      });
+  }
 
   // p50 and p90 of one list of minutes, sorted once
   const minutesAt = <Item extends { cycle: MqlCycle }>(
     list: readonly Item[],
     value: (item: Item) => number,
   ): [Figure, Figure] => {
-    const sorted = Float64Array.from(list, value).sort();
+    // filled by index: Float64Array.from with a mapping function iterates generically
+    const sorted = new Float64Array(list.length);
+    for (let index = 0; index < list.length; index++) sorted[index] = value(list[index]!);
+    sorted.sort();
     return [
       valueFigure(percentileOfSorted(sorted, 50), "minutes", leadIds(limit, list)),
       valueFigure(percentileOfSorted(sorted, 90), "minutes", leadIds(limit, list)),
