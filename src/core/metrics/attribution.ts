@@ -172,7 +172,7 @@ export function conversionTouches(
 /** One touch's share of one conversion, under every model computed (by the models' order). */
 interface Credit {
   opportunity: OpportunityHistory;
-  weights: Float64Array;
+  weights: number[];
 }
 
 function wonAmount(opportunity: OpportunityHistory): number | null {
@@ -239,17 +239,12 @@ function computeAttribution(history: PipelineHistory, query: MetricQuery): Metri
     }
     const { touches, milestones } = conversionTouches(lead, opportunity);
     const options = { conversionAt: opportunity.createdAt, halfLifeDays };
-    const credits: Credit[] = touches.map(() => ({
-      opportunity,
-      weights: new Float64Array(models.length),
-    }));
-    for (const [position, model] of models.entries()) {
-      const weights = attributionWeights(model, touches, milestones, options);
-      for (let index = 0; index < weights.length; index++)
-        credits[index]!.weights[position] = weights[index]!;
-    }
+    const byModel = models.map((model) => attributionWeights(model, touches, milestones, options));
     for (let index = 0; index < touches.length; index++)
-      channels.add(touches[index]!.channel, credits[index]!);
+      channels.add(touches[index]!.channel, {
+        opportunity,
+        weights: byModel.map((weights) => weights[index]!),
+      });
   }
   return asAsked(
     {
