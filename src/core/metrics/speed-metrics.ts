@@ -2,7 +2,7 @@ import { breakDown, type GroupAttributes } from "./grouping.js";
 import { leadLookup } from "./lead-lookup.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { readsSinceFrom } from "./metric.js";
-import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
+import { cohortCycles, cycleAttributes, type MqlCycle } from "./mql-cycles.js";
 import { idleLeads } from "./period-view.js";
 import type { LeadHistory, PipelineHistory, SlaCycle } from "./pipeline-history.js";
 import {
@@ -225,9 +225,9 @@ const speedToLead = defineMetric(
   },
   "leads",
   (history, query) => {
-    const cohort = mqlCycles(history)
-      .filter((cycle) => inPeriod(cycle.at, query.from, query.to))
-      .map((cycle) => speedItem(cycle, history));
+    const cohort = cohortCycles(history, query.from, query.to).map((cycle) =>
+      speedItem(cycle, history),
+    );
     const goal = history.speedStep?.goalMinutes ?? null;
     return breakDown(
       cohort,
@@ -512,16 +512,14 @@ const outcomeLogging = defineMetric(
   "leads",
   (history, query) => {
     const window = history.outcomeDays * DAY;
-    const cohort: OutcomeItem[] = mqlCycles(history)
-      .filter((cycle) => inPeriod(cycle.at, query.from, query.to))
-      .map((cycle) => {
-        const deadline = cycle.at + window;
-        return {
-          cycle,
-          due: deadline <= history.asOf,
-          logged: cycle.decision !== null && cycle.decision.at < deadline,
-        };
-      });
+    const cohort: OutcomeItem[] = cohortCycles(history, query.from, query.to).map((cycle) => {
+      const deadline = cycle.at + window;
+      return {
+        cycle,
+        due: deadline <= history.asOf,
+        logged: cycle.decision !== null && cycle.decision.at < deadline,
+      };
+    });
     return breakDown(
       cohort,
       query.by,

@@ -2,7 +2,7 @@ import { DistinctLeads, itself, type LeadReference } from "./distinct-leads.js";
 import { breakDown, type GroupAttributes } from "./grouping.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { readsSinceFrom } from "./metric.js";
-import { cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
+import { cohortCycles, cycleAttributes, type MqlCycle, mqlCycles } from "./mql-cycles.js";
 import type { LeadDecision, LeadHistory, PipelineHistory, StageEntry } from "./pipeline-history.js";
 import { countFigure, DAY, inPeriod, rateFigure, recordLimit } from "./statistics.js";
 
@@ -81,9 +81,11 @@ function result(
 
 /** Cycles whose MQL moment is in the period, placed at that moment: the cohort of the period. */
 function cohortOf(history: PipelineHistory, query: MetricQuery): Placed<"cohort", MqlCycle>[] {
-  return mqlCycles(history)
-    .filter((cycle) => inPeriod(cycle.at, query.from, query.to))
-    .map((cycle) => ({ role: "cohort", subject: cycle, at: cycle.at }));
+  return cohortCycles(history, query.from, query.to).map((cycle) => ({
+    role: "cohort",
+    subject: cycle,
+    at: cycle.at,
+  }));
 }
 
 function subjects<Role extends string, Subject>(
