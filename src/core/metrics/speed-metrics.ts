@@ -4,7 +4,7 @@ import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metr
 import { readsSinceFrom } from "./metric.js";
 import { cohortCycles, cycleAttributes, type MqlCycle } from "./mql-cycles.js";
 import { idleLeads } from "./period-view.js";
-import type { LeadHistory, PipelineHistory, SlaCycle } from "./pipeline-history.js";
+import type { PipelineHistory, SlaCycle } from "./pipeline-history.js";
 import {
   countFigure,
   DAY,
@@ -420,35 +420,44 @@ const stuckLeads = defineMetric(
     const stages = query.stages ?? history.funnel.stuck;
     const watched = new Set(stages);
     const idleLimit = (query.stuckHours ?? DEFAULT_STUCK_HOURS) * HOUR;
-    const ageHours = (lead: LeadHistory) => (history.asOf - lead.stageEnteredAt) / HOUR;
-    // in a watched stage, idle since entering it (idleLeads), for longer than the limit
+    // in a watched stage, idle since entering it (idleLeads), for longer than the limit; a stuck
+    // lead's idle instant is its stage entry, so ages and stages are read from the kept arrays
+    // and a count-only request touches no lead object (a million leads hold 400,000 stuck ones)
     const idle = idleLeads(history);
     const isWatched = idle.stages.map((stage) => watched.has(stage));
-    const stuck: LeadHistory[] = [];
+    const stuck: number[] = [];
     for (let index = 0; index < history.leads.length; index++)
       if (isWatched[idle.stage[index]!] && history.asOf - idle.idleSince[index]! > idleLimit)
-        stuck.push(history.leads[index]!);
+        stuck.push(index);
+    const leads = history.leads;
     const limit = recordLimit(query);
-    const figures = (items: readonly LeadHistory[]): Record<string, Figure> => {
+    const figures = (positions: readonly number[]): Record<string, Figure> => {
       // One pass: the ages, and each stage's count with the ids it lists (up to the limit: a
       // count-only request keeps no list of a million stuck leads).
-      const ages = new Float64Array(items.length);
-      const byStage = new Map(stages.map((stage) => [stage, { count: 0, ids: [] as string[] }]));
-      for (let index = 0; index < items.length; index++) {
-        const lead = items[index]!;
-        ages[index] = ageHours(lead);
-        const stage = byStage.get(lead.stage);
+      const ages = new Float64Array(positions.length);
+      const byStage = new Map<number, { count: number; ids: string[] }>();
+      for (const stage of stages) {
+        const code = idle.stages.indexOf(stage);
+        if (code !== -1) byStage.set(code, { count: 0, ids: [] });
+      }
+      for (let index = 0; index < positions.length; index++) {
+        const position = positions[index]!;
+        ages[index] = (history.asOf - idle.idleSince[position]!) / HOUR;
+        const stage = byStage.get(idle.stage[position]!);
         if (stage === undefined) continue;
         stage.count++;
-        if (stage.ids.length < limit) stage.ids.push(lead.id);
+        if (stage.ids.length < limit) stage.ids.push(leads[position]!.id);
       }
-      const ids = recordIds(limit, items, (lead) => lead.id);
+      const ids = recordIds(limit, positions, (position) => leads[position]!.id);
       const result: Record<string, Figure> = {
         stuck: countFigure(ids),
         "age-p50-hours": valueFigure(percentileOfSorted(ages.sort(), 50), "hours", ids),
       };
       for (const stage of stages) {
-        const { count, ids: stageIds } = byStage.get(stage)!;
+        const { count, ids: stageIds } = byStage.get(idle.stages.indexOf(stage)) ?? {
+          count: 0,
+          ids: [],
+        };
         result[`stage:${stage}`] = countFigure(
           limit === Number.POSITIVE_INFINITY ? stageIds : { ids: stageIds, count },
         );
@@ -460,7 +469,7 @@ const stuckLeads = defineMetric(
       query.by,
       history.timezone,
       // A lead carries the group attributes itself (source, campaign, segment, team, owner).
-      (lead) => ({ attributes: lead, at: lead.stageEnteredAt }),
+      (position) => ({ attributes: leads[position]!, at: leads[position]!.stageEnteredAt }),
       figures,
     );
   },
