@@ -1,4 +1,5 @@
 import type { LeadDecision, LeadHistory, PipelineHistory } from "./pipeline-history.js";
+import { inPeriod } from "./statistics.js";
 
 /**
  * A lead's MQL cycles: one per MQL moment (an entry into the MQL stage), running until the next
@@ -213,7 +214,7 @@ export function cohortCycles(
   const known = byPeriod.get(key);
   if (known !== undefined) return known;
   const cohort: MqlCycle[] = [];
-  for (const cycle of mqlCycles(history)) if (cycle.at >= from && cycle.at < to) cohort.push(cycle);
+  for (const cycle of mqlCycles(history)) if (inPeriod(cycle.at, from, to)) cohort.push(cycle);
   byPeriod.set(key, cohort);
   return cohort;
 }

@@ -431,15 +431,14 @@ const stuckLeads = defineMetric(
         stuck.push(index);
     const leads = history.leads;
     const limit = recordLimit(query);
+    // each asked stage's code in the kept arrays (-1: no lead has been in it)
+    const codes = stages.map((stage) => idle.stages.indexOf(stage));
     const figures = (positions: readonly number[]): Record<string, Figure> => {
       // One pass: the ages, and each stage's count with the ids it lists (up to the limit: a
       // count-only request keeps no list of a million stuck leads).
       const ages = new Float64Array(positions.length);
       const byStage = new Map<number, { count: number; ids: string[] }>();
-      for (const stage of stages) {
-        const code = idle.stages.indexOf(stage);
-        if (code !== -1) byStage.set(code, { count: 0, ids: [] });
-      }
+      for (const code of codes) if (code !== -1) byStage.set(code, { count: 0, ids: [] });
       for (let index = 0; index < positions.length; index++) {
         const position = positions[index]!;
         ages[index] = (history.asOf - idle.idleSince[position]!) / HOUR;
@@ -453,11 +452,8 @@ const stuckLeads = defineMetric(
         stuck: countFigure(ids),
         "age-p50-hours": valueFigure(percentileOfSorted(ages.sort(), 50), "hours", ids),
       };
-      for (const stage of stages) {
-        const { count, ids: stageIds } = byStage.get(idle.stages.indexOf(stage)) ?? {
-          count: 0,
-          ids: [],
-        };
+      for (const [index, stage] of stages.entries()) {
+        const { count, ids: stageIds } = byStage.get(codes[index]!) ?? { count: 0, ids: [] };
         result[`stage:${stage}`] = countFigure(
           limit === Number.POSITIVE_INFINITY ? stageIds : { ids: stageIds, count },
         );
