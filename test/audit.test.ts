@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -292,6 +292,38 @@ describe("baton audit: bad input", () => {
     expect(file.skipped.rows[0]!.reason).toContain("7 values but the header has 5");
     expect(file.stoppedAt?.line).toBe(7);
     expect(report.counts.leads).toBe(2);
+  });
+
+  it("skips a repeated id, whether the ids ascend or not, within a file and across files", async () => {
+    const header = "Record ID,Create Date,Lifecycle Stage,Lead Status,Original Source";
+    const first = join(folder, "contacts-1.csv");
+    const second = join(folder, "contacts-2.csv");
+    await writeFile(
+      first,
+      [
+        header,
+        "1,2026-11-01,lead,New,Web",
+        "2,2026-11-01,lead,New,Web",
+        "2,2026-11-02,lead,New,Web",
+        "10,2026-11-02,lead,New,Web",
+        "5,2026-11-03,lead,New,Web",
+        "10,2026-11-03,lead,New,Web",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(
+      second,
+      [header, "7,2026-11-04,lead,New,Web", "1,2026-11-04,lead,New,Web", ""].join("\n"),
+    );
+    const report = await auditJson(first, second);
+    expect(report.counts.leads).toBe(5);
+    expect(report.files[0]!.skipped.rows).toEqual([
+      { line: 4, reason: "the lead id 2 appears earlier" },
+      { line: 7, reason: "the lead id 10 appears earlier" },
+    ]);
+    expect(report.files[1]!.skipped.rows).toEqual([
+      { line: 3, reason: "the lead id 1 appears earlier" },
+    ]);
   });
 
   it("names an unrecognised file, its headers and what to do", async () => {

@@ -13,6 +13,7 @@ import {
   OpportunityRowReader,
   type RowSkip,
 } from "../connectors/crm-export/export-rows.js";
+import { RecordIds } from "../connectors/crm-export/record-ids.js";
 import { ValueMeanings } from "../connectors/crm-export/status-mapping.js";
 import { compileDateFormat, type DateFormat } from "../connectors/csv/csv-mapping.js";
 import { type CsvFile, openCsv } from "../connectors/csv/csv-reader.js";
@@ -135,8 +136,8 @@ export async function auditExports(
   const interner = new Interner();
   const leads: LeadHistory[] = [];
   const opportunities: OpportunityHistory[] = [];
-  const leadIndex = new Map<string, number>();
-  const opportunityIndex = new Map<string, number>();
+  const leadIds = new RecordIds(leads);
+  const opportunityIds = new RecordIds(opportunities);
   const files: FileUnderstanding[] = [];
   const allBytes = request.files.reduce((total, source) => total + source.size, 0);
   let bytesBefore = 0;
@@ -202,14 +203,13 @@ export async function auditExports(
             skip(result.skip, kindOf(result.skip.reason));
             continue;
           }
-          if (leadIndex.get(result.record.id) !== undefined) {
+          if (!leadIds.add(result.record.id, leads.length)) {
             skip(
               { line: row.line, reason: `the lead id ${result.record.id} appears earlier` },
               "a repeated id",
             );
             continue;
           }
-          leadIndex.set(result.record.id, leads.length);
           leads.push(result.record);
         } else if (opportunityReader !== null) {
           const result = opportunityReader.read(row.values, row.line);
@@ -217,14 +217,13 @@ export async function auditExports(
             skip(result.skip, kindOf(result.skip.reason));
             continue;
           }
-          if (opportunityIndex.get(result.record.id) !== undefined) {
+          if (!opportunityIds.add(result.record.id, opportunities.length)) {
             skip(
               { line: row.line, reason: `the opportunity id ${result.record.id} appears earlier` },
               "a repeated id",
             );
             continue;
           }
-          opportunityIndex.set(result.record.id, opportunities.length);
           opportunities.push(result.record);
         }
         read++;
@@ -260,10 +259,10 @@ export async function auditExports(
     });
   }
 
-  const joined = join(leads, opportunities, leadIndex, opportunityIndex);
+  const joined = join(leads, opportunities, leadIds, opportunityIds);
   // A million ids: let them go before the metrics run.
-  leadIndex.clear();
-  opportunityIndex.clear();
+  leadIds.clear();
+  opportunityIds.clear();
   if (leads.length === 0 && opportunities.length === 0)
     return {
       ok: false,
@@ -429,9 +428,10 @@ function kindOf(reason: string): string {
 function join(
   leads: LeadHistory[],
   opportunities: OpportunityHistory[],
-  leadIndex: ReadonlyMap<string, number>,
-  opportunityIndex: ReadonlyMap<string, number>,
+  leadIds: RecordIds,
+  opportunityIds: RecordIds,
 ): { joined: number; sourceFromLead: number } {
+  if (opportunities.length === 0) return { joined: 0, sourceFromLead: 0 };
   const link = (lead: LeadHistory, opportunity: OpportunityHistory) => {
     opportunity.leadId = lead.id;
     if (!lead.opportunityIds.includes(opportunity.id))
@@ -441,12 +441,12 @@ function join(
     const reference = opportunity.leadId;
     opportunity.leadId = null;
     if (reference === null) continue;
-    const at = leadIndex.get(reference);
+    const at = leadIds.positionOf(reference);
     if (at !== undefined) link(leads[at]!, opportunity);
   }
   for (const lead of leads)
     for (const id of lead.opportunityIds) {
-      const at = opportunityIndex.get(id);
+      const at = opportunityIds.positionOf(id);
       if (at !== undefined && opportunities[at]!.leadId === null) link(lead, opportunities[at]!);
     }
   let joined = 0;
@@ -455,7 +455,7 @@ function join(
     if (opportunity.leadId === null) continue;
     joined++;
     if (opportunity.source === null) {
-      const lead = leads[leadIndex.get(opportunity.leadId)!]!;
+      const lead = leads[leadIds.positionOf(opportunity.leadId)!]!;
       if (lead.source !== null) {
         opportunity.source = lead.source;
         sourceFromLead++;
