@@ -55,16 +55,16 @@ export class ExportDates {
   #iso(text: string): number | undefined {
     if (isPlainIso(text)) {
       const long = text.length > 10;
-      const parts = [
-        digitsAt(text, 0, 4),
-        digitsAt(text, 5, 2),
-        digitsAt(text, 8, 2),
-        long ? digitsAt(text, 11, 2) : 0,
-        long ? digitsAt(text, 14, 2) : 0,
-        text.length === 19 ? digitsAt(text, 17, 2) : 0,
-      ] as const;
-      // A letter where a digit belongs: let the general pattern decide (it will refuse).
-      if (!parts.some(Number.isNaN)) return this.#instant(...parts, 0, undefined);
+      const year = digitsAt(text, 0, 4);
+      const month = digitsAt(text, 5, 2);
+      const day = digitsAt(text, 8, 2);
+      const hour = long ? digitsAt(text, 11, 2) : 0;
+      const minute = long ? digitsAt(text, 14, 2) : 0;
+      const second = text.length === 19 ? digitsAt(text, 17, 2) : 0;
+      // A letter where a digit belongs (any part NaN makes the sum NaN): let the general
+      // pattern decide (it will refuse).
+      if (!Number.isNaN(year + month + day + hour + minute + second))
+        return this.#instant(year, month, day, hour, minute, second, 0, undefined);
     }
     const match = isoLike.exec(text);
     if (match === null) return undefined;

@@ -5,7 +5,13 @@ import type {
   StageEntry,
 } from "../../core/metrics/pipeline-history.js";
 import type { ExportDates } from "./export-dates.js";
-import { type ColumnPlan, dateFields, type ExportField } from "./export-formats.js";
+import {
+  type ColumnPlan,
+  dateFields,
+  type ExportField,
+  leadFields,
+  opportunityFields,
+} from "./export-formats.js";
 import type { LeadStatusMeaning, MeaningOrigin, ValueMeanings } from "./status-mapping.js";
 
 /**
@@ -92,32 +98,44 @@ abstract class RowReader {
   /** the same tallies by field and value, found without building a key per row */
   readonly #talliesByField = new Map<ExportField, Map<string, ValueTally>>();
   readonly dateFailures = new Map<string, DateFailure>();
-  protected readonly index: Partial<Record<ExportField, number>>;
+  /**
+   * Each field's column position, -1 when the file has none: one named property per field,
+   * resolved once, where looking the field's name up for each value of each row was a fifth of
+   * reading a row.
+   */
+  protected readonly at: Readonly<Record<ExportField, number>>;
 
   constructor(protected readonly options: RowReaderOptions) {
-    this.index = options.plan.index;
+    const at = {} as Record<ExportField, number>;
+    for (const field of [...leadFields, ...opportunityFields])
+      at[field] = options.plan.index[field] ?? -1;
+    this.at = at;
   }
 
-  protected text(values: readonly string[], field: ExportField): string | null {
-    const at = this.index[field];
-    if (at === undefined) return null;
+  /** The trimmed value at column position `at`; null when empty or the file has no such column. */
+  protected text(values: readonly string[], at: number): string | null {
+    if (at < 0) return null;
     const value = values[at];
-    if (value === undefined) return null;
+    if (value === undefined || value === "") return null;
+    // Most values have no space at either end: printable ASCII at both ends can't be trimmed.
+    const first = value.charCodeAt(0);
+    const last = value.charCodeAt(value.length - 1);
+    if (first > 32 && first < 127 && last > 32 && last < 127) return value;
     const trimmed = value.trim();
     return trimmed === "" ? null : trimmed;
   }
 
-  protected interned(values: readonly string[], field: ExportField): string | null {
-    const text = this.text(values, field);
+  protected interned(values: readonly string[], at: number): string | null {
+    const text = this.text(values, at);
     return text === null ? null : this.options.interner.get(text);
   }
 
-  protected date(values: readonly string[], field: ExportField, line: number): number | null {
-    const text = this.text(values, field);
+  protected date(values: readonly string[], position: number, line: number): number | null {
+    const text = this.text(values, position);
     if (text === null) return null;
     const at = this.options.dates.parse(text);
     if (at !== undefined) return at;
-    const column = this.column(field);
+    const column = this.columnAt(position);
     const known = this.dateFailures.get(column);
     if (known === undefined)
       this.dateFailures.set(column, { column, count: 1, example: text, line });
@@ -127,6 +145,12 @@ abstract class RowReader {
 
   protected column(field: ExportField): string {
     return this.options.plan.used.find((use) => use.field === field)?.column ?? field;
+  }
+
+  /** The header of the column at `position`. */
+  protected columnAt(position: number): string {
+    const use = this.options.plan.used.find((entry) => entry.index === position);
+    return use?.column ?? String(position);
   }
 
   protected tally(field: ExportField, value: string, meaning: string, origin: MeaningOrigin): void {
@@ -144,8 +168,8 @@ abstract class RowReader {
     }
   }
 
-  protected bool(values: readonly string[], field: ExportField): boolean | null {
-    const text = this.text(values, field);
+  protected bool(values: readonly string[], at: number): boolean | null {
+    const text = this.text(values, at);
     if (text === null) return null;
     const folded = text.toLowerCase();
     if (["true", "1", "yes", "y", "x", "wahr", "vrai", "checked"].includes(folded)) return true;
@@ -167,9 +191,9 @@ abstract class RowReader {
     values: readonly string[],
     line: number,
   ): RowSkip | { id: string; createdAt: number } {
-    const id = this.text(values, "id");
+    const id = this.text(values, this.at.id);
     if (id === null) return { line, reason: `no id in column ${this.column("id")}` };
-    const createdText = this.text(values, "createdAt");
+    const createdText = this.text(values, this.at.createdAt);
     if (createdText === null)
       return { line, reason: `no created date in column ${this.column("createdAt")}` };
     const createdAt = this.options.dates.parse(createdText);
@@ -233,30 +257,30 @@ export class LeadRowReader extends RowReader {
     const { id, createdAt } = base;
     const stages: StageEntry[] = [{ stage: auditStages.new, at: createdAt }];
     if (this.mqlAtCreation) addStage(stages, auditStages.mql, createdAt);
-    addStage(stages, auditStages.mql, this.date(values, "mqlAt", line));
-    addStage(stages, auditStages.sql, this.date(values, "sqlAt", line));
-    const convertedAt = this.date(values, "convertedAt", line);
+    addStage(stages, auditStages.mql, this.date(values, this.at.mqlAt, line));
+    addStage(stages, auditStages.sql, this.date(values, this.at.sqlAt, line));
+    const convertedAt = this.date(values, this.at.convertedAt, line);
     addStage(
       stages,
       auditStages.opportunity,
-      this.date(values, "opportunityAt", line) ?? convertedAt,
+      this.date(values, this.at.opportunityAt, line) ?? convertedAt,
     );
-    addStage(stages, auditStages.won, this.date(values, "wonAt", line));
+    addStage(stages, auditStages.won, this.date(values, this.at.wonAt, line));
 
     let latest = createdAt;
     for (const entry of stages) if (entry.at > latest) latest = entry.at;
-    const statusAt = this.date(values, "statusAt", line) ?? latest;
+    const statusAt = this.date(values, this.at.statusAt, line) ?? latest;
     const decisions: LeadDecision[] = [];
-    const reasonText = this.interned(values, "reason");
+    const reasonText = this.interned(values, this.at.reason);
 
-    const lifecycle = this.text(values, "lifecycleStage");
+    const lifecycle = this.text(values, this.at.lifecycleStage);
     if (lifecycle !== null) {
       const meaning = this.options.meanings.lifecycle(lifecycle);
       this.tally("lifecycleStage", lifecycle, meaning.meaning ?? "unmapped", meaning.origin);
       const stage = meaning.meaning === null ? undefined : statusStage[meaning.meaning];
       if (stage !== undefined) addStage(stages, stage, statusAt);
     }
-    const status = this.text(values, "status");
+    const status = this.text(values, this.at.status);
     let meaning: LeadStatusMeaning | null = null;
     let statusReason: string | null = null;
     if (status !== null) {
@@ -265,7 +289,7 @@ export class LeadRowReader extends RowReader {
       meaning = found.meaning;
       statusReason = found.reason === null ? null : this.options.interner.get(found.reason);
     }
-    if (this.bool(values, "converted") === true) meaning = "converted";
+    if (this.bool(values, this.at.converted) === true) meaning = "converted";
     if (meaning !== null) {
       const stage = statusStage[meaning];
       const at = meaning === "converted" ? (convertedAt ?? statusAt) : statusAt;
@@ -301,18 +325,18 @@ export class LeadRowReader extends RowReader {
     }
     stages.sort((a, b) => a.at - b.at || (stageRank[a.stage] ?? 9) - (stageRank[b.stage] ?? 9));
     const current = stages[stages.length - 1]!;
-    const owner = this.interned(values, "owner");
-    const team = this.interned(values, "team");
-    const firstTouch = this.date(values, "firstTouchAt", line);
-    const opportunityText = this.text(values, "opportunityId");
+    const owner = this.interned(values, this.at.owner);
+    const team = this.interned(values, this.at.team);
+    const firstTouch = this.date(values, this.at.firstTouchAt, line);
+    const opportunityText = this.text(values, this.at.opportunityId);
     return {
       ok: true,
       record: {
         id,
         createdAt,
-        source: this.interned(values, "source"),
-        campaign: this.interned(values, "campaign"),
-        segment: this.interned(values, "segment"),
+        source: this.interned(values, this.at.source),
+        campaign: this.interned(values, this.at.campaign),
+        segment: this.interned(values, this.at.segment),
         owner,
         team,
         stage: current.stage,
@@ -321,7 +345,7 @@ export class LeadRowReader extends RowReader {
         stages: stages.slice(),
         assignments: owner === null ? none : [{ at: createdAt, owner, team }],
         touches: firstTouch === null ? none : [firstTouch],
-        lastActivityAt: this.date(values, "lastActivityAt", line),
+        lastActivityAt: this.date(values, this.at.lastActivityAt, line),
         decisions: decisions.length === 0 ? none : decisions,
         contextComplete: null,
         marketingTouches: none,
@@ -339,18 +363,18 @@ export class OpportunityRowReader extends RowReader {
     const base = this.required(values, line);
     if ("reason" in base) return { ok: false, skip: base };
     const { id, createdAt } = base;
-    const stageText = this.interned(values, "stage");
+    const stageText = this.interned(values, this.at.stage);
     let outcome: "won" | "lost" | null = null;
     if (stageText !== null) {
       const meaning = this.options.meanings.stage(stageText);
       this.tally("stage", stageText, meaning.meaning ?? "open (unmapped)", meaning.origin);
       if (meaning.meaning === "won" || meaning.meaning === "lost") outcome = meaning.meaning;
     }
-    const closed = this.bool(values, "closed");
-    const won = this.bool(values, "won");
+    const closed = this.bool(values, this.at.closed);
+    const won = this.bool(values, this.at.won);
     if (closed === true && won !== null) outcome = won ? "won" : "lost";
     else if (closed === false) outcome = null;
-    const closeDate = this.date(values, "closedAt", line);
+    const closeDate = this.date(values, this.at.closedAt, line);
     const closedAt = outcome === null ? null : (closeDate ?? createdAt);
     // An open opportunity is in its exported stage; a closed one is known only to have been
     // opened at creation and closed at its close date.
@@ -361,7 +385,7 @@ export class OpportunityRowReader extends RowReader {
             { stage: auditStages.opportunity, at: createdAt },
             { stage: outcome === "won" ? auditStages.won : auditStages.lost, at: closedAt },
           ];
-    const leadText = this.text(values, "leadId");
+    const leadText = this.text(values, this.at.leadId);
     return {
       ok: true,
       record: {
@@ -372,18 +396,18 @@ export class OpportunityRowReader extends RowReader {
         outcome,
         amount: this.amount(values),
         stages,
-        source: this.interned(values, "source"),
-        campaign: this.interned(values, "campaign"),
-        segment: this.interned(values, "segment"),
-        owner: this.interned(values, "owner"),
-        team: this.interned(values, "team"),
-        reason: outcome === "lost" ? this.interned(values, "reason") : null,
+        source: this.interned(values, this.at.source),
+        campaign: this.interned(values, this.at.campaign),
+        segment: this.interned(values, this.at.segment),
+        owner: this.interned(values, this.at.owner),
+        team: this.interned(values, this.at.team),
+        reason: outcome === "lost" ? this.interned(values, this.at.reason) : null,
       },
     };
   }
 
   amount(values: readonly string[]): number | null {
-    const text = this.text(values, "amount");
+    const text = this.text(values, this.at.amount);
     if (text === null) return null;
     return parseAmount(text, this.options.decimal);
   }
