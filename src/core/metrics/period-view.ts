@@ -65,13 +65,14 @@ function cycleLatest(cycle: SlaCycle): number {
  * stage code).
  */
 interface Kept<Item> {
-  items: (Item | undefined)[];
+  /** null for a history of no lineage: nothing of it is reused, so nothing is kept */
+  items: (Item | undefined)[] | null;
   latest: Float64Array;
   ref: Int32Array;
 }
 
-function kept<Item>(): Kept<Item> {
-  return { items: [], latest: new Float64Array(0), ref: new Int32Array(0) };
+function kept<Item>(keep: boolean): Kept<Item> {
+  return { items: keep ? [] : null, latest: new Float64Array(0), ref: new Int32Array(0) };
 }
 
 /** Deals' and cycles' latest instants and their leads' positions, of one history. */
@@ -99,18 +100,18 @@ const keptBy = new WeakMap<object, Stores>();
  * stores of its own that are not kept (its results are, per history).
  */
 function storesOf(history: PipelineHistory): Stores {
-  const fresh = (): Stores => ({
-    leads: kept(),
-    deals: kept(),
-    cycles: kept(),
-    idle: kept(),
+  const fresh = (keep: boolean): Stores => ({
+    leads: kept(keep),
+    deals: kept(keep),
+    cycles: kept(keep),
+    idle: kept(keep),
     stageCodes: new Map(),
     stages: [],
   });
-  if (history.lineage === undefined) return fresh();
+  if (history.lineage === undefined) return fresh(false);
   let stores = keptBy.get(history.lineage);
   if (stores === undefined) {
-    stores = fresh();
+    stores = fresh(true);
     keptBy.set(history.lineage, stores);
   }
   return stores;
@@ -129,6 +130,17 @@ function update<Item>(
   latestOf: (item: Item) => number,
   ref?: { key: (item: Item) => string | null; resolve: (key: string | null) => number },
 ): { latest: Float64Array; ref: Int32Array } {
+  if (store.items === null) {
+    // Nothing kept (no lineage): worked out once, straight into arrays of the items' length.
+    const latest = new Float64Array(items.length);
+    const refs = new Int32Array(items.length);
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
+      latest[index] = latestOf(item);
+      if (ref !== undefined) refs[index] = ref.resolve(ref.key(item));
+    }
+    return { latest, ref: refs };
+  }
   if (store.latest.length < items.length) {
     const size = Math.max(items.length, Math.ceil(store.latest.length * 1.5));
     const latest = new Float64Array(size);
