@@ -35,6 +35,7 @@ function stampsFor(leads: readonly LeadHistory[]): Stamps {
 
 export class DistinctLeads {
   readonly #stamps: Stamps;
+  readonly #leads: readonly LeadHistory[];
 
   /** `limit`: the most ids a list holds (recordLimit); the count is always exact */
   constructor(
@@ -42,28 +43,42 @@ export class DistinctLeads {
     private readonly limit = Number.POSITIVE_INFINITY,
   ) {
     this.#stamps = stampsFor(history.leads);
+    this.#leads = history.leads;
   }
 
-  /** The ids of the distinct leads of the lists, in the order first seen. */
+  /**
+   * The ids of the distinct leads of the lists, in the order first seen. A reference's
+   * `leadIndex` is its lead's position in the history's leads, which give the id.
+   */
   ids<Item>(reference: (item: Item) => LeadReference, ...lists: (readonly Item[])[]): RecordIds {
+    return this.idsAt((item: Item) => reference(item).leadIndex, ...lists);
+  }
+
+  /** As `ids`, for items that give their lead's position in the history's leads. */
+  idsAt<Item>(leadIndexOf: (item: Item) => number, ...lists: (readonly Item[])[]): RecordIds {
+    const stamps = this.#stamps.stamps;
+    const generation = this.#nextGeneration();
+    const ids: string[] = [];
+    let count = 0;
+    for (const list of lists)
+      for (const item of list) {
+        const leadIndex = leadIndexOf(item);
+        if (stamps[leadIndex] === generation) continue;
+        stamps[leadIndex] = generation;
+        count++;
+        if (ids.length < this.limit) ids.push(this.#leads[leadIndex]!.id);
+      }
+    return this.limit === Number.POSITIVE_INFINITY ? ids : { ids, count };
+  }
+
+  /** A generation of stamps no earlier call used. */
+  #nextGeneration(): number {
     const shared = this.#stamps;
     if (shared.generation === 0xffffffff) {
       shared.stamps.fill(0);
       shared.generation = 0;
     }
-    const stamps = shared.stamps;
-    const generation = ++shared.generation;
-    const ids: string[] = [];
-    let count = 0;
-    for (const list of lists)
-      for (const item of list) {
-        const { lead, leadIndex } = reference(item);
-        if (stamps[leadIndex] === generation) continue;
-        stamps[leadIndex] = generation;
-        count++;
-        if (ids.length < this.limit) ids.push(lead.id);
-      }
-    return this.limit === Number.POSITIVE_INFINITY ? ids : { ids, count };
+    return ++shared.generation;
   }
 }
 
