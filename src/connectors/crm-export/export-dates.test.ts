@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ExportDates } from "./export-dates.js";
+import { daysFromCivil, ExportDates } from "./export-dates.js";
 
 const iso = [{ kind: "iso" as const }];
 
@@ -27,5 +27,22 @@ describe("ExportDates", () => {
     expect(utc.parse("2026-3-5")).toBe(Date.UTC(2026, 2, 5));
     expect(utc.parse("2026-03-05T14:30:00+02:00")).toBe(Date.UTC(2026, 2, 5, 12, 30));
     expect(utc.parse("2026-03-05 14:30:00.250")).toBe(Date.UTC(2026, 2, 5, 14, 30, 0, 250));
+  });
+
+  it("counts days from the epoch as Date.UTC does, every day from 1600 to 2400", () => {
+    const first = Date.UTC(1600, 0, 1) / 86_400_000;
+    const last = Date.UTC(2400, 11, 31) / 86_400_000;
+    const wrong: string[] = [];
+    for (let days = first; days <= last; days++) {
+      const date = new Date(days * 86_400_000);
+      const counted = daysFromCivil(
+        date.getUTCFullYear(),
+        date.getUTCMonth() + 1,
+        date.getUTCDate(),
+      );
+      if (counted !== days) wrong.push(`${date.toISOString()}: ${counted}`);
+    }
+    expect(last - first).toBeGreaterThan(290_000);
+    expect(wrong).toEqual([]);
   });
 });
