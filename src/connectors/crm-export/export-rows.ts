@@ -239,6 +239,18 @@ const stageRank: Record<string, number> = {
   recycled: 6,
 };
 
+/** Entries by instant, then by funnel position. */
+function byStageOrder(a: StageEntry, b: StageEntry): number {
+  return a.at - b.at || (stageRank[a.stage] ?? 9) - (stageRank[b.stage] ?? 9);
+}
+
+/** Whether the entries are in that order already, as most rows' are (sorting them costs more). */
+function inStageOrder(stages: readonly StageEntry[]): boolean {
+  for (let index = 1; index < stages.length; index++)
+    if (byStageOrder(stages[index - 1]!, stages[index]!) > 0) return false;
+  return true;
+}
+
 export class LeadRowReader extends RowReader {
   /** true when the export dates no MQL moment: every lead is an MQL at its creation */
   readonly mqlAtCreation: boolean;
@@ -323,7 +335,7 @@ export class LeadRowReader extends RowReader {
           past = past === null ? entry.at : Math.min(past, entry.at);
       if (past !== null) stages.push({ stage: auditStages.sql, at: past });
     }
-    stages.sort((a, b) => a.at - b.at || (stageRank[a.stage] ?? 9) - (stageRank[b.stage] ?? 9));
+    if (!inStageOrder(stages)) stages.sort(byStageOrder);
     const current = stages[stages.length - 1]!;
     const owner = this.interned(values, this.at.owner);
     const team = this.interned(values, this.at.team);
