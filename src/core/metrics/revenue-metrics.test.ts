@@ -172,6 +172,22 @@ describe("time-in-stage", () => {
     expect(total["lead:working:exits"]).toBeUndefined();
   });
 
+  it("counts each exit of a stage a lead re-entered, and lists the lead once", () => {
+    const twice = history({
+      asOf: day(40),
+      leads: [
+        lead("R", {
+          stages: stages(["new", 0], ["mql", 1], ["recycled", 2], ["mql", 5], ["working", 9]),
+        }),
+        lead("S", { stages: stages(["new", 0], ["mql", 3], ["working", 4]) }),
+      ],
+    });
+    const { total } = run("time-in-stage", twice, { from: day(0), to: day(30) });
+    // mql stays: R 1 day and 4 days, S 1 day → 3 exits of 2 leads; median 1
+    expect(total["lead:mql:exits"]).toEqual({ value: 3, unit: "count", records: ["R", "S"] });
+    expect(total["lead:mql:median-days"]!.value).toBeCloseTo(1, 10);
+  });
+
   it("lists lead stages in funnel order, then the others in order of first appearance", () => {
     const unordered = history({
       asOf: day(40),

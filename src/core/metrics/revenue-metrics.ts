@@ -371,16 +371,20 @@ const timeInStage = revenueMetric(
           }
           const figures: Record<string, Figure> = {};
           for (const [key, list] of byStage) {
-            // one sorted copy for both percentiles
+            // one sorted copy for both percentiles; a record's stays in one stage are
+            // consecutive (each record's stays are collected together, and bucketing and
+            // grouping keep the order), so its id is listed once by comparing with the last
             const days = new Float64Array(list.length);
-            const distinct = new Set<string>();
+            const distinct: string[] = [];
+            let last: string | undefined;
             for (let index = 0; index < list.length; index++) {
               const stay = list[index]!;
               days[index] = stay.days;
-              distinct.add(stay.recordId);
+              if (stay.recordId !== last) distinct.push(stay.recordId);
+              last = stay.recordId;
             }
             days.sort();
-            const records = recordIds(limit, [...distinct], (id: string) => id);
+            const records = recordIds(limit, distinct, (id: string) => id);
             figures[`${key}:median-days`] = valueFigure(
               percentileOfSorted(days, 50),
               "days",
