@@ -423,6 +423,42 @@ describe("stage-conversion", () => {
   });
 });
 
+describe("stage-conversion with a stage named twice in the stage order", () => {
+  // An agreement whose accept and sales-qualify lead to one stage: the order names sql twice.
+  // x: mql day 1, sql day 2, opportunity day 3; y: mql day 2, sql day 4 (no opportunity)
+  const named = history({
+    stageOrder: ["new", "mql", "sql", "sql", "opportunity", "won"],
+    leads: [
+      leadThrough("x", [
+        ["mql", DAY_MINUTES],
+        ["sql", 2 * DAY_MINUTES],
+        ["opportunity", 3 * DAY_MINUTES],
+      ]),
+      leadThrough("y", [
+        ["mql", 2 * DAY_MINUTES],
+        ["sql", 4 * DAY_MINUTES],
+      ]),
+    ],
+  });
+
+  it("counts the stage's entries in each pair it is part of", () => {
+    const result = compute(named, "stage-conversion", firstWeek);
+    // mql → sql: both MQL entries are followed by sql → 2 ÷ 2; flow 2 sql entries ÷ 2
+    expect(figure(result, "mql>sql:cohort")).toMatchObject({ numerator: 2, denominator: 2 });
+    expect(figure(result, "mql>sql:flow")).toMatchObject({ numerator: 2, denominator: 2 });
+    // sql → sql: no sql entry is followed by another → 0 ÷ 2; flow 2 ÷ 2
+    expect(figure(result, "sql>sql:cohort")).toMatchObject({ numerator: 0, denominator: 2 });
+    expect(figure(result, "sql>sql:flow")).toMatchObject({ numerator: 2, denominator: 2 });
+    // sql → opportunity: x's sql entry is followed by opportunity → 1 ÷ 2; flow 1 ÷ 2
+    expect(figure(result, "sql>opportunity:cohort")).toMatchObject({
+      numerator: 1,
+      denominator: 2,
+      records: ["x", "y"],
+    });
+    expect(figure(result, "sql>opportunity:flow")).toMatchObject({ numerator: 1, denominator: 2 });
+  });
+});
+
 describe("lead-to-won", () => {
   // w1 MQL day 0, opportunity o1 (created day 1) won                 → won
   // w2 MQL day 0, opportunity o2 (created day 1) lost                → not won

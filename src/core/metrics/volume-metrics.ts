@@ -212,26 +212,32 @@ const mqlToSql: MetricDefinition = {
 
 /**
  * A stage entry of the period as one number: its lead's position in `history.leads`, its
- * position in the lead's entries, its stage's index in the stage order, and whether the lead
- * entered the next stage after it (within L days). A million leads enter New: numbers in one
- * flat list, worked out while each lead's entries are at hand, instead of an object per entry
- * and a second visit to every lead.
+ * position in the lead's entries, its stage's code (the index of the stage's first place in the
+ * stage order) and whether the lead entered the next stage after it (within L days). A million
+ * leads enter New: numbers in one flat list, worked out while each lead's entries are at hand,
+ * instead of an object per entry and a second visit to every lead.
+ *
+ * Layout: the lead's position times 2^26, plus 26 low bits: the entry's position (18 bits), the
+ * stage's code (7 bits) and the converted bit. That holds 134 million leads, 262,144 entries of
+ * one lead and 128 stages, far past what a ledger holds; past it the metric refuses rather than
+ * count wrong.
  */
-const positionShift = 7;
-const leadUnit = 2 ** 23;
+const positionShift = 8;
+const positionMask = 0x3_ffff;
+const stageMask = 0x7f;
+const leadUnit = 2 ** 26;
 
 function entryCode(leadIndex: number, position: number, stage: number, converted: boolean) {
-  if (position > 0xffff || stage > 63)
+  if (position > positionMask || stage > stageMask || leadIndex >= 2 ** 27)
     throw new RangeError(
-      "stage conversion counts at most 65,536 stage entries of a lead and 64 stages",
+      "stage conversion counts at most 262,144 stage entries of a lead, 128 stages and 134 million leads",
     );
   return leadIndex * leadUnit + ((position << positionShift) | (stage << 1) | (converted ? 1 : 0));
 }
-// The low 23 bits hold position, stage and the converted bit; `>>> 0` takes a number's low 32
-// bits without a division.
+// `>>> 0` takes a number's low 32 bits (exact below 2^53) without a division.
 const codeLead = (code: number) => Math.floor(code / leadUnit);
-const codePosition = (code: number) => (code >>> positionShift) & 0xffff;
-const codeStage = (code: number) => ((code >>> 0) >>> 1) & 63;
+const codePosition = (code: number) => (code >>> positionShift) & positionMask;
+const codeStage = (code: number) => ((code >>> 0) >>> 1) & stageMask;
 const codeConverted = (code: number) => ((code >>> 0) & 1) === 1;
 
 /** Whether the lead entered `next` after its entry at `from` (later in its entries; within L days). */
@@ -264,19 +270,29 @@ const stageConversion: MetricDefinition = {
     "owner assigned then.",
   compute(history, query) {
     const order = history.stageOrder;
-    const orderIndex = new Map(order.map((stage, index) => [stage, index]));
+    // A stage's code is its first place in the order. An order may name a stage twice (an
+    // agreement whose accept and sales-qualify lead to one stage): its entries then count in
+    // each pair it is part of, and conversion is checked per pair when the figures are made.
+    const codeOf = new Map<string, number>();
+    for (const [index, stage] of order.entries()) if (!codeOf.has(stage)) codeOf.set(stage, index);
+    const nextOnce = codeOf.size === order.length;
     const leads = history.leads;
     const items: number[] = [];
     for (let leadIndex = 0; leadIndex < leads.length; leadIndex++) {
       const stages = leads[leadIndex]!.stages;
       for (let position = 0; position < stages.length; position++) {
         const entry = stages[position]!;
-        const stage = orderIndex.get(entry.stage);
+        const stage = codeOf.get(entry.stage);
         if (stage === undefined || !inPeriod(entry.at, query.from, query.to)) continue;
-        const converted = enteredAfter(stages, position, order[stage + 1], query.withinDays);
+        const converted =
+          nextOnce && enteredAfter(stages, position, order[stage + 1], query.withinDays);
         items.push(entryCode(leadIndex, position, stage, converted));
       }
     }
+    const convertedInto = (code: number, next: string) =>
+      nextOnce
+        ? codeConverted(code)
+        : enteredAfter(leads[codeLead(code)]!.stages, codePosition(code), next, query.withinDays);
     const distinct = new DistinctLeads(history, recordLimit(query));
     const place = (code: number) => {
       const lead = leads[codeLead(code)]!;
@@ -292,11 +308,12 @@ const stageConversion: MetricDefinition = {
         for (const code of members) byStage[codeStage(code)]!.push(code);
         const figures: Record<string, Figure> = {};
         for (let index = 0; index + 1 < order.length; index += 1) {
-          const into = byStage[index]!;
-          const intoNext = byStage[index + 1]!;
+          const next = order[index + 1]!;
+          const into = byStage[codeOf.get(order[index]!)!]!;
+          const intoNext = byStage[codeOf.get(next)!]!;
           let converted = 0;
-          for (const code of into) if (codeConverted(code)) converted++;
-          const pair = `${order[index]}>${order[index + 1]}`;
+          for (const code of into) if (convertedInto(code, next)) converted++;
+          const pair = `${order[index]}>${next}`;
           figures[`${pair}:cohort`] = rateFigure(
             converted,
             into.length,
