@@ -45,4 +45,10 @@ describe("ExportDates", () => {
     expect(last - first).toBeGreaterThan(290_000);
     expect(wrong).toEqual([]);
   });
+
+  it("reads a year before 100 as written, not as 19xx (Date.UTC's reading of two-digit years)", () => {
+    const utc = new ExportDates(iso, "UTC");
+    expect(utc.parse("0025-03-01")).toBe(Date.parse("0025-03-01T00:00:00Z"));
+    expect(new Date(utc.parse("0099-12-31 23:00")!).getUTCFullYear()).toBe(99);
+  });
 });

@@ -56,6 +56,18 @@ describe("record ids", () => {
     expect(known.positionOf("7")).toBe(0);
   });
 
+  it("forgets every id when cleared, in order or not", () => {
+    for (const ids of [
+      ["1", "2"],
+      ["2", "1"],
+    ]) {
+      const { records, known } = reader(ids);
+      known.clear();
+      expect(records.map((record) => known.positionOf(record.id))).toEqual([undefined, undefined]);
+      expect(known.add("1", records.length)).toBe(true);
+    }
+  });
+
   it("skips a repeat of the first id when it is the next one", () => {
     const { repeated } = reader(["0", "0"]);
     expect(repeated).toEqual(["0"]);
