@@ -432,8 +432,11 @@ function join(
   opportunityIds: RecordIds,
 ): { joined: number; sourceFromLead: number } {
   if (opportunities.length === 0) return { joined: 0, sourceFromLead: 0 };
-  const link = (lead: LeadHistory, opportunity: OpportunityHistory) => {
+  // the lead's position goes with the opportunity (`leadPosition`): metrics find it without a map
+  const link = (position: number, opportunity: OpportunityHistory) => {
+    const lead = leads[position]!;
     opportunity.leadId = lead.id;
+    opportunity.leadPosition = position;
     if (!lead.opportunityIds.includes(opportunity.id))
       lead.opportunityIds = [...lead.opportunityIds, opportunity.id];
   };
@@ -442,12 +445,13 @@ function join(
     opportunity.leadId = null;
     if (reference === null) continue;
     const at = leadIds.positionOf(reference);
-    if (at !== undefined) link(leads[at]!, opportunity);
+    if (at !== undefined) link(at, opportunity);
   }
-  for (const lead of leads)
-    for (const id of lead.opportunityIds) {
+  for (let position = 0; position < leads.length; position++)
+    for (const id of leads[position]!.opportunityIds) {
       const at = opportunityIds.positionOf(id);
-      if (at !== undefined && opportunities[at]!.leadId === null) link(lead, opportunities[at]!);
+      if (at !== undefined && opportunities[at]!.leadId === null)
+        link(position, opportunities[at]!);
     }
   let joined = 0;
   let sourceFromLead = 0;
@@ -455,7 +459,7 @@ function join(
     if (opportunity.leadId === null) continue;
     joined++;
     if (opportunity.source === null) {
-      const lead = leads[leadIds.positionOf(opportunity.leadId)!]!;
+      const lead = leads[opportunity.leadPosition!]!;
       if (lead.source !== null) {
         opportunity.source = lead.source;
         sourceFromLead++;

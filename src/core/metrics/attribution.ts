@@ -226,7 +226,10 @@ function computeAttribution(history: PipelineHistory, query: MetricQuery): Metri
   const channels = new Groups<Credit>();
   for (const opportunity of history.opportunities) {
     if (!inPeriod(opportunity.createdAt, query.from, query.to)) continue;
-    const lead = opportunity.leadId === null ? undefined : leadOf(opportunity.leadId);
+    const lead =
+      opportunity.leadId === null
+        ? undefined
+        : leadOf(opportunity.leadId, opportunity.leadPosition);
     if (lead === undefined) {
       unattributed.push(opportunity.id);
       continue;

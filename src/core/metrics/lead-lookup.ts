@@ -8,7 +8,12 @@ import type { LeadHistory, PipelineHistory } from "./pipeline-history.js";
  * the lead found there has the id asked.
  */
 
-export type LeadLookup = (id: string) => LeadHistory | undefined;
+/**
+ * The lead of this id, if any. `position` is a record's hint (`leadPosition`): where the lead sits
+ * in `leads` of the history that built the record; it is used when the lead found there has the
+ * id, which saves a lookup by id in a map of every lead.
+ */
+export type LeadLookup = (id: string, position?: number) => LeadHistory | undefined;
 
 const lookups = new WeakMap<PipelineHistory, LeadLookup>();
 const positionLookups = new WeakMap<PipelineHistory, (id: string) => number>();
@@ -51,8 +56,12 @@ function positionLookup(history: PipelineHistory): (id: string) => number {
   return lookup;
 }
 
-/** The position in `history.leads` of the lead with this id; -1 when there is none. */
-export function leadPosition(history: PipelineHistory, id: string): number {
+/**
+ * The position in `history.leads` of the lead with this id; -1 when there is none. `hint` is a
+ * record's `leadPosition`, taken when the lead there has the id.
+ */
+export function leadPosition(history: PipelineHistory, id: string, hint?: number): number {
+  if (hint !== undefined && history.leads[hint]?.id === id) return hint;
   return positionLookup(history)(id);
 }
 
@@ -69,7 +78,11 @@ export function leadLookup(history: PipelineHistory): LeadLookup {
   if (known !== undefined) return known;
   const positionOf = positionLookup(history);
   const leads = history.leads;
-  const lookup: LeadLookup = (id) => {
+  const lookup: LeadLookup = (id, hint) => {
+    if (hint !== undefined) {
+      const lead = leads[hint];
+      if (lead !== undefined && lead.id === id) return lead;
+    }
     const position = positionOf(id);
     return position < 0 ? undefined : leads[position];
   };

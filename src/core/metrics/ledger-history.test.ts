@@ -240,6 +240,8 @@ describe("folding the ledger", () => {
       {
         id: "opp-1",
         leadId: "lead-1",
+        // the lead's position in `leads`, so metrics find it without a lookup by id
+        leadPosition: 0,
         createdAt: at(120),
         closedAt: at(300),
         outcome: "won",

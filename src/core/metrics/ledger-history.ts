@@ -436,7 +436,8 @@ export class LedgerHistoryBuilder {
         const draft: OpportunityDraft = {
           history: {
             id: event.streamId,
-            leadId: event.data.leadId,
+            leadId: history.id,
+            leadPosition: lead.index,
             createdAt: event.at,
             closedAt: null,
             outcome: null,
@@ -743,6 +744,7 @@ function closedRow(clock: ClockDraft, lead: LeadHistory, cycle: Cycle): SlaCycle
   const { owner, team } = assignmentAt(lead, cycle.stoppedAt!);
   return {
     leadId: clock.leadId,
+    leadPosition: clock.lead.index,
     step: clock.step,
     cycle: cycle.id,
     owner,
@@ -805,6 +807,7 @@ function openRow(
     elapsedMs += resolveCalendar(open.calendarRef)?.elapsed(open.replayedAt, asOf) ?? 0;
   return {
     leadId: clock.leadId,
+    leadPosition: clock.lead.index,
     step: clock.step,
     cycle: open.cycle,
     owner,

@@ -128,7 +128,7 @@ function update<Item>(
   items: readonly Item[],
   store: Kept<Item>,
   latestOf: (item: Item) => number,
-  ref?: { key: (item: Item) => string | null; resolve: (key: string | null) => number },
+  ref?: { key: (item: Item) => string | null; resolve: (key: string | null, item: Item) => number },
 ): { latest: Float64Array; ref: Int32Array } {
   if (store.items === null) {
     // Nothing kept (no lineage): worked out once, straight into arrays of the items' length.
@@ -137,7 +137,7 @@ function update<Item>(
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
       latest[index] = latestOf(item);
-      if (ref !== undefined) refs[index] = ref.resolve(ref.key(item));
+      if (ref !== undefined) refs[index] = ref.resolve(ref.key(item), item);
     }
     return { latest, ref: refs };
   }
@@ -159,7 +159,7 @@ function update<Item>(
     latest[index] = latestOf(item);
     if (ref === undefined) continue;
     const key = ref.key(item);
-    if (before === undefined || ref.key(before) !== key) refs[index] = ref.resolve(key);
+    if (before === undefined || ref.key(before) !== key) refs[index] = ref.resolve(key, item);
   }
   return { latest: latest.slice(0, items.length), ref: refs.slice(0, items.length) };
 }
@@ -184,7 +184,8 @@ function instantsOf(history: PipelineHistory): Instants {
   const known = instantsOfHistory.get(history);
   if (known !== undefined) return known;
   const stores = storesOf(history);
-  const position = (id: string | null) => (id === null ? -1 : leadPosition(history, id));
+  const position = (id: string | null, record: { leadPosition?: number }) =>
+    id === null ? -1 : leadPosition(history, id, record.leadPosition);
   const deals = update(history.opportunities, stores.deals, opportunityLatest, {
     key: (entry) => entry.leadId,
     resolve: position,

@@ -102,6 +102,12 @@ export interface OpportunityHistory {
   id: string;
   /** the lead it was converted from; null for opportunities created without one */
   leadId: string | null;
+  /**
+   * where that lead sits in `leads` of the history that built this one, when the builder knows:
+   * a hint that finds the lead without a lookup by id (lead-lookup.ts), trusted only when the lead
+   * found there has `leadId`
+   */
+  leadPosition?: number;
   createdAt: number;
   closedAt: number | null;
   outcome: "won" | "lost" | null;
@@ -124,6 +130,8 @@ export type SlaCycleState = (typeof slaCycleStates)[number];
 /** One SLA clock cycle (SLA-CLOCKS.md) as of the history's `asOf`. */
 export interface SlaCycle {
   leadId: string;
+  /** where the lead sits in `leads` of the history that built this one (a hint, as above) */
+  leadPosition?: number;
   step: string;
   /** the cycle's id (the seq of the event that opened it) */
   cycle: number;

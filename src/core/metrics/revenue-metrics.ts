@@ -92,7 +92,6 @@ function cycleDays(opportunity: OpportunityHistory): number {
   return (closedAtOf(opportunity)! - opportunity.createdAt) / DAY;
 }
 
-/** The distinct ids of the records (at most `limit` of them listed). */
 /**
  * The ids of opportunities. A history holds each opportunity once, and the lists these figures
  * take are filters of the history's opportunities or unions of disjoint roles (open at the end
@@ -102,6 +101,19 @@ function cycleDays(opportunity: OpportunityHistory): number {
  */
 function ids(limit: number, records: readonly OpportunityHistory[]): RecordIds {
   return recordIds(limit, records, (entry) => entry.id);
+}
+
+/** The ids of two disjoint lists, the first's first, without joining them when ids are cut. */
+function idsOfBoth(
+  limit: number,
+  first: readonly OpportunityHistory[],
+  second: readonly OpportunityHistory[],
+): RecordIds {
+  if (limit === Number.POSITIVE_INFINITY) return ids(limit, [...first, ...second]);
+  const listed = first.slice(0, limit).map((entry) => entry.id);
+  for (let index = 0; index < second.length && listed.length < limit; index++)
+    listed.push(second[index]!.id);
+  return { ids: listed, count: first.length + second.length };
 }
 
 function amountFigure(opportunities: readonly OpportunityHistory[], limit: number): Figure {
@@ -428,18 +440,45 @@ const pipelineVelocity = revenueMetric(
     return {
       by: query.by,
       ...breakDown(entries, query.by, history.timezone, placeEntry, (subset) => {
-        const open = withRole(subset, "open");
-        const closed = withRole(subset, "closed");
-        const won = closed.filter((entry) => entry.outcome === "won");
-        const amount = meanAmountFigure(won, limit);
-        const rate = decidedWinRate(closed, limit);
-        const cycle = meanCycleFigure(won, limit);
+        // One pass (a million leads' open deals): the open and the closed deals, and the won
+        // ones' amounts and cycles summed in the order the means over their lists would take.
+        const open: OpportunityHistory[] = [];
+        const closed: OpportunityHistory[] = [];
+        const won: OpportunityHistory[] = [];
+        const priced: OpportunityHistory[] = [];
+        let amounts = 0;
+        let days = 0;
+        for (const { opportunity, role } of subset) {
+          if (role === "open") {
+            open.push(opportunity);
+            continue;
+          }
+          closed.push(opportunity);
+          if (opportunity.outcome !== "won") continue;
+          won.push(opportunity);
+          days += cycleDays(opportunity);
+          if (opportunity.amount !== null) {
+            priced.push(opportunity);
+            amounts += opportunity.amount;
+          }
+        }
+        const amount = valueFigure(
+          priced.length === 0 ? null : amounts / priced.length,
+          "currency",
+          ids(limit, priced),
+        );
+        const rate = rateFigure(won.length, closed.length, ids(limit, closed));
+        const cycle = valueFigure(
+          won.length === 0 ? null : days / won.length,
+          "days",
+          ids(limit, won),
+        );
         const velocity =
           amount.value === null || rate.value === null || cycle.value === null || cycle.value <= 0
             ? null
             : (open.length * amount.value * rate.value) / cycle.value;
         return {
-          velocity: valueFigure(velocity, "currency", ids(limit, [...open, ...closed])),
+          velocity: valueFigure(velocity, "currency", idsOfBoth(limit, open, closed)),
           "open-opportunities": countFigure(ids(limit, open)),
           "mean-won-amount": amount,
           "win-rate": rate,
@@ -559,7 +598,10 @@ const marketingInfluenced = revenueMetric(
     const limit = recordLimit(query);
     const leadOf = leadLookup(history);
     const isInfluenced = (opportunity: OpportunityHistory) => {
-      const lead = opportunity.leadId === null ? undefined : leadOf(opportunity.leadId);
+      const lead =
+        opportunity.leadId === null
+          ? undefined
+          : leadOf(opportunity.leadId, opportunity.leadPosition);
       return lead?.marketingTouches.some((touch) => touch.at < opportunity.createdAt) ?? false;
     };
     return {

@@ -274,7 +274,7 @@ function slaAttributes(history: PipelineHistory): (cycle: SlaCycle) => GroupAttr
   const leadOf = leadLookup(history);
   return (cycle) => ({
     source: cycle.source,
-    campaign: leadOf(cycle.leadId)?.campaign ?? null,
+    campaign: leadOf(cycle.leadId, cycle.leadPosition)?.campaign ?? null,
     segment: cycle.segment,
     team: cycle.team,
     owner: cycle.owner,
