@@ -14,23 +14,23 @@ export interface LeadReference {
 }
 
 /**
- * One stamp array per list of leads (a snapshot's), shared by every DistinctLeads over it: the
- * metrics of a dashboard request dedupe over the same million leads, and each `ids` call takes a
- * generation of its own, so the calls never see each other's stamps.
+ * One stamp array, by position, shared by every DistinctLeads whatever its list of leads: each
+ * `ids` call takes a generation of its own and runs to its end before another begins, so the
+ * calls never see each other's stamps. (One per snapshot's list was a million leads' array outside
+ * the heap per dashboard request.)
  */
 interface Stamps {
   stamps: Uint32Array;
   generation: number;
 }
-const stampsByLeads = new WeakMap<readonly LeadHistory[], Stamps>();
+const shared: Stamps = { stamps: new Uint32Array(0), generation: 0 };
 
 function stampsFor(leads: readonly LeadHistory[]): Stamps {
-  let known = stampsByLeads.get(leads);
-  if (known === undefined || known.stamps.length < leads.length) {
-    known = { stamps: new Uint32Array(leads.length), generation: 0 };
-    stampsByLeads.set(leads, known);
+  if (shared.stamps.length < leads.length) {
+    shared.stamps = new Uint32Array(leads.length);
+    shared.generation = 0;
   }
-  return known;
+  return shared;
 }
 
 export class DistinctLeads {

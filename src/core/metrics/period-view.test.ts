@@ -310,4 +310,24 @@ describe("a period's view of the history", () => {
     const stuck = computeMetric(second, "stuck-leads", { from: at(0), to: at(100_000) });
     expect(stuck.ok && stuck.result.total.stuck?.value).toBe(1);
   });
+
+  it("copies nothing for a snapshot in which no kept value changed", () => {
+    const lineage = {};
+    const waiting = lead("waiting", { stages: [{ stage: "working", at: at(60) }] });
+    const first = history({ leads: [waiting, lead("fresh")], lineage });
+    const before = idleLeads(first);
+    // new objects with the same facts (as an open cycle's row is remade at each snapshot)
+    const second = history({ leads: first.leads.map((entry) => ({ ...entry })), lineage });
+    const same = idleLeads(second);
+    expect(same.idleSince.buffer).toBe(before.idleSince.buffer);
+    expect(same.stage.buffer).toBe(before.stage.buffer);
+    // a changed instant is written to a copy: the earlier snapshots keep theirs
+    const touched = { ...waiting, touches: [at(120)], lastActivityAt: at(120) };
+    const third = history({ leads: [touched, second.leads[1]!], lineage });
+    const changed = idleLeads(third);
+    expect(changed.idleSince.buffer).not.toBe(before.idleSince.buffer);
+    expect(Number.isNaN(changed.idleSince[0]!)).toBe(true);
+    expect(idleLeads(second).idleSince[0]).toBe(at(60));
+    expect(changed.idleSince).toHaveLength(2);
+  });
 });

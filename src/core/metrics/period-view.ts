@@ -69,10 +69,17 @@ interface Kept<Item> {
   items: (Item | undefined)[] | null;
   latest: Float64Array;
   ref: Int32Array;
+  /** a history was given views of `latest` and `ref`: copy them before changing a value */
+  given: boolean;
 }
 
 function kept<Item>(keep: boolean): Kept<Item> {
-  return { items: keep ? [] : null, latest: new Float64Array(0), ref: new Int32Array(0) };
+  return {
+    items: keep ? [] : null,
+    latest: new Float64Array(0),
+    ref: new Int32Array(0),
+    given: false,
+  };
 }
 
 /** Deals' and cycles' latest instants and their leads' positions, of one history. */
@@ -119,8 +126,12 @@ function storesOf(history: PipelineHistory): Stores {
 
 /**
  * Works out the instant (and the reference) of each item, reusing what is kept where the same
- * object is at its position, and returns copies as long as `items`: a later snapshot changes what
- * is kept, never what a history was given. A new object with the same key keeps its reference
+ * object is at its position, and returns views as long as `items`. The kept arrays are copied
+ * before a value a history was given changes (a later snapshot changes what is kept, never what a
+ * history was given), and only then: a snapshot in which no value changed (nothing new was folded,
+ * an open cycle's row remade with the same instants) allocates nothing. Typed arrays live outside
+ * the JavaScript heap, and a million leads' copies per request were what started most of the
+ * collector's marking of the whole heap. A new object with the same key keeps its reference
  * (within a lineage a lead keeps its position): an open cycle's row is new in every snapshot, and
  * finding a lead's position by id is the costly part.
  */
@@ -141,27 +152,45 @@ function update<Item>(
     }
     return { latest, ref: refs };
   }
-  if (store.latest.length < items.length) {
-    const size = Math.max(items.length, Math.ceil(store.latest.length * 1.5));
-    const latest = new Float64Array(size);
-    latest.set(store.latest);
-    const refs = new Int32Array(size);
-    refs.set(store.ref);
-    store.latest = latest;
-    store.ref = refs;
+  let { latest, ref: refs } = store;
+  let own = !store.given;
+  if (latest.length < items.length) {
+    const size = Math.max(items.length, Math.ceil(latest.length * 1.5));
+    const grown = new Float64Array(size);
+    grown.set(latest);
+    const grownRefs = new Int32Array(size);
+    grownRefs.set(refs);
+    latest = grown;
+    refs = grownRefs;
+    own = true;
   }
-  const { latest, ref: refs, items: seen } = store;
+  const seen = store.items;
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
     const before = seen[index];
     if (before === item) continue;
     seen[index] = item;
-    latest[index] = latestOf(item);
-    if (ref === undefined) continue;
-    const key = ref.key(item);
-    if (before === undefined || ref.key(before) !== key) refs[index] = ref.resolve(key, item);
+    const value = latestOf(item);
+    let reference = refs[index]!;
+    if (ref !== undefined) {
+      const key = ref.key(item);
+      if (before === undefined || ref.key(before) !== key) reference = ref.resolve(key, item);
+    }
+    const was = latest[index]!;
+    // the same instant (NaN, "never", is the same as NaN) and the same reference: nothing to write
+    if ((value === was || (value !== value && was !== was)) && reference === refs[index]) continue;
+    if (!own) {
+      latest = latest.slice();
+      refs = refs.slice();
+      own = true;
+    }
+    latest[index] = value;
+    refs[index] = reference;
   }
-  return { latest: latest.slice(0, items.length), ref: refs.slice(0, items.length) };
+  store.latest = latest;
+  store.ref = refs;
+  store.given = true;
+  return { latest: latest.subarray(0, items.length), ref: refs.subarray(0, items.length) };
 }
 
 const leadInstantsOfHistory = new WeakMap<PipelineHistory, Float64Array>();
@@ -206,6 +235,18 @@ function instantsOf(history: PipelineHistory): Instants {
 
 const views = new WeakMap<PipelineHistory, Map<string, PipelineHistory>>();
 
+/**
+ * Flags by position for the view being chosen, reused from one view to the next (cleared before
+ * each): a million leads' flags per view were a new array outside the heap each time.
+ */
+const scratch = { leads: new Uint8Array(0), deals: new Uint8Array(0) };
+
+function clearedFlags(kind: keyof typeof scratch, length: number): Uint8Array {
+  if (scratch[kind].length < length) scratch[kind] = new Uint8Array(length);
+  else scratch[kind].fill(0, 0, length);
+  return scratch[kind];
+}
+
 /** The history as seen by a metric that reads `reach` of it (see the header). */
 export function periodView(history: PipelineHistory, reach: MetricReach): PipelineHistory {
   const { since, openDeals } = reach;
@@ -220,7 +261,7 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
 
   const { leads, opportunities, cycles } = history;
   const latest = leadInstants(history);
-  const chosen = new Uint8Array(leads.length);
+  const chosen = clearedFlags("leads", leads.length);
   let anyLeft = false;
   for (let index = 0; index < leads.length; index++)
     if (latest[index]! >= since) chosen[index] = 1;
@@ -233,7 +274,7 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
 
   // the chosen deals and cycles, and their leads
   const instants = instantsOf(history);
-  const dealChosen = new Uint8Array(opportunities.length);
+  const dealChosen = clearedFlags("deals", opportunities.length);
   for (let index = 0; index < opportunities.length; index++)
     if (instants.deals[index]! >= since || (openDeals && opportunities[index]!.outcome === null)) {
       dealChosen[index] = 1;
