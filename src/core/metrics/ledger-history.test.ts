@@ -335,6 +335,16 @@ describe("folding the ledger", () => {
     const third = builder.snapshot(at(40));
     expect(third).not.toBe(second);
     expect(third.leads[1]).toBe(second.leads[1]);
+    // its lists are the last snapshot's own (published lists are never changed)
+    expect(third.leads).toBe(second.leads);
+    expect(third.opportunities).toBe(second.opportunities);
+    // a change makes new lists and leaves the earlier ones as they were
+    builder.apply(moved("lead-a", 45, "new", "mql", "qualify"));
+    const fourth = builder.snapshot(at(50));
+    expect(fourth.leads).not.toBe(third.leads);
+    expect(fourth.leads[0]!.stage).toBe("mql");
+    expect(third.leads[0]!.stage).toBe("new");
+    expect(fourth.opportunities).toBe(third.opportunities);
   });
 });
 

@@ -289,6 +289,9 @@ export class LedgerHistoryBuilder {
 
   /** every snapshot's `lineage` */
   readonly #lineage = {};
+  /** the lists the last snapshot published */
+  #publishedLeads: LeadHistory[] | undefined;
+  #publishedOpportunities: OpportunityHistory[] | undefined;
 
   constructor(settings: HistorySettings) {
     this.#settings = settings;
@@ -596,6 +599,14 @@ export class LedgerHistoryBuilder {
    * them (events dated after `asOf` are the caller's to leave out; clocks are replayed as of it).
    */
   snapshot(asOf: number): PipelineHistory {
+    // No lead or opportunity changed since the last snapshot: its lists are this one's too
+    // (published lists are never changed), and what metrics keep per lineage for them is reused.
+    if (this.#dirtyLeads.length > 0 || this.#publishedLeads === undefined)
+      this.#publishedLeads = this.#leadOrder.slice();
+    if (this.#dirtyOpportunities.length > 0 || this.#publishedOpportunities === undefined)
+      this.#publishedOpportunities = this.#opportunityOrder.slice();
+    const leads = this.#publishedLeads;
+    const opportunities = this.#publishedOpportunities;
     for (const draft of this.#dirtyLeads) draft.published = true;
     this.#dirtyLeads = [];
     for (const draft of this.#dirtyOpportunities) draft.published = true;
@@ -634,8 +645,8 @@ export class LedgerHistoryBuilder {
       outcomeDays: settings.outcomeDays,
       acceptanceDays: settings.acceptanceDays,
       businessClock: settings.businessClock,
-      leads: this.#leadOrder.slice(),
-      opportunities: this.#opportunityOrder.slice(),
+      leads,
+      opportunities,
       cycles,
       commitments: settings.commitments,
       lineage: this.#lineage,

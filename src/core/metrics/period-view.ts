@@ -71,6 +71,9 @@ interface Kept<Item> {
   ref: Int32Array;
   /** a history was given views of `latest` and `ref`: copy them before changing a value */
   given: boolean;
+  /** the items last worked out (a snapshot's list, shared by the next while nothing changed) */
+  lastItems?: readonly Item[];
+  lastResult?: { latest: Float64Array; ref: Int32Array };
 }
 
 function kept<Item>(keep: boolean): Kept<Item> {
@@ -152,6 +155,7 @@ function update<Item>(
     }
     return { latest, ref: refs };
   }
+  if (items === store.lastItems) return store.lastResult!;
   let { latest, ref: refs } = store;
   let own = !store.given;
   if (latest.length < items.length) {
@@ -190,7 +194,12 @@ function update<Item>(
   store.latest = latest;
   store.ref = refs;
   store.given = true;
-  return { latest: latest.subarray(0, items.length), ref: refs.subarray(0, items.length) };
+  store.lastItems = items;
+  store.lastResult = {
+    latest: latest.subarray(0, items.length),
+    ref: refs.subarray(0, items.length),
+  };
+  return store.lastResult;
 }
 
 const leadInstantsOfHistory = new WeakMap<PipelineHistory, Float64Array>();
