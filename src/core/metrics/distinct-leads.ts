@@ -17,7 +17,7 @@ export interface LeadReference {
  * One stamp array, by position, shared by every DistinctLeads whatever its list of leads: each
  * `ids` call takes a generation of its own and runs to its end before another begins, so the
  * calls never see each other's stamps. (One per snapshot's list was a million leads' array outside
- * the heap per dashboard request.)
+ * the heap per dashboard request.) It keeps the size of the largest list seen.
  */
 interface Stamps {
   stamps: Uint32Array;

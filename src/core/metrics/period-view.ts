@@ -155,6 +155,7 @@ function update<Item>(
     }
     return { latest, ref: refs };
   }
+  // the same list as last time (a snapshot sharing the last one's): lists are never changed
   if (items === store.lastItems) return store.lastResult!;
   let { latest, ref: refs } = store;
   let own = !store.given;
@@ -173,7 +174,6 @@ function update<Item>(
     const item = items[index]!;
     const before = seen[index];
     if (before === item) continue;
-    seen[index] = item;
     const value = latestOf(item);
     let reference = refs[index]!;
     if (ref !== undefined) {
@@ -182,14 +182,16 @@ function update<Item>(
     }
     const was = latest[index]!;
     // the same instant (NaN, "never", is the same as NaN) and the same reference: nothing to write
-    if ((value === was || (value !== value && was !== was)) && reference === refs[index]) continue;
-    if (!own) {
-      latest = latest.slice();
-      refs = refs.slice();
-      own = true;
+    if (!Object.is(value, was) || reference !== refs[index]) {
+      if (!own) {
+        latest = latest.slice();
+        refs = refs.slice();
+        own = true;
+      }
+      latest[index] = value;
+      refs[index] = reference;
     }
-    latest[index] = value;
-    refs[index] = reference;
+    seen[index] = item;
   }
   store.latest = latest;
   store.ref = refs;
@@ -246,7 +248,8 @@ const views = new WeakMap<PipelineHistory, Map<string, PipelineHistory>>();
 
 /**
  * Flags by position for the view being chosen, reused from one view to the next (cleared before
- * each): a million leads' flags per view were a new array outside the heap each time.
+ * each; a view is chosen to its end before another begins): a million leads' flags per view were
+ * a new array outside the heap each time. They keep the size of the largest history seen.
  */
 const scratch = { leads: new Uint8Array(0), deals: new Uint8Array(0) };
 

@@ -199,6 +199,10 @@ export interface PipelineHistory {
   /** accept/reject deadline in days after the MQL moment, for strict acceptance; default 5 */
   acceptanceDays: number;
   businessClock: BusinessClock;
+  /**
+   * each lead once (ids are unique; a record's `leadPosition` is trusted when the lead there has
+   * its id). A history's lists are never changed once it is made: snapshots share them.
+   */
   leads: LeadHistory[];
   opportunities: OpportunityHistory[];
   cycles: SlaCycle[];
