@@ -7,13 +7,22 @@
  * - batches of 500 from 2 clients;
  * - latency at a steady 200 leads/s (one call per lead through the queue, arrivals every 5 ms):
  *   p50 and p99 from arrival to the committed transaction (routed, clocks started, notification
- *   in the outbox).
+ *   in the outbox), right after the bulk phases and again in the steady state, once a server
+ *   CHECKPOINT has written the bulk phases out.
  *
  * On in-memory PGlite and, when DATABASE_URL is set, on the server. Prints; asserts nothing.
  */
+
+import { sql } from "kysely";
 import { ingestLead, ingestLeads } from "../src/app/ingest.js";
 import { IngestQueue } from "../src/app/ingest-queue.js";
-import { benchLead, benchLocations, openBenchDatabase, percentile } from "./engine-setup.js";
+import {
+  type BenchDatabase,
+  benchLead,
+  benchLocations,
+  openBenchDatabase,
+  percentile,
+} from "./engine-setup.js";
 
 const targets = { single: 1_000, batched: 10_000, p99: 50 };
 
@@ -32,6 +41,41 @@ async function fromClients(
     }),
   );
   return count / ((performance.now() - began) / 1000);
+}
+
+/**
+ * Latency at a steady 200 leads/s: one call per lead through the queue, arrivals every 5 ms; p50
+ * and p99 from arrival to the committed transaction (routed, clocks started, notification in the
+ * outbox).
+ */
+async function steadyLatency(
+  queue: IngestQueue,
+  count: number,
+): Promise<{ p50: number; p99: number }> {
+  const latencies: number[] = [];
+  const start = performance.now() + 10;
+  await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const arrival = start + index * 5;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, arrival - performance.now())));
+      const result = await queue.submit(benchLead(Date.now()), { actor: "bench" });
+      if (!result.ok) throw new Error(result.error.message);
+      latencies.push(performance.now() - arrival);
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+/** Runs CHECKPOINT on the server and says how long it took (or why it could not). */
+async function checkpointed(bench: BenchDatabase): Promise<string> {
+  const began = performance.now();
+  try {
+    await sql`checkpoint`.execute(bench.db);
+    return `after a CHECKPOINT of ${(performance.now() - began).toFixed(0)} ms`;
+  } catch (error) {
+    return `no CHECKPOINT: ${(error as Error).message}; grant pg_checkpoint to the bench's role`;
+  }
 }
 
 export async function runIngestBench(): Promise<void> {
@@ -79,23 +123,14 @@ export async function runIngestBench(): Promise<void> {
       const cpu = process.cpuUsage(batchCpu);
       const cpuPerBatch = (cpu.user + cpu.system) / 1000 / (batched / 500);
 
-      const latencies: number[] = [];
       const count = server ? 2_000 : 1_000;
-      const start = performance.now() + 10;
-      await Promise.all(
-        Array.from({ length: count }, async (_, index) => {
-          const arrival = start + index * 5;
-          await new Promise((resolve) =>
-            setTimeout(resolve, Math.max(0, arrival - performance.now())),
-          );
-          const result = await queue.submit(benchLead(Date.now()), { actor: "bench" });
-          if (!result.ok) throw new Error(result.error.message);
-          latencies.push(performance.now() - arrival);
-        }),
-      );
-      latencies.sort((a, b) => a - b);
-      const p50 = percentile(latencies, 0.5);
-      const p99 = percentile(latencies, 0.99);
+      // Right after the bulk phases the server is still writing their pages out (its checkpoint,
+      // and backends evicting dirty buffers), and commits wait behind that I/O. The steady state
+      // the target is about comes once that write-out is done: a CHECKPOINT finishes it, as an
+      // operator's after a bulk load would. Both are measured and printed.
+      const afterBulk = await steadyLatency(queue, count);
+      const checkpoint = server ? await checkpointed(bench) : "in memory: nothing to write out";
+      const steady = await steadyLatency(queue, count);
       const routed = await bench.db
         .selectFrom("leads")
         .select((eb) => eb.fn.countAll<string>().as("n"))
@@ -121,7 +156,10 @@ export async function runIngestBench(): Promise<void> {
         `    batches of 500, 2 clients:             ${batchRate.toFixed(0).padStart(6)} leads/s (${batched} leads; ${ratio(batchRate, targets.batched)} of ${targets.batched} on the server; Node CPU ${cpuPerBatch.toFixed(0)} ms per batch)`,
       );
       console.log(
-        `    steady 200 leads/s for ${count / 200} s: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target p99 < ${targets.p99} ms)`,
+        `    steady 200 leads/s for ${count / 200} s, right after the bulk phases: p50 ${afterBulk.p50.toFixed(1)} ms, p99 ${afterBulk.p99.toFixed(1)} ms`,
+      );
+      console.log(
+        `    steady 200 leads/s for ${count / 200} s, steady state (${checkpoint}): p50 ${steady.p50.toFixed(1)} ms, p99 ${steady.p99.toFixed(1)} ms${server ? ` (target p99 < ${targets.p99} ms on the server: ${steady.p99 < targets.p99 ? "met" : "MISSED"})` : ""}`,
       );
       console.log(
         `    written: ${routed.n} routed leads, ${timers.n} timers, ${outbox.n} outbox rows`,
