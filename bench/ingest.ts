@@ -129,7 +129,7 @@ export async function runIngestBench(): Promise<void> {
       // the target is about comes once that write-out is done: a CHECKPOINT finishes it, as an
       // operator's after a bulk load would. Both are measured and printed.
       const afterBulk = await steadyLatency(queue, count);
-      const checkpoint = server ? await checkpointed(bench) : "in memory: nothing to write out";
+      const checkpoint = server ? await checkpointed(bench) : "in memory: no CHECKPOINT to run";
       const steady = await steadyLatency(queue, count);
       const routed = await bench.db
         .selectFrom("leads")
