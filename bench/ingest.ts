@@ -7,8 +7,8 @@
  * - batches of 500 from 2 clients;
  * - latency at a steady 200 leads/s (one call per lead through the queue, arrivals every 5 ms):
  *   p50 and p99 from arrival to the committed transaction (routed, clocks started, notification
- *   in the outbox), right after the bulk phases and again in the steady state, once a server
- *   CHECKPOINT has written the bulk phases out.
+ *   in the outbox), right after the bulk phases, and again after a server CHECKPOINT has written
+ *   them out (Baton's own latency, apart from the server's write-out); each run judged on its own.
  *
  * On in-memory PGlite and, when DATABASE_URL is set, on the server. Prints; asserts nothing.
  */
@@ -74,7 +74,7 @@ async function checkpointed(bench: BenchDatabase): Promise<string> {
     await sql`checkpoint`.execute(bench.db);
     return `after a CHECKPOINT of ${(performance.now() - began).toFixed(0)} ms`;
   } catch (error) {
-    return `no CHECKPOINT: ${(error as Error).message}; grant pg_checkpoint to the bench's role`;
+    return `with no CHECKPOINT run (${(error as Error).message}: it needs a superuser, or the pg_checkpoint role from PostgreSQL 15)`;
   }
 }
 
@@ -125,11 +125,11 @@ export async function runIngestBench(): Promise<void> {
 
       const count = server ? 2_000 : 1_000;
       // Right after the bulk phases the server is still writing their pages out (its checkpoint,
-      // and backends evicting dirty buffers), and commits wait behind that I/O. The steady state
-      // the target is about comes once that write-out is done: a CHECKPOINT finishes it, as an
-      // operator's after a bulk load would. Both are measured and printed.
+      // and backends evicting dirty buffers), and commits can wait behind that I/O. The second run
+      // follows a CHECKPOINT, which finishes that write-out (and puts off the next timed one): it
+      // shows Baton's own latency, apart from the server's. Each run is judged on its own.
       const afterBulk = await steadyLatency(queue, count);
-      const checkpoint = server ? await checkpointed(bench) : "in memory: no CHECKPOINT to run";
+      const checkpoint = server ? await checkpointed(bench) : "in memory: no CHECKPOINT run";
       const steady = await steadyLatency(queue, count);
       const routed = await bench.db
         .selectFrom("leads")
@@ -155,11 +155,13 @@ export async function runIngestBench(): Promise<void> {
       console.log(
         `    batches of 500, 2 clients:             ${batchRate.toFixed(0).padStart(6)} leads/s (${batched} leads; ${ratio(batchRate, targets.batched)} of ${targets.batched} on the server; Node CPU ${cpuPerBatch.toFixed(0)} ms per batch)`,
       );
+      const verdict = (p99: number) =>
+        server ? ` (target p99 < ${targets.p99} ms: ${p99 < targets.p99 ? "met" : "MISSED"})` : "";
       console.log(
-        `    steady 200 leads/s for ${count / 200} s, right after the bulk phases: p50 ${afterBulk.p50.toFixed(1)} ms, p99 ${afterBulk.p99.toFixed(1)} ms`,
+        `    steady 200 leads/s for ${count / 200} s, right after the bulk phases: p50 ${afterBulk.p50.toFixed(1)} ms, p99 ${afterBulk.p99.toFixed(1)} ms${verdict(afterBulk.p99)}`,
       );
       console.log(
-        `    steady 200 leads/s for ${count / 200} s, steady state (${checkpoint}): p50 ${steady.p50.toFixed(1)} ms, p99 ${steady.p99.toFixed(1)} ms${server ? ` (target p99 < ${targets.p99} ms on the server: ${steady.p99 < targets.p99 ? "met" : "MISSED"})` : ""}`,
+        `    steady 200 leads/s for ${count / 200} s, ${checkpoint}: p50 ${steady.p50.toFixed(1)} ms, p99 ${steady.p99.toFixed(1)} ms${verdict(steady.p99)}`,
       );
       console.log(
         `    written: ${routed.n} routed leads, ${timers.n} timers, ${outbox.n} outbox rows`,
