@@ -5,8 +5,9 @@ import { type IngestResult, ingestLeads } from "./ingest.js";
  * Group commit for leads arriving one at a time (an API call or form webhook per lead): leads
  * submitted while a batch is being written wait for it and then go together in the next batch,
  * one transaction with a result per lead. Nobody waits for a timer: a lead arriving to an idle
- * queue starts a batch of one at once, so latency stays one transaction at low load while
- * throughput grows with load, the way databases group commits.
+ * queue starts a batch at the end of the event loop's current turn, with every call of that turn,
+ * so latency stays one transaction at low load while throughput grows with load, the way
+ * databases group commits.
  *
  * A batch that fails as a whole (a database error) is retried lead by lead, so one lead that
  * trips something unexpected fails alone.
@@ -34,6 +35,7 @@ export class IngestQueue {
   /** waiting leads per actor: a batch records one actor */
   readonly #waiting = new Map<string, Waiting[]>();
   #running = 0;
+  #scheduled = false;
 
   constructor(engine: Engine, options: IngestQueueOptions = {}) {
     this.#engine = engine;
@@ -46,7 +48,7 @@ export class IngestQueue {
       const list = this.#waiting.get(options.actor);
       if (list === undefined) this.#waiting.set(options.actor, [{ input, resolve, reject }]);
       else list.push({ input, resolve, reject });
-      this.#pump();
+      this.#schedule();
     });
   }
 
@@ -55,6 +57,20 @@ export class IngestQueue {
     let count = 0;
     for (const list of this.#waiting.values()) count += list.length;
     return count;
+  }
+
+  /**
+   * Pumps once the calls of this turn of the event loop are in (setImmediate, not a timer): on
+   * embedded PGlite a transaction can run to its end without giving the loop a turn, so pumping
+   * inside `submit` wrote every lead of a burst in a transaction of its own, one after another.
+   */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
   }
 
   #pump(): void {
@@ -67,7 +83,7 @@ export class IngestQueue {
       this.#running += 1;
       void this.#write(actor, batch).finally(() => {
         this.#running -= 1;
-        this.#pump();
+        this.#schedule();
       });
     }
   }

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngine, type Engine } from "../../src/app/engine.js";
+import type { IngestResult } from "../../src/app/ingest.js";
+import { IngestQueue } from "../../src/app/ingest-queue.js";
+import { migrate } from "../../src/db/migrate.js";
+import { timerPort } from "../../src/worker/timer-port.js";
+import { createTestDatabase, type TestDatabase } from "../db/test-database.js";
+import { activateExample, mondayMorning } from "./engine-fixture.js";
+
+/**
+ * The group-commit queue the API ingests through, on the database of the run (PGlite, or the
+ * server with DATABASE_URL). A transaction is counted by the notifications port: ingest asks it
+ * once per batch it writes.
+ */
+let test: TestDatabase;
+let engine: Engine;
+let batches: number[];
+let serial = 0;
+
+beforeEach(async () => {
+  test = await createTestDatabase();
+  const migrated = await migrate(test.db);
+  if (!migrated.ok) throw new Error(migrated.error);
+  let next = 0;
+  batches = [];
+  engine = createEngine({
+    db: test.db,
+    now: () => mondayMorning,
+    newId: (prefix) => `${prefix}-${String(++next).padStart(5, "0")}`,
+    timers: timerPort,
+    notifications: {
+      enqueue: (requests) => {
+        batches.push(requests.length);
+        return [];
+      },
+    },
+  });
+  await activateExample(engine);
+  batches = [];
+});
+
+afterEach(async () => {
+  await test.drop();
+});
+
+function lead() {
+  serial += 1;
+  return {
+    system: "web-form",
+    externalId: `queue-${serial}`,
+    fields: { email: `buyer${serial}@queue${serial}.com`, country: "US", source: "website" },
+    company: { name: `Queue ${serial}`, domain: `queue${serial}.com`, employees: 500 },
+  };
+}
+
+/** Calls from timer callbacks due at the same moment, as requests that arrive together. */
+function arrivingTogether(queue: IngestQueue, count: number) {
+  const inputs = Array.from({ length: count }, lead);
+  return {
+    inputs,
+    results: Promise.all(
+      inputs.map(
+        (input) =>
+          new Promise<IngestResult>((resolve, reject) =>
+            setTimeout(() => queue.submit(input, { actor: "web" }).then(resolve, reject), 0),
+          ),
+      ),
+    ),
+  };
+}
+
+describe("the ingest queue", () => {
+  it("writes calls that arrive together in one transaction, each with its own result", async () => {
+    const queue = new IngestQueue(engine);
+    const { inputs, results } = arrivingTogether(queue, 30);
+    const written = await results;
+    // Pumping inside submit started a batch of the first call alone; on PGlite, whose
+    // transactions can end without giving the event loop a turn, every call got its own.
+    expect(batches).toHaveLength(1);
+    expect(written.every((result) => result.ok)).toBe(true);
+    const leads = await test.db.selectFrom("leads").select(["id", "external_id"]).execute();
+    const byExternal = new Map(leads.map((row) => [row.external_id, row.id]));
+    // each caller gets the result of its own lead
+    written.forEach((result, index) => {
+      expect(result.ok && result.leadId).toBe(byExternal.get(inputs[index]!.externalId));
+    });
+  });
+
+  it("still writes a call to an idle queue on its own, and the next ones after it", async () => {
+    const queue = new IngestQueue(engine, { maxBatch: 10 });
+    const alone = await queue.submit(lead(), { actor: "web" });
+    expect(alone.ok).toBe(true);
+    expect(batches).toHaveLength(1);
+    // 25 together, at most 10 a transaction
+    const { results } = arrivingTogether(queue, 25);
+    expect((await results).every((result) => result.ok)).toBe(true);
+    expect(batches).toHaveLength(4);
+    expect(queue.waiting).toBe(0);
+  });
+});
