@@ -22,6 +22,9 @@ export interface EngineFixture {
   advance(minutes: number): void;
   /** notifications the use cases enqueued, in order (the outbox has its own tests) */
   notifications: NotificationRequest[];
+  /** how many requests each call to the notifications port carried, in order: ingest calls it
+   * once per transaction it writes, so its length counts transactions */
+  enqueueCalls: number[];
   /** fires every timer due at the fixture's clock, as a worker would; returns how many fired */
   fireDue(): Promise<number>;
 }
@@ -38,10 +41,12 @@ export async function createEngineFixture(start = mondayMorning): Promise<Engine
   const clock = { now: start };
   let next = 0;
   const notifications: NotificationRequest[] = [];
+  const enqueueCalls: number[] = [];
   // records what the use cases asked for; the outbox itself has its own tests
   const recorder: NotificationPort = {
     enqueue: (requests) => {
       notifications.push(...requests);
+      enqueueCalls.push(requests.length);
       return [];
     },
   };
@@ -78,6 +83,7 @@ export async function createEngineFixture(start = mondayMorning): Promise<Engine
       clock.now += minutes * 60_000;
     },
     notifications,
+    enqueueCalls,
     fireDue,
   };
 }

@@ -1,46 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../../src/app/engine.js";
 import type { IngestResult } from "../../src/app/ingest.js";
 import { IngestQueue } from "../../src/app/ingest-queue.js";
-import { migrate } from "../../src/db/migrate.js";
-import { timerPort } from "../../src/worker/timer-port.js";
-import { createTestDatabase, type TestDatabase } from "../db/test-database.js";
-import { activateExample, mondayMorning } from "./engine-fixture.js";
+import { activateExample, createEngineFixture, type EngineFixture } from "./engine-fixture.js";
 
 /**
  * The group-commit queue the API ingests through, on the database of the run (PGlite, or the
  * server with DATABASE_URL). A transaction is counted by the notifications port: ingest asks it
  * once per batch it writes.
  */
-let test: TestDatabase;
-let engine: Engine;
+let fixture: EngineFixture;
 let batches: number[];
 let serial = 0;
 
 beforeEach(async () => {
-  test = await createTestDatabase();
-  const migrated = await migrate(test.db);
-  if (!migrated.ok) throw new Error(migrated.error);
-  let next = 0;
-  batches = [];
-  engine = createEngine({
-    db: test.db,
-    now: () => mondayMorning,
-    newId: (prefix) => `${prefix}-${String(++next).padStart(5, "0")}`,
-    timers: timerPort,
-    notifications: {
-      enqueue: (requests) => {
-        batches.push(requests.length);
-        return [];
-      },
-    },
-  });
-  await activateExample(engine);
-  batches = [];
+  fixture = await createEngineFixture();
+  await activateExample(fixture.engine);
+  // the fixture's own record of calls; only the ingests below count
+  fixture.enqueueCalls.length = 0;
+  batches = fixture.enqueueCalls;
 });
 
 afterEach(async () => {
-  await test.drop();
+  await fixture.test.drop();
 });
 
 function lead() {
@@ -71,14 +52,14 @@ function arrivingTogether(queue: IngestQueue, count: number) {
 
 describe("the ingest queue", () => {
   it("writes calls that arrive together in one transaction, each with its own result", async () => {
-    const queue = new IngestQueue(engine);
+    const queue = new IngestQueue(fixture.engine);
     const { inputs, results } = arrivingTogether(queue, 30);
     const written = await results;
     // Pumping inside submit started a batch of the first call alone; on PGlite, whose
     // transactions can end without giving the event loop a turn, every call got its own.
     expect(batches).toHaveLength(1);
     expect(written.every((result) => result.ok)).toBe(true);
-    const leads = await test.db.selectFrom("leads").select(["id", "external_id"]).execute();
+    const leads = await fixture.test.db.selectFrom("leads").select(["id", "external_id"]).execute();
     const byExternal = new Map(leads.map((row) => [row.external_id, row.id]));
     // each caller gets the result of its own lead
     written.forEach((result, index) => {
@@ -87,7 +68,7 @@ describe("the ingest queue", () => {
   });
 
   it("still writes a call to an idle queue on its own, and the next ones after it", async () => {
-    const queue = new IngestQueue(engine, { maxBatch: 10 });
+    const queue = new IngestQueue(fixture.engine, { maxBatch: 10 });
     const alone = await queue.submit(lead(), { actor: "web" });
     expect(alone.ok).toBe(true);
     expect(batches).toHaveLength(1);
