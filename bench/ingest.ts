@@ -10,9 +10,14 @@
  *   in the outbox), right after the bulk phases, and again after a server CHECKPOINT has written
  *   them out (Baton's own latency, apart from the server's write-out); each run judged on its own.
  *
+ * The grouped and batched phases also say what a lead costs the whole machine in CPU (Node and a
+ * local server, from /proc/stat on Linux) and so the most leads/s its cores could give.
+ *
  * On in-memory PGlite and, when DATABASE_URL is set, on the server. Prints; asserts nothing.
  */
 
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { sql } from "kysely";
 import { ingestLead, ingestLeads } from "../src/app/ingest.js";
 import { IngestQueue } from "../src/app/ingest-queue.js";
@@ -67,6 +72,31 @@ async function steadyLatency(
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
+/**
+ * This machine's busy CPU time so far in ms (every process: Node and a local PostgreSQL), from
+ * Linux's /proc/stat; null elsewhere. Divided by the leads of a phase, it says what a lead costs
+ * the machine whatever waits on what, and so the most leads/s its cores could give.
+ */
+function machineBusyMs(): number | null {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1);
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+    // clock ticks of 10 ms (USER_HZ is 100 on Linux)
+    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** "X µs of this machine's CPU per lead, at most Y leads/s on its N cores", or "" off Linux. */
+function machineCost(busyBefore: number | null, leads: number): string {
+  const after = machineBusyMs();
+  if (busyBefore === null || after === null) return "";
+  const perLead = ((after - busyBefore) * 1000) / leads;
+  const cores = availableParallelism();
+  return `; the machine's CPU (Node and a local server) ${perLead.toFixed(0)} µs per lead, so at most ${Math.round((cores * 1e6) / perLead).toLocaleString("en-US")} leads/s on its ${cores} cores`;
+}
+
 /** Runs CHECKPOINT on the server and says how long it took (or why it could not). */
 async function checkpointed(bench: BenchDatabase): Promise<string> {
   const began = performance.now();
@@ -99,14 +129,17 @@ export async function runIngestBench(): Promise<void> {
       const queue = new IngestQueue(bench.engine, {
         concurrency: Number(process.env.BATON_QUEUE_CONCURRENCY ?? 1),
       });
+      const queuedBusy = machineBusyMs();
       const queuedRate = await fromClients(single, (lead) =>
         queue.submit(lead, { actor: "bench" }),
       );
+      const queuedCost = machineCost(queuedBusy, single);
 
       let batches = batched / 500;
       const batchBegan = performance.now();
       // this process's CPU per batch: on a shared machine leads/s follow the load, this less so
       const batchCpu = process.cpuUsage();
+      const batchBusy = machineBusyMs();
       await Promise.all(
         Array.from({ length: 2 }, async () => {
           while (batches-- > 0) {
@@ -122,6 +155,7 @@ export async function runIngestBench(): Promise<void> {
       const batchRate = batched / ((performance.now() - batchBegan) / 1000);
       const cpu = process.cpuUsage(batchCpu);
       const cpuPerBatch = (cpu.user + cpu.system) / 1000 / (batched / 500);
+      const batchCost = machineCost(batchBusy, batched);
 
       const count = server ? 2_000 : 1_000;
       // Right after the bulk phases the server is still writing their pages out (its checkpoint,
@@ -150,10 +184,10 @@ export async function runIngestBench(): Promise<void> {
         `    one lead per transaction, 8 clients:   ${directRate.toFixed(0).padStart(6)} leads/s (${directCount} leads)`,
       );
       console.log(
-        `    one lead per call, 8 clients, grouped: ${queuedRate.toFixed(0).padStart(6)} leads/s (${single} leads; ${ratio(queuedRate, targets.single)} of ${targets.single} on the server)`,
+        `    one lead per call, 8 clients, grouped: ${queuedRate.toFixed(0).padStart(6)} leads/s (${single} leads; ${ratio(queuedRate, targets.single)} of ${targets.single} on the server${queuedCost})`,
       );
       console.log(
-        `    batches of 500, 2 clients:             ${batchRate.toFixed(0).padStart(6)} leads/s (${batched} leads; ${ratio(batchRate, targets.batched)} of ${targets.batched} on the server; Node CPU ${cpuPerBatch.toFixed(0)} ms per batch)`,
+        `    batches of 500, 2 clients:             ${batchRate.toFixed(0).padStart(6)} leads/s (${batched} leads; ${ratio(batchRate, targets.batched)} of ${targets.batched} on the server; Node CPU ${cpuPerBatch.toFixed(0)} ms per batch${batchCost})`,
       );
       const verdict = (p99: number) =>
         server ? ` (target p99 < ${targets.p99} ms: ${p99 < targets.p99 ? "met" : "MISSED"})` : "";
