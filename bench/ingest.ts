@@ -91,7 +91,8 @@ function machineBusyMs(): number | null {
 /** "X µs of this machine's CPU per lead, at most Y leads/s on its N cores", or "" off Linux. */
 function machineCost(busyBefore: number | null, leads: number): string {
   const after = machineBusyMs();
-  if (busyBefore === null || after === null) return "";
+  // nothing counted (ticks are 10 ms): nothing to divide by
+  if (busyBefore === null || after === null || after <= busyBefore) return "";
   const perLead = ((after - busyBefore) * 1000) / leads;
   const cores = availableParallelism();
   return `; the machine's CPU (Node and a local server) ${perLead.toFixed(0)} µs per lead, so at most ${Math.round((cores * 1e6) / perLead).toLocaleString("en-US")} leads/s on its ${cores} cores`;
