@@ -535,7 +535,7 @@ class PlanBuilder {
       arrivedAt: lead.at,
     });
     this.happenings.push({ kind: "arrival", at: lead.at, lead: index, input, returning: false });
-    const story = new Story(this, random, index, lead.region, company, person);
+    const story = new Story(this, random, index, lead.region, company, person, input.fields);
     if (mql) story.handoff(lead.at, score.total);
     else story.belowThreshold(lead.at, person);
   }
@@ -614,6 +614,7 @@ function leadInputOf(
   // what is known of the account (a draw of its own, so the rest of the company stays as it was).
   const handoff = random.fork("handoff-context");
   const withContext = handoff.chance(contextShare[lead.source] ?? 0.95);
+  const useCase = random.pick(useCases);
   const fields: DemoLeadInput["fields"] = {
     email: person.email,
     first_name: person.firstName,
@@ -624,13 +625,13 @@ function leadInputOf(
     region: lead.region,
     source: lead.source,
     persona_match: person.personaMatch,
-    use_case: random.pick(useCases),
+    use_case: useCase,
     ...(campaign === null ? {} : { campaign }),
     ...(person.student ? { student: true } : {}),
     ...(withContext
       ? {
           message_used: handoff.pick(messages),
-          account_context: `${company.employees} employees, ${company.industry.replace("_", " ")}; evaluating ${handoff.pick(useCases)}`,
+          account_context: `${company.employees} employees, ${company.industry.replace("_", " ")}; evaluating ${useCase}`,
         }
       : {}),
   };
@@ -698,6 +699,8 @@ class Story {
     readonly region: Region,
     readonly company: DemoCompany,
     readonly person: DemoPerson,
+    /** the lead's fields as it arrived (marketing's handoff context among them) */
+    readonly arrived: Readonly<Record<string, unknown>>,
   ) {
     this.calendar = plan.cast.regionCalendar(region);
     const calendarName = [...plan.compiled.calendars.entries()].find(
@@ -910,12 +913,16 @@ class Story {
     const { random, company } = this;
     const context: Record<string, string> = {};
     for (const field of transition.requires.context) {
-      if (field === "message_used") context[field] = random.pick(messages);
+      let value: string | undefined;
+      if (field === "message_used") value = random.pick(messages);
       else if (field === "account_context")
-        context[field] =
-          `${company.employees} employees, ${company.industry.replace("_", " ")}; evaluating ${random.pick(useCases)}`;
-      else if (field === "agreed_purpose") context[field] = "30-minute discovery call";
-      else if (field !== "source") context[field] = "noted on the call";
+        value = `${company.employees} employees, ${company.industry.replace("_", " ")}; evaluating ${random.pick(useCases)}`;
+      else if (field === "agreed_purpose") value = "30-minute discovery call";
+      else if (field !== "source") value = "noted on the call";
+      // Marketing's value stands when the lead arrived with one: the rep adds only what is
+      // missing (the draws above are taken either way, so the rest of the story is unchanged).
+      const given = this.arrived[field];
+      if (value !== undefined && (given === undefined || given === "")) context[field] = value;
     }
     this.push({
       kind: "action",
