@@ -3,7 +3,8 @@
  * audit's alone, as `baton audit` runs (the parent also generates the file and parses it twice).
  * Plain JavaScript, so it runs on the build (dist/) without a loader, as the CLI does; given the
  * sources, the parent runs it through tsx instead.
- * Usage: node audit-child.mjs MODULE FILE, MODULE being app/audit's path (dist or src).
+ * Usage: node audit-child.mjs MODULE FILE [--floor COUNT], MODULE being app/audit's path (dist
+ * or src).
  * Prints one JSON line: seconds, leads, peak RSS in bytes, and the heap in use at the end.
  * With `--floor COUNT` (FILE a small sample) it times only making and keeping COUNT lead records
  * of the shape the audit keeps, copied from the sample's (see below).
@@ -12,9 +13,12 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 
+const usage = "usage: audit-child.mjs MODULE FILE [--floor COUNT]";
 const [module, file, mode, count] = process.argv.slice(2);
-if (module === undefined || file === undefined)
-  throw new Error("usage: audit-child.mjs MODULE FILE [--floor COUNT]");
+if (module === undefined || file === undefined) throw new Error(usage);
+if (mode !== undefined && mode !== "--floor") throw new Error(`${usage}: unknown option ${mode}`);
+if (mode === "--floor" && !/^[1-9]\d*$/.test(count ?? ""))
+  throw new Error(`${usage}: COUNT is a positive whole number, not '${count ?? ""}'`);
 const { auditExports } = await import(pathToFileURL(module).href);
 const size = (await stat(file)).size;
 const audit = () =>

@@ -10,8 +10,9 @@
  *   in the outbox), right after the bulk phases, and again after a server CHECKPOINT has written
  *   them out (Baton's own latency, apart from the server's write-out); each run judged on its own.
  *
- * The grouped and batched phases also say what a lead costs the whole machine in CPU (Node and a
- * local server, from /proc/stat on Linux) and so the most leads/s its cores could give.
+ * The grouped and batched phases also say what a lead costs the whole machine in CPU (from
+ * /proc/stat on Linux: Node, and the server when it is local) and so the most leads/s its cores
+ * could give; run on an otherwise idle machine.
  *
  * On in-memory PGlite and, when DATABASE_URL is set, on the server. Prints; asserts nothing.
  */
@@ -21,6 +22,7 @@ import { availableParallelism } from "node:os";
 import { sql } from "kysely";
 import { ingestLead, ingestLeads } from "../src/app/ingest.js";
 import { IngestQueue } from "../src/app/ingest-queue.js";
+import type { DatabaseLocation } from "../src/db/database.js";
 import {
   type BenchDatabase,
   benchLead,
@@ -73,29 +75,41 @@ async function steadyLatency(
 }
 
 /**
- * This machine's busy CPU time so far in ms (every process: Node and a local PostgreSQL), from
- * Linux's /proc/stat; null elsewhere. Divided by the leads of a phase, it says what a lead costs
- * the machine whatever waits on what, and so the most leads/s its cores could give.
+ * This machine's busy CPU time so far in ms, every process on it, from Linux's /proc/stat (user,
+ * nice, system, irq and softirq; not steal, time the hypervisor gave to others); null elsewhere.
+ * Divided by the leads of a phase, it says what a lead costs the machine whatever waits on what,
+ * and so the most leads/s its cores could give. It counts whatever else runs, so it means
+ * something on an otherwise idle machine; and work the server puts off (checkpoints) lands in
+ * later phases, so the most leads/s is an upper bound.
  */
 function machineBusyMs(): number | null {
   try {
     const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1);
-    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+    const [user, nice, system, , , irq, softirq] = fields.map(Number);
     // clock ticks of 10 ms (USER_HZ is 100 on Linux)
-    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * 10;
+    return (user! + nice! + system! + irq! + softirq!) * 10;
   } catch {
     return null;
   }
 }
 
+/** Whose CPU the machine's figure holds, or null when it would leave the database's out. */
+function machineHolds(location: DatabaseLocation): string | null {
+  if (location.kind !== "server") return "all of it Node's: PGlite runs in the process";
+  const host = new URL(location.url).hostname;
+  return ["127.0.0.1", "localhost", "[::1]", "::1", ""].includes(host)
+    ? "Node and the local server"
+    : null;
+}
+
 /** "X µs of this machine's CPU per lead, at most Y leads/s on its N cores", or "" off Linux. */
-function machineCost(busyBefore: number | null, leads: number): string {
+function machineCost(busyBefore: number | null, leads: number, holds: string | null): string {
   const after = machineBusyMs();
-  // nothing counted (ticks are 10 ms): nothing to divide by
-  if (busyBefore === null || after === null || after <= busyBefore) return "";
+  // nothing counted (ticks are 10 ms): nothing to divide by; a remote server: not its CPU
+  if (holds === null || busyBefore === null || after === null || after <= busyBefore) return "";
   const perLead = ((after - busyBefore) * 1000) / leads;
   const cores = availableParallelism();
-  return `; the machine's CPU (Node and a local server) ${perLead.toFixed(0)} µs per lead, so at most ${Math.round((cores * 1e6) / perLead).toLocaleString("en-US")} leads/s on its ${cores} cores`;
+  return `; the machine's CPU (${holds}) ${perLead.toFixed(0)} µs per lead, so at most ${Math.round((cores * 1e6) / perLead).toLocaleString("en-US")} leads/s on its ${cores} cores`;
 }
 
 /** Runs CHECKPOINT on the server and says how long it took (or why it could not). */
@@ -134,7 +148,7 @@ export async function runIngestBench(): Promise<void> {
       const queuedRate = await fromClients(single, (lead) =>
         queue.submit(lead, { actor: "bench" }),
       );
-      const queuedCost = machineCost(queuedBusy, single);
+      const queuedCost = machineCost(queuedBusy, single, machineHolds(location));
 
       let batches = batched / 500;
       const batchBegan = performance.now();
@@ -156,7 +170,7 @@ export async function runIngestBench(): Promise<void> {
       const batchRate = batched / ((performance.now() - batchBegan) / 1000);
       const cpu = process.cpuUsage(batchCpu);
       const cpuPerBatch = (cpu.user + cpu.system) / 1000 / (batched / 500);
-      const batchCost = machineCost(batchBusy, batched);
+      const batchCost = machineCost(batchBusy, batched, machineHolds(location));
 
       const count = server ? 2_000 : 1_000;
       // Right after the bulk phases the server is still writing their pages out (its checkpoint,
