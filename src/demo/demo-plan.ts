@@ -3,7 +3,7 @@ import type { Agreement } from "../core/agreement/agreement-schema.js";
 import type { CompiledAgreement } from "../core/agreement/compile-agreement.js";
 import type { BusinessTime } from "../core/calendar/index.js";
 import type { ActorRole } from "../core/lifecycle/index.js";
-import { matchRecyclingRule } from "../core/lifecycle/index.js";
+import { isEmptyField, matchRecyclingRule } from "../core/lifecycle/index.js";
 import {
   countriesByRegion,
   type DemoCompany,
@@ -564,6 +564,11 @@ const contextShare: Record<string, number> = {
   agency: 0.85,
 };
 
+/** What a rep or marketing knows of the account, as the handoff context's text. */
+function accountContext(company: DemoCompany, useCase: string): string {
+  return `${company.employees} employees, ${company.industry.replace("_", " ")}; evaluating ${useCase}`;
+}
+
 function leadInputOf(
   random: Random,
   compiled: CompiledAgreement,
@@ -631,7 +636,7 @@ function leadInputOf(
     ...(withContext
       ? {
           message_used: handoff.pick(messages),
-          account_context: `${company.employees} employees, ${company.industry.replace("_", " ")}; evaluating ${useCase}`,
+          account_context: accountContext(company, useCase),
         }
       : {}),
   };
@@ -700,7 +705,7 @@ class Story {
     readonly company: DemoCompany,
     readonly person: DemoPerson,
     /** the lead's fields as it arrived (marketing's handoff context among them) */
-    readonly arrived: Readonly<Record<string, unknown>>,
+    readonly arrived: Readonly<DemoLeadInput["fields"]>,
   ) {
     this.calendar = plan.cast.regionCalendar(region);
     const calendarName = [...plan.compiled.calendars.entries()].find(
@@ -915,14 +920,12 @@ class Story {
     for (const field of transition.requires.context) {
       let value: string | undefined;
       if (field === "message_used") value = random.pick(messages);
-      else if (field === "account_context")
-        value = `${company.employees} employees, ${company.industry.replace("_", " ")}; evaluating ${random.pick(useCases)}`;
+      else if (field === "account_context") value = accountContext(company, random.pick(useCases));
       else if (field === "agreed_purpose") value = "30-minute discovery call";
       else if (field !== "source") value = "noted on the call";
       // Marketing's value stands when the lead arrived with one: the rep adds only what is
       // missing (the draws above are taken either way, so the rest of the story is unchanged).
-      const given = this.arrived[field];
-      if (value !== undefined && (given === undefined || given === "")) context[field] = value;
+      if (value !== undefined && isEmptyField(this.arrived[field])) context[field] = value;
     }
     this.push({
       kind: "action",

@@ -344,7 +344,7 @@ function checkContext(
   definition: CompiledTransition,
 ): TransitionProblem[] {
   const merged = { ...lead.fields, ...action.context };
-  const missing = definition.requires.context.filter((field) => isEmpty(merged[field]));
+  const missing = definition.requires.context.filter((field) => isEmptyField(merged[field]));
   if (missing.length === 0) return [];
   return [
     {
@@ -397,7 +397,8 @@ function checkFeedback(
 }
 
 /** Empty means nothing a rep could read: absent, null, blank text or an empty list. */
-function isEmpty(value: FieldValue | undefined): boolean {
+/** A field the agreement requires counts as missing when empty: unset, blank text, no items. */
+export function isEmptyField(value: FieldValue | undefined): boolean {
   if (value === undefined || value === null) return true;
   if (typeof value === "string") return value.trim() === "";
   if (Array.isArray(value)) return value.length === 0;
