@@ -3,7 +3,7 @@ import type { CompiledAgreement } from "../core/agreement/compile-agreement.js";
 import type { FieldRecord } from "../core/lead/lead.js";
 import { isTouch } from "../core/lead/lead.js";
 import type { NewEvent } from "../core/ledger/ledger-event.js";
-import { transition } from "../core/lifecycle/index.js";
+import { isEmptyField, transition } from "../core/lifecycle/index.js";
 import {
   type ExistingAccount,
   type MatchCandidate,
@@ -445,7 +445,9 @@ class Pipeline {
     for (const lead of leadWork) {
       const view = set.leads.get(lead.leadId)!;
       const required = requiredContext(this.compiled.lifecycle, view.stage);
-      const missing = required.filter((field) => isBlank(view.fields[field]));
+      // the rule transition() applies to the stage's actions, so what ingest reports missing is
+      // what an accept would be refused for
+      const missing = required.filter((field) => isEmptyField(view.fields[field]));
       const before = view.contextMissing;
       if (required.length > 0 && (lead.isNew || missing.join() !== before.join()))
         await this.append(lead, {

@@ -88,10 +88,10 @@ export async function createEngineFixture(start = mondayMorning): Promise<Engine
   };
 }
 
-/** Proposes the example agreement and has Maria (marketing) and Sam (sales) sign it. */
-export async function activateExample(engine: Engine): Promise<number> {
+/** Proposes the example agreement (or `yaml`) and has Maria (marketing) and Sam (sales) sign it. */
+export async function activateExample(engine: Engine, yaml?: string): Promise<number> {
   const proposed = await proposeAgreement(engine, {
-    yaml: await exampleAgreementYaml(),
+    yaml: yaml ?? (await exampleAgreementYaml()),
     actor: "riley",
   });
   if (!proposed.ok) throw new Error(proposed.error.message);
