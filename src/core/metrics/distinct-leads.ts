@@ -1,3 +1,4 @@
+import { viewSource } from "./period-view.js";
 import type { LeadHistory, PipelineHistory } from "./pipeline-history.js";
 import type { RecordIds } from "./statistics.js";
 
@@ -7,7 +8,11 @@ import type { RecordIds } from "./statistics.js";
  * million leads is deduplicated in one pass over a stamp array instead of a Set of a million ids.
  */
 
-/** A lead and its position in `history.leads`. */
+/**
+ * A lead and its position among the leads it was found in: `history.leads`, or for a period view
+ * (period-view.ts) the leads of the history the view was taken from, where an MQL cycle kept from
+ * one request to the next has its lead (mql-cycles.ts).
+ */
 export interface LeadReference {
   lead: LeadHistory;
   leadIndex: number;
@@ -35,27 +40,38 @@ function stampsFor(leads: readonly LeadHistory[]): Stamps {
 
 export class DistinctLeads {
   readonly #stamps: Stamps;
+  /** the leads positions are stamped in: the history's, or its source's for a view */
   readonly #leads: readonly LeadHistory[];
+  /** a view's lead positions in its source; undefined for a whole history */
+  readonly #toSource: Int32Array | undefined;
 
   /** `limit`: the most ids a list holds (recordLimit); the count is always exact */
   constructor(
     history: Pick<PipelineHistory, "leads">,
     private readonly limit = Number.POSITIVE_INFINITY,
   ) {
-    this.#stamps = stampsFor(history.leads);
-    this.#leads = history.leads;
+    const source = viewSource(history);
+    this.#leads = source === undefined ? history.leads : source.history.leads;
+    this.#toSource = source?.positions;
+    this.#stamps = stampsFor(this.#leads);
   }
 
   /**
    * The ids of the distinct leads of the lists, in the order first seen. A reference's
-   * `leadIndex` is its lead's position in the history's leads, which give the id.
+   * `leadIndex` is its lead's position as LeadReference says (an MQL cycle's).
    */
   ids<Item>(reference: (item: Item) => LeadReference, ...lists: (readonly Item[])[]): RecordIds {
-    return this.idsAt((item: Item) => reference(item).leadIndex, ...lists);
+    return this.#distinct((item: Item) => reference(item).leadIndex, lists);
   }
 
-  /** As `ids`, for items that give their lead's position in the history's leads. */
+  /** As `ids`, for items that give their lead's position in the history's own `leads`. */
   idsAt<Item>(leadIndexOf: (item: Item) => number, ...lists: (readonly Item[])[]): RecordIds {
+    const toSource = this.#toSource;
+    if (toSource === undefined) return this.#distinct(leadIndexOf, lists);
+    return this.#distinct((item: Item) => toSource[leadIndexOf(item)]!, lists);
+  }
+
+  #distinct<Item>(leadIndexOf: (item: Item) => number, lists: (readonly Item[])[]): RecordIds {
     const stamps = this.#stamps.stamps;
     const generation = this.#nextGeneration();
     const ids: string[] = [];

@@ -1,3 +1,4 @@
+import { viewSource } from "./period-view.js";
 import type { LeadDecision, LeadHistory, PipelineHistory } from "./pipeline-history.js";
 import { inPeriod } from "./statistics.js";
 
@@ -17,7 +18,10 @@ import { inPeriod } from "./statistics.js";
  */
 export interface MqlCycle {
   lead: LeadHistory;
-  /** the lead's position in `history.leads` (distinct-leads.ts) */
+  /**
+   * the lead's position in `history.leads`, or for a period view in its source history's leads
+   * (LeadReference, distinct-leads.ts)
+   */
   leadIndex: number;
   /** 0 for the lead's first qualification */
   index: number;
@@ -152,42 +156,70 @@ interface KeptCycles {
 const keptByLineage = new WeakMap<object, KeptCycles>();
 const noCycles: MqlCycle[] = [];
 
+/** The cycles kept for a history's lineage, or undefined for a history of no lineage. */
+function keptOf(history: PipelineHistory): KeptCycles | undefined {
+  if (history.lineage === undefined) return undefined;
+  let kept = keptByLineage.get(history.lineage);
+  if (kept === undefined || kept.funnel !== history.funnel) {
+    kept = { funnel: history.funnel, leads: [], cycles: [] };
+    keptByLineage.set(history.lineage, kept);
+  }
+  return kept;
+}
+
+/**
+ * The cycles of the lead at `position` of `history`: kept ones while the lead object is the one
+ * they were derived from, else derived now (and kept). `createdAt` finds an opportunity's
+ * creation instant, built on first need (most leads have no opportunity, few changed).
+ */
+function cyclesAt(
+  history: PipelineHistory,
+  kept: KeptCycles | undefined,
+  position: number,
+  createdAt: (id: string) => number | undefined,
+): readonly MqlCycle[] {
+  const lead = history.leads[position]!;
+  if (kept !== undefined && kept.leads[position] === lead) return kept.cycles[position]!;
+  let ofLead = leadMqlCycles(lead, history, createdAt, position);
+  if (ofLead.length === 0) ofLead = noCycles;
+  if (kept !== undefined) {
+    kept.leads[position] = lead;
+    kept.cycles[position] = ofLead;
+  }
+  return ofLead;
+}
+
+function creationInstants(history: PipelineHistory): (id: string) => number | undefined {
+  let createdAt: Map<string, number> | undefined;
+  return (id) => {
+    createdAt ??= new Map(history.opportunities.map((entry) => [entry.id, entry.createdAt]));
+    return createdAt.get(id);
+  };
+}
+
 /**
  * Every MQL cycle of the history, in lead order then time order. Memoised per history object
  * (histories are never mutated once built), so a dashboard computing many metrics over one
- * history derives the cycles once.
+ * history derives the cycles once. A period view (period-view.ts) takes its leads' cycles from
+ * those kept for the history it was taken from (a view holds every opportunity of its leads, so
+ * they are the same cycles, their `leadIndex` a position in that history's leads, as
+ * LeadReference says); only its changed leads' cycles are derived.
  */
 export function mqlCycles(history: PipelineHistory): readonly MqlCycle[] {
   const known = cyclesOfHistory.get(history);
   if (known !== undefined) return known;
-  let kept: KeptCycles | undefined;
-  if (history.lineage !== undefined) {
-    kept = keptByLineage.get(history.lineage);
-    if (kept === undefined || kept.funnel !== history.funnel) {
-      kept = { funnel: history.funnel, leads: [], cycles: [] };
-      keptByLineage.set(history.lineage, kept);
-    }
-  }
-  let createdAt: Map<string, number> | undefined;
-  const opportunityCreatedAt = (id: string) => {
-    createdAt ??= new Map(history.opportunities.map((entry) => [entry.id, entry.createdAt]));
-    return createdAt.get(id);
-  };
   const cycles: MqlCycle[] = [];
-  const leads = history.leads;
-  for (let leadIndex = 0; leadIndex < leads.length; leadIndex++) {
-    const lead = leads[leadIndex]!;
-    let ofLead: MqlCycle[];
-    if (kept !== undefined && kept.leads[leadIndex] === lead) ofLead = kept.cycles[leadIndex]!;
-    else {
-      ofLead = leadMqlCycles(lead, history, opportunityCreatedAt, leadIndex);
-      if (ofLead.length === 0) ofLead = noCycles;
-      if (kept !== undefined) {
-        kept.leads[leadIndex] = lead;
-        kept.cycles[leadIndex] = ofLead;
-      }
-    }
-    for (const cycle of ofLead) cycles.push(cycle);
+  const source = viewSource(history);
+  if (source !== undefined) {
+    const kept = keptOf(source.history);
+    const createdAt = creationInstants(source.history);
+    for (const position of source.positions)
+      for (const cycle of cyclesAt(source.history, kept, position, createdAt)) cycles.push(cycle);
+  } else {
+    const kept = keptOf(history);
+    const createdAt = creationInstants(history);
+    for (let leadIndex = 0; leadIndex < history.leads.length; leadIndex++)
+      for (const cycle of cyclesAt(history, kept, leadIndex, createdAt)) cycles.push(cycle);
   }
   cyclesOfHistory.set(history, cycles);
   return cycles;

@@ -246,6 +246,19 @@ function instantsOf(history: PipelineHistory): Instants {
 
 const views = new WeakMap<PipelineHistory, Map<string, PipelineHistory>>();
 
+/** The history a view was taken from, and each view lead's position in it. */
+export interface ViewSource {
+  history: PipelineHistory;
+  /** by the lead's position in the view, its position in `history.leads` */
+  positions: Int32Array;
+}
+const viewSources = new WeakMap<object, ViewSource>();
+
+/** Where a view's leads sit in the history it was taken from; undefined for a whole history. */
+export function viewSource(view: Pick<PipelineHistory, "leads">): ViewSource | undefined {
+  return viewSources.get(view);
+}
+
 /**
  * Flags by position for the view being chosen, reused from one view to the next (cleared before
  * each; a view is chosen to its end before another begins): a million leads' flags per view were
@@ -302,8 +315,14 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
     }
 
   const viewLeads: LeadHistory[] = [];
+  let chosenCount = 0;
+  for (let index = 0; index < leads.length; index++) if (chosen[index] === 1) chosenCount++;
+  const positions = new Int32Array(chosenCount);
   for (let index = 0; index < leads.length; index++)
-    if (chosen[index] === 1) viewLeads.push(leads[index]!);
+    if (chosen[index] === 1) {
+      positions[viewLeads.length] = index;
+      viewLeads.push(leads[index]!);
+    }
   // and every deal of a chosen lead
   const viewOpportunities: OpportunityHistory[] = [];
   for (let index = 0; index < opportunities.length; index++) {
@@ -317,9 +336,11 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
     opportunities: viewOpportunities,
     cycles: viewCycles,
   };
-  // positions in the view are its own: facts kept by position belong to the whole history
+  // positions in the view are its own: facts kept by position belong to the whole history,
+  // which the view's leads are found in through `positions`
   delete view.lineage;
   shareLookup(view, history);
+  viewSources.set(view, { history, positions });
   byReach.set(key, view);
   return view;
 }

@@ -1,4 +1,4 @@
-import { DistinctLeads, itself, type LeadReference } from "./distinct-leads.js";
+import { DistinctLeads, itself } from "./distinct-leads.js";
 import { breakDown, type GroupAttributes } from "./grouping.js";
 import type { Figure, MetricDefinition, MetricQuery, MetricResult } from "./metric.js";
 import { readsSinceFrom } from "./metric.js";
@@ -374,7 +374,10 @@ const leadToWon: MetricDefinition = {
   },
 };
 
-interface LeadDecisionOfLead extends LeadReference {
+/** A decision of the lead at `leadIndex` of the history's own leads (not a LeadReference). */
+interface LeadDecisionOfLead {
+  lead: LeadHistory;
+  leadIndex: number;
   decision: LeadDecision;
 }
 
@@ -411,8 +414,9 @@ const rejectionMix: MetricDefinition = {
     });
     const reasons = reasonIds(items.map((item) => item.subject.decision));
     const distinct = new DistinctLeads(history, recordLimit(query));
+    // positions in this history's leads
     const distinctLeadIds = (entries: readonly LeadDecisionOfLead[]) =>
-      distinct.ids(itself, entries);
+      distinct.idsAt((entry) => entry.leadIndex, entries);
     return result(
       rejectionMix,
       query,
