@@ -495,7 +495,18 @@ type PipelineRole = "created" | "open" | "won";
  * Opportunities created in the period, open at its end and won in it, each once per role; the
  * pipeline metrics pick the marketing ones among them.
  */
-function pipelineEntries(history: PipelineHistory, query: MetricQuery): Entry<PipelineRole>[] {
+function pipelineEntries(
+  history: PipelineHistory,
+  query: MetricQuery,
+): readonly Entry<PipelineRole>[] {
+  let byPeriod = pipelineEntriesOf.get(history);
+  if (byPeriod === undefined) {
+    byPeriod = new Map();
+    pipelineEntriesOf.set(history, byPeriod);
+  }
+  const key = `${query.from}/${query.to}`;
+  const known = byPeriod.get(key);
+  if (known !== undefined) return known;
   const entries: Entry<PipelineRole>[] = [];
   for (const opportunity of history.opportunities) {
     if (inPeriod(opportunity.createdAt, query.from, query.to))
@@ -505,8 +516,14 @@ function pipelineEntries(history: PipelineHistory, query: MetricQuery): Entry<Pi
     if (wonIn(opportunity, query.from, query.to))
       entries.push({ opportunity, role: "won", at: opportunity.closedAt! });
   }
+  byPeriod.set(key, entries);
   return entries;
 }
+/** Per history and period: marketing-sourced and -influenced read the same entries. */
+const pipelineEntriesOf = new WeakMap<
+  PipelineHistory,
+  Map<string, readonly Entry<PipelineRole>[]>
+>();
 
 /**
  * pipeline (created in the period), open-pipeline (open at its end), revenue (won in it) of the
@@ -560,8 +577,18 @@ const marketingSourced = revenueMetric(
   (history, query) => {
     const limit = recordLimit(query);
     const marketing = new Set(history.marketingSources.map(foldKey));
-    const isMarketing = (opportunity: OpportunityHistory) =>
-      opportunity.source !== null && marketing.has(foldKey(opportunity.source));
+    // each distinct spelling is classified once (a million deals share a few dozen)
+    const classified = new Map<string, boolean>();
+    const isMarketing = (opportunity: OpportunityHistory) => {
+      const source = opportunity.source;
+      if (source === null) return false;
+      let known = classified.get(source);
+      if (known === undefined) {
+        known = marketing.has(foldKey(source));
+        classified.set(source, known);
+      }
+      return known;
+    };
     return {
       by: query.by,
       ...breakDown(
@@ -602,7 +629,7 @@ const marketingInfluenced = revenueMetric(
         opportunity.leadId === null
           ? undefined
           : leadOf(opportunity.leadId, opportunity.leadPosition);
-      return lead?.marketingTouches.some((touch) => touch.at < opportunity.createdAt) ?? false;
+      return lead !== undefined && earliestMarketingTouch(lead) < opportunity.createdAt;
     };
     return {
       by: query.by,
@@ -616,6 +643,22 @@ const marketingInfluenced = revenueMetric(
     };
   },
 );
+
+/**
+ * A lead's earliest marketing touch (Infinity when it has none), worked out once per lead object:
+ * a history's leads are never changed, and a snapshot shares the ones that did not change, so a
+ * dashboard's open deals read one number per lead instead of its touches.
+ */
+function earliestMarketingTouch(lead: LeadHistory): number {
+  let earliest = earliestTouchOf.get(lead);
+  if (earliest === undefined) {
+    earliest = Number.POSITIVE_INFINITY;
+    for (const touch of lead.marketingTouches) if (touch.at < earliest) earliest = touch.at;
+    earliestTouchOf.set(lead, earliest);
+  }
+  return earliest;
+}
+const earliestTouchOf = new WeakMap<LeadHistory, number>();
 
 type QualityItem =
   | { kind: "closed"; opportunity: OpportunityHistory }
