@@ -445,8 +445,8 @@ class Pipeline {
     for (const lead of leadWork) {
       const view = set.leads.get(lead.leadId)!;
       const required = requiredContext(this.compiled.lifecycle, view.stage);
-      // the rule transition() applies to the stage's actions, so what ingest reports missing is
-      // what an accept would be refused for
+      // transition()'s rule for a missing required field (isEmptyField), so what ingest reports
+      // missing is what the stage's actions would be refused for unless the action supplies it
       const missing = required.filter((field) => isEmptyField(view.fields[field]));
       const before = view.contextMissing;
       if (required.length > 0 && (lead.isNew || missing.join() !== before.join()))

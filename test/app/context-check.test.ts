@@ -92,7 +92,7 @@ describe("the handoff context check at ingest", () => {
     if (!accepted.ok) throw new Error(JSON.stringify(accepted.error));
   });
 
-  it("counts blank text as missing", async () => {
+  it("drops blank text on arrival, so that field is reported missing", async () => {
     const lead = await ingestLead(
       fixture.engine,
       hotLead(3, { message_used: "   ", account_context: ["expanding EU team"] }),

@@ -396,8 +396,10 @@ function checkFeedback(
   return problems;
 }
 
-/** Empty means nothing a rep could read: absent, null, blank text or an empty list. */
-/** A field the agreement requires counts as missing when empty: unset, blank text, no items. */
+/**
+ * A field the agreement requires counts as missing when empty, when there is nothing a rep could
+ * read: absent, null, blank text or an empty list.
+ */
 export function isEmptyField(value: FieldValue | undefined): boolean {
   if (value === undefined || value === null) return true;
   if (typeof value === "string") return value.trim() === "";

@@ -3,9 +3,10 @@ import type { LeadHistory, PipelineHistory } from "./pipeline-history.js";
 import type { RecordIds } from "./statistics.js";
 
 /**
- * The distinct leads of a list, in the order first seen, found by the lead's position in
- * `history.leads` rather than by hashing ids: drill-downs list each lead once, and a cohort of a
- * million leads is deduplicated in one pass over a stamp array instead of a Set of a million ids.
+ * The distinct leads of a list, in the order first seen, found by the lead's position (in
+ * `history.leads`, or for a period view in its source history's leads: LeadReference) rather than
+ * by hashing ids: drill-downs list each lead once, and a cohort of a million leads is deduplicated
+ * in one pass over a stamp array instead of a Set of a million ids.
  */
 
 /**
@@ -45,7 +46,11 @@ export class DistinctLeads {
   /** a view's lead positions in its source; undefined for a whole history */
   readonly #toSource: Int32Array | undefined;
 
-  /** `limit`: the most ids a list holds (recordLimit); the count is always exact */
+  /**
+   * `history`: the very object the listed leads and cycles were taken from (a view is known by
+   * its identity, so a copy of one would stamp in the wrong leads); `limit`: the most ids a list
+   * holds (recordLimit); the count is always exact
+   */
   constructor(
     history: Pick<PipelineHistory, "leads">,
     private readonly limit = Number.POSITIVE_INFINITY,

@@ -164,6 +164,12 @@ function keptOf(history: PipelineHistory): KeptCycles | undefined {
     kept = { funnel: history.funnel, leads: [], cycles: [] };
     keptByLineage.set(history.lineage, kept);
   }
+  // Grown to the history's length in order, so a view's writes at scattered positions land in
+  // a dense array (V8 makes an array with far-off holes a slow dictionary).
+  while (kept.leads.length < history.leads.length) {
+    kept.leads.push(undefined);
+    kept.cycles.push(noCycles);
+  }
   return kept;
 }
 
@@ -203,7 +209,8 @@ function creationInstants(history: PipelineHistory): (id: string) => number | un
  * history derives the cycles once. A period view (period-view.ts) takes its leads' cycles from
  * those kept for the history it was taken from (a view holds every opportunity of its leads, so
  * they are the same cycles, their `leadIndex` a position in that history's leads, as
- * LeadReference says); only its changed leads' cycles are derived.
+ * LeadReference says); when that history has a lineage, only its changed leads' cycles are
+ * derived.
  */
 export function mqlCycles(history: PipelineHistory): readonly MqlCycle[] {
   const known = cyclesOfHistory.get(history);
@@ -212,7 +219,8 @@ export function mqlCycles(history: PipelineHistory): readonly MqlCycle[] {
   const source = viewSource(history);
   if (source !== undefined) {
     const kept = keptOf(source.history);
-    const createdAt = creationInstants(source.history);
+    // the view holds every deal of its leads: its own are enough, and fewer
+    const createdAt = creationInstants(history);
     for (const position of source.positions)
       for (const cycle of cyclesAt(source.history, kept, position, createdAt)) cycles.push(cycle);
   } else {

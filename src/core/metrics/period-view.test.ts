@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { commitmentMetrics } from "../agreement/sections-schema.js";
+import { DistinctLeads, itself } from "./distinct-leads.js";
 import { at, history, lead, opportunity } from "./history-fixtures.js";
 import type { Dimension, MetricQuery } from "./metric.js";
 import { computeMetric, metricDefinitions } from "./metric-registry.js";
+import { mqlCycles } from "./mql-cycles.js";
 import { idleLeads, periodView } from "./period-view.js";
 import {
   type DecisionKind,
@@ -286,6 +288,44 @@ describe("a period's view of the history", () => {
     const busy = lead("busy", { createdAt: at(0), touches: [at(2 * DAY_MINUTES)] });
     const second = history({ leads: [quiet, busy], lineage });
     expect(periodView(second, since(at(DAY_MINUTES))).leads).toEqual([busy]);
+  });
+
+  it("gives a view the MQL cycles kept for its history, with positions in that history", () => {
+    const lineage = {};
+    const qualified = (id: string, day: number) =>
+      lead(id, {
+        createdAt: at(day * DAY_MINUTES),
+        stages: [
+          { stage: "new", at: at(day * DAY_MINUTES) },
+          { stage: "mql", at: at(day * DAY_MINUTES + 60) },
+        ],
+      });
+    const old = qualified("old", 0);
+    const recent = qualified("recent", 5);
+    const first = history({ leads: [old, recent], lineage });
+    const kept = mqlCycles(first);
+    const view = periodView(first, since(at(4 * DAY_MINUTES)));
+    expect(view.leads).toEqual([recent]);
+    // the same cycle object, whose lead sits at position 1 of the history (0 of the view)
+    expect(mqlCycles(view)).toEqual([kept[1]]);
+    expect(mqlCycles(view)[0]).toBe(kept[1]);
+    expect(mqlCycles(view)[0]!.leadIndex).toBe(1);
+    expect(new DistinctLeads(view).ids(itself, mqlCycles(view))).toEqual(["recent"]);
+    // the next snapshot shares the unchanged lead: its view reuses the kept cycle again; a
+    // changed lead's cycles are derived afresh
+    const requalified = {
+      ...recent,
+      stages: [...recent.stages, { stage: "mql", at: at(7 * DAY_MINUTES) }],
+    };
+    const second = history({ leads: [old, requalified], lineage });
+    const again = mqlCycles(periodView(second, since(at(4 * DAY_MINUTES))));
+    expect(again.map((cycle) => [cycle.lead.id, cycle.index, cycle.leadIndex])).toEqual([
+      ["recent", 0, 1],
+      ["recent", 1, 1],
+    ]);
+    expect(again[0]).not.toBe(kept[1]);
+    const third = history({ leads: [old, requalified], lineage });
+    expect(mqlCycles(periodView(third, since(at(4 * DAY_MINUTES))))[1]).toBe(again[1]);
   });
 
   it("keeps leads' idle instants per lineage, and works them out again for a changed lead", () => {
