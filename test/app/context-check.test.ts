@@ -6,6 +6,7 @@ import {
   createEngineFixture,
   type EngineFixture,
   exampleAgreementYaml,
+  hotLead,
 } from "./engine-fixture.js";
 
 /**
@@ -25,21 +26,13 @@ beforeAll(async () => {
 });
 afterAll(async () => fixture.test.drop());
 
-function hotLead(serial: number, context: Record<string, unknown>) {
-  return {
-    system: "web-form",
-    externalId: `context-${serial}`,
-    fields: {
-      email: `buyer${serial}@bigco${serial}.com`,
-      first_name: "Ada",
-      country: "US",
-      persona_match: true,
-      source: "website",
-      ...context,
-    },
-    company: { name: `BigCo ${serial}`, domain: `bigco${serial}.com`, employees: 500 },
-    activities: [{ type: "form_submit", at: fixture.clock.now - 60_000, fields: { form: "demo" } }],
-  };
+/** A hot lead arriving with `context` among its fields; fails the test when ingest refuses it. */
+async function arrive(serial: number, context: Record<string, unknown>) {
+  const lead = await ingestLead(fixture.engine, hotLead(fixture, `context-${serial}`, context), {
+    actor: "api:test",
+  });
+  if (!lead.ok) throw new Error(lead.error.message);
+  return lead;
 }
 
 async function missingContext(leadId: string): Promise<string[]> {
@@ -67,12 +60,7 @@ async function accept(lead: { leadId: string; owner: { id: string } | null }) {
 
 describe("the handoff context check at ingest", () => {
   it("counts an empty list as missing, as the accept action does", async () => {
-    const lead = await ingestLead(
-      fixture.engine,
-      hotLead(1, { message_used: "pricing angle", account_context: [] }),
-      { actor: "api:test" },
-    );
-    if (!lead.ok) throw new Error(lead.error.message);
+    const lead = await arrive(1, { message_used: "pricing angle", account_context: [] });
     expect(lead.stage).toBe("mql");
     expect(await missingContext(lead.leadId)).toEqual(["account_context"]);
     const accepted = await accept(lead);
@@ -81,24 +69,17 @@ describe("the handoff context check at ingest", () => {
   });
 
   it("counts a list with an entry and a text with words as present, and then the accept goes through", async () => {
-    const lead = await ingestLead(
-      fixture.engine,
-      hotLead(2, { message_used: "pricing angle", account_context: ["expanding EU team"] }),
-      { actor: "api:test" },
-    );
-    if (!lead.ok) throw new Error(lead.error.message);
+    const lead = await arrive(2, {
+      message_used: "pricing angle",
+      account_context: ["expanding EU team"],
+    });
     expect(await missingContext(lead.leadId)).toEqual([]);
     const accepted = await accept(lead);
     if (!accepted.ok) throw new Error(JSON.stringify(accepted.error));
   });
 
   it("drops blank text on arrival, so that field is reported missing", async () => {
-    const lead = await ingestLead(
-      fixture.engine,
-      hotLead(3, { message_used: "   ", account_context: ["expanding EU team"] }),
-      { actor: "api:test" },
-    );
-    if (!lead.ok) throw new Error(lead.error.message);
+    const lead = await arrive(3, { message_used: "   ", account_context: ["expanding EU team"] });
     expect(await missingContext(lead.leadId)).toEqual(["message_used"]);
   });
 });

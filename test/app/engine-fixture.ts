@@ -109,3 +109,30 @@ export async function activateExample(engine: Engine, yaml?: string): Promise<nu
     throw new Error("the example agreement did not activate");
   return proposed.value.number;
 }
+
+/**
+ * A lead the example agreement qualifies on arrival (fit 55, capped 50, and a demo request 40),
+ * from a web form a minute before the fixture's clock. `key` makes its external id, e-mail and
+ * company unique within a fixture; `fields` are added to (or replace) its own fields.
+ */
+export function hotLead(fixture: EngineFixture, key: string, fields: Record<string, unknown> = {}) {
+  return {
+    system: "web-form",
+    externalId: key,
+    fields: {
+      email: `buyer@${key}.example.com`,
+      first_name: "Ada",
+      country: "US",
+      persona_match: true,
+      source: "website",
+      ...fields,
+    },
+    company: {
+      name: `Company ${key}`,
+      domain: `${key}.example.com`,
+      employees: 500,
+      industry: "software",
+    },
+    activities: [{ type: "form_submit", at: fixture.clock.now - 60_000, fields: { form: "demo" } }],
+  };
+}

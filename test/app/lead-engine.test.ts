@@ -13,6 +13,7 @@ import {
   createEngineFixture,
   type EngineFixture,
   exampleAgreementYaml,
+  hotLead as sharedHotLead,
 } from "./engine-fixture.js";
 
 let fixture: EngineFixture;
@@ -26,25 +27,7 @@ let serial = 0;
 /** A lead that meets the example's MQL threshold: fit 55 (capped 50) + a demo request 40. */
 function hotLead(overrides: Record<string, unknown> = {}) {
   serial += 1;
-  return {
-    system: "web-form",
-    externalId: `form-${serial}`,
-    fields: {
-      email: `buyer${serial}@bigco${serial}.com`,
-      first_name: "Ada",
-      country: "US",
-      persona_match: true,
-      source: "website",
-    },
-    company: {
-      name: `BigCo ${serial}`,
-      domain: `bigco${serial}.com`,
-      employees: 500,
-      industry: "software",
-    },
-    activities: [{ type: "form_submit", at: fixture.clock.now - 60_000, fields: { form: "demo" } }],
-    ...overrides,
-  };
+  return { ...sharedHotLead(fixture, `form-${serial}`), ...overrides };
 }
 
 async function eventsOf(streamId: string) {

@@ -8,7 +8,12 @@ import {
   refreshHistory,
   resolvePeriod,
 } from "../../src/app/metrics.js";
-import { activateExample, createEngineFixture, type EngineFixture } from "./engine-fixture.js";
+import {
+  activateExample,
+  createEngineFixture,
+  type EngineFixture,
+  hotLead as sharedHotLead,
+} from "./engine-fixture.js";
 
 /**
  * Metrics over the engine's own ledger, on PGlite and (with DATABASE_URL) on the server: leads go
@@ -28,24 +33,7 @@ const leads: Record<string, { id: string; owner: string }> = {};
 let serial = 0;
 function hotLead(source: string) {
   serial += 1;
-  return {
-    system: "web-form",
-    externalId: `metric-${serial}`,
-    fields: {
-      email: `buyer${serial}@bigco${serial}.com`,
-      first_name: "Ada",
-      country: "US",
-      persona_match: true,
-      source,
-    },
-    company: {
-      name: `BigCo ${serial}`,
-      domain: `bigco${serial}.com`,
-      employees: 500,
-      industry: "software",
-    },
-    activities: [{ type: "form_submit", at: fixture.clock.now - 60_000, fields: { form: "demo" } }],
-  };
+  return sharedHotLead(fixture, `metric-${serial}`, { source });
 }
 
 async function ingest(name: string, lead: ReturnType<typeof hotLead>) {

@@ -3,7 +3,12 @@ import { ingestLead } from "../../src/app/ingest.js";
 import { actOnLead } from "../../src/app/lead-actions.js";
 import { planTarget } from "../../src/app/plan.js";
 import type { StageNeed } from "../../src/core/planning/index.js";
-import { activateExample, createEngineFixture, type EngineFixture } from "./engine-fixture.js";
+import {
+  activateExample,
+  createEngineFixture,
+  type EngineFixture,
+  hotLead as sharedHotLead,
+} from "./engine-fixture.js";
 
 /**
  * The reverse funnel over the engine's own ledger, on PGlite and (with DATABASE_URL) on the
@@ -23,24 +28,7 @@ let serial = 0;
 
 function hotLead(source: string) {
   serial += 1;
-  return {
-    system: "web-form",
-    externalId: `plan-${serial}`,
-    fields: {
-      email: `buyer${serial}@planco${serial}.com`,
-      first_name: "Ada",
-      country: "US",
-      persona_match: true,
-      source,
-    },
-    company: {
-      name: `PlanCo ${serial}`,
-      domain: `planco${serial}.com`,
-      employees: 500,
-      industry: "software",
-    },
-    activities: [{ type: "form_submit", at: fixture.clock.now - 60_000, fields: { form: "demo" } }],
-  };
+  return sharedHotLead(fixture, `plan-${serial}`, { source });
 }
 
 async function act(name: string, action: Record<string, unknown>, extra = {}) {

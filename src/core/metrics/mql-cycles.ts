@@ -1,6 +1,6 @@
 import { viewSource } from "./period-view.js";
 import type { LeadDecision, LeadHistory, PipelineHistory } from "./pipeline-history.js";
-import { inPeriod } from "./statistics.js";
+import { inPeriod, memoPerPeriod } from "./statistics.js";
 
 /**
  * A lead's MQL cycles: one per MQL moment (an entry into the MQL stage), running until the next
@@ -217,47 +217,30 @@ export function mqlCycles(history: PipelineHistory): readonly MqlCycle[] {
   if (known !== undefined) return known;
   const cycles: MqlCycle[] = [];
   const source = viewSource(history);
-  if (source !== undefined) {
-    const kept = keptOf(source.history);
-    // the view holds every deal of its leads: its own are enough, and fewer
-    const createdAt = creationInstants(history);
-    for (const position of source.positions)
-      for (const cycle of cyclesAt(source.history, kept, position, createdAt)) cycles.push(cycle);
-  } else {
-    const kept = keptOf(history);
-    const createdAt = creationInstants(history);
-    for (let leadIndex = 0; leadIndex < history.leads.length; leadIndex++)
-      for (const cycle of cyclesAt(history, kept, leadIndex, createdAt)) cycles.push(cycle);
+  const whole = source?.history ?? history;
+  const kept = keptOf(whole);
+  // a view holds every deal of its leads: its own are enough, and fewer
+  const createdAt = creationInstants(history);
+  for (let index = 0; index < history.leads.length; index++) {
+    const position = source === undefined ? index : source.positions[index]!;
+    for (const cycle of cyclesAt(whole, kept, position, createdAt)) cycles.push(cycle);
   }
   cyclesOfHistory.set(history, cycles);
   return cycles;
 }
-
-const cohortsOfHistory = new WeakMap<PipelineHistory, Map<string, readonly MqlCycle[]>>();
 
 /**
  * The MQL cycles whose MQL moment is in the half-open period [from, to), in mqlCycles' order:
  * the cohort of the period. Memoised per history and period, as most volume and speed metrics of
  * one dashboard request ask for the same one.
  */
-export function cohortCycles(
-  history: PipelineHistory,
-  from: number,
-  to: number,
-): readonly MqlCycle[] {
-  let byPeriod = cohortsOfHistory.get(history);
-  if (byPeriod === undefined) {
-    byPeriod = new Map();
-    cohortsOfHistory.set(history, byPeriod);
-  }
-  const key = `${from}/${to}`;
-  const known = byPeriod.get(key);
-  if (known !== undefined) return known;
-  const cohort: MqlCycle[] = [];
-  for (const cycle of mqlCycles(history)) if (inPeriod(cycle.at, from, to)) cohort.push(cycle);
-  byPeriod.set(key, cohort);
-  return cohort;
-}
+export const cohortCycles = memoPerPeriod(
+  (history: PipelineHistory, from: number, to: number): readonly MqlCycle[] => {
+    const cohort: MqlCycle[] = [];
+    for (const cycle of mqlCycles(history)) if (inPeriod(cycle.at, from, to)) cohort.push(cycle);
+    return cohort;
+  },
+);
 
 /** The group attributes of a cycle: the lead's source, campaign and segment, the cycle's owner. */
 export function cycleAttributes(cycle: MqlCycle) {

@@ -11,6 +11,7 @@ import {
   inPeriod,
   mean,
   median,
+  memoPerPeriod,
   percentileOfSorted,
   type RecordIds,
   rateFigure,
@@ -493,37 +494,22 @@ type PipelineRole = "created" | "open" | "won";
 
 /**
  * Opportunities created in the period, open at its end and won in it, each once per role; the
- * pipeline metrics pick the marketing ones among them.
+ * pipeline metrics pick the marketing ones among them. Per history and period, as
+ * marketing-sourced and -influenced read the same entries.
  */
-function pipelineEntries(
-  history: PipelineHistory,
-  query: MetricQuery,
-): readonly Entry<PipelineRole>[] {
-  let byPeriod = pipelineEntriesOf.get(history);
-  if (byPeriod === undefined) {
-    byPeriod = new Map();
-    pipelineEntriesOf.set(history, byPeriod);
-  }
-  const key = `${query.from}/${query.to}`;
-  const known = byPeriod.get(key);
-  if (known !== undefined) return known;
-  const entries: Entry<PipelineRole>[] = [];
-  for (const opportunity of history.opportunities) {
-    if (inPeriod(opportunity.createdAt, query.from, query.to))
-      entries.push({ opportunity, role: "created", at: opportunity.createdAt });
-    if (openAt(opportunity, query.to))
-      entries.push({ opportunity, role: "open", at: query.to - 1 });
-    if (wonIn(opportunity, query.from, query.to))
-      entries.push({ opportunity, role: "won", at: opportunity.closedAt! });
-  }
-  byPeriod.set(key, entries);
-  return entries;
-}
-/** Per history and period: marketing-sourced and -influenced read the same entries. */
-const pipelineEntriesOf = new WeakMap<
-  PipelineHistory,
-  Map<string, readonly Entry<PipelineRole>[]>
->();
+const pipelineEntries = memoPerPeriod(
+  (history: PipelineHistory, from: number, to: number): readonly Entry<PipelineRole>[] => {
+    const entries: Entry<PipelineRole>[] = [];
+    for (const opportunity of history.opportunities) {
+      if (inPeriod(opportunity.createdAt, from, to))
+        entries.push({ opportunity, role: "created", at: opportunity.createdAt });
+      if (openAt(opportunity, to)) entries.push({ opportunity, role: "open", at: to - 1 });
+      if (wonIn(opportunity, from, to))
+        entries.push({ opportunity, role: "won", at: opportunity.closedAt! });
+    }
+    return entries;
+  },
+);
 
 /**
  * pipeline (created in the period), open-pipeline (open at its end), revenue (won in it) of the
@@ -592,7 +578,7 @@ const marketingSourced = revenueMetric(
     return {
       by: query.by,
       ...breakDown(
-        pipelineEntries(history, query),
+        pipelineEntries(history, query.from, query.to),
         query.by,
         history.timezone,
         placeEntry,
@@ -634,7 +620,7 @@ const marketingInfluenced = revenueMetric(
     return {
       by: query.by,
       ...breakDown(
-        pipelineEntries(history, query),
+        pipelineEntries(history, query.from, query.to),
         query.by,
         history.timezone,
         placeEntry,

@@ -131,3 +131,27 @@ export function valueFigure(value: number | null, unit: FigureUnit, records: Rec
 export function inPeriod(at: number | null | undefined, from: number, to: number): at is number {
   return at !== null && at !== undefined && at >= from && at < to;
 }
+
+/**
+ * `compute` memoised per object and half-open period [from, to). For what a dashboard request's
+ * metrics share over one history (never changed once built): its objects are dropped with it.
+ */
+export function memoPerPeriod<Of extends object, Value>(
+  compute: (of: Of, from: number, to: number) => Value,
+): (of: Of, from: number, to: number) => Value {
+  const byObject = new WeakMap<Of, Map<string, Value>>();
+  return (of, from, to) => {
+    let byPeriod = byObject.get(of);
+    if (byPeriod === undefined) {
+      byPeriod = new Map();
+      byObject.set(of, byPeriod);
+    }
+    const key = `${from}/${to}`;
+    let value = byPeriod.get(key);
+    if (value === undefined) {
+      value = compute(of, from, to);
+      byPeriod.set(key, value);
+    }
+    return value;
+  };
+}
