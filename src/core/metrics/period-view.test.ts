@@ -6,7 +6,7 @@ import { at, history, lead, opportunity } from "./history-fixtures.js";
 import type { Dimension, MetricQuery } from "./metric.js";
 import { computeMetric, metricDefinitions } from "./metric-registry.js";
 import { mqlCycles } from "./mql-cycles.js";
-import { idleLeads, periodView } from "./period-view.js";
+import { idleLeads, PAGE_SIZE, periodView } from "./period-view.js";
 import {
   type DecisionKind,
   decisionKinds,
@@ -339,15 +339,15 @@ describe("a period's view of the history", () => {
     });
     const first = history({ leads: [waiting, lead("fresh")], lineage });
     const before = idleLeads(first);
-    expect(before.idleSince[0]).toBe(at(60));
-    expect(before.stages[before.stage[0]!]).toBe("working");
+    expect(before.idleSince.at(0)).toBe(at(60));
+    expect(before.stages[before.stage.at(0)]).toBe("working");
     // the same lead, touched after entering its stage: no longer idle
     const touched = { ...waiting, touches: [at(120)], lastActivityAt: at(120) };
     const second = history({ leads: [touched, first.leads[1]!], lineage });
     const after = idleLeads(second);
-    expect(Number.isNaN(after.idleSince[0]!)).toBe(true);
+    expect(Number.isNaN(after.idleSince.at(0))).toBe(true);
     // the first snapshot's answer is its own
-    expect(idleLeads(first).idleSince[0]).toBe(at(60));
+    expect(idleLeads(first).idleSince.at(0)).toBe(at(60));
     const stuck = computeMetric(second, "stuck-leads", { from: at(0), to: at(100_000) });
     expect(stuck.ok && stuck.result.total.stuck?.value).toBe(1);
   });
@@ -360,15 +360,59 @@ describe("a period's view of the history", () => {
     // new objects with the same facts (as an open cycle's row is remade at each snapshot)
     const second = history({ leads: first.leads.map((entry) => ({ ...entry })), lineage });
     const same = idleLeads(second);
-    expect(same.idleSince.buffer).toBe(before.idleSince.buffer);
-    expect(same.stage.buffer).toBe(before.stage.buffer);
+    expect(same.idleSince.pages[0]).toBe(before.idleSince.pages[0]);
+    expect(same.stage.pages[0]).toBe(before.stage.pages[0]);
     // a changed instant is written to a copy: the earlier snapshots keep theirs
     const touched = { ...waiting, touches: [at(120)], lastActivityAt: at(120) };
     const third = history({ leads: [touched, second.leads[1]!], lineage });
     const changed = idleLeads(third);
-    expect(changed.idleSince.buffer).not.toBe(before.idleSince.buffer);
-    expect(Number.isNaN(changed.idleSince[0]!)).toBe(true);
-    expect(idleLeads(second).idleSince[0]).toBe(at(60));
+    expect(changed.idleSince.pages[0]).not.toBe(before.idleSince.pages[0]);
+    expect(Number.isNaN(changed.idleSince.at(0))).toBe(true);
+    expect(idleLeads(second).idleSince.at(0)).toBe(at(60));
     expect(changed.idleSince).toHaveLength(2);
+  });
+
+  it("copies only the pages whose values changed, and writes new leads past what earlier snapshots see in place", () => {
+    const lineage = {};
+    const many = Array.from({ length: PAGE_SIZE + 2 }, (_, index) => lead(`lead-${index}`));
+    const first = history({ leads: many, lineage });
+    const before = idleLeads(first);
+    expect(before.idleSince.pages).toHaveLength(2);
+    const last = PAGE_SIZE + 1;
+    expect(before.idleSince.at(last)).toBe(at(0));
+    // the second page's last lead touched, and one lead more
+    const touched = { ...many[last]!, touches: [at(120)], lastActivityAt: at(120) };
+    const second = history({
+      leads: [
+        ...many.slice(0, last),
+        touched,
+        lead("new-1", { stages: [{ stage: "mql", at: at(5) }] }),
+      ],
+      lineage,
+    });
+    const after = idleLeads(second);
+    expect(after.idleSince.pages[0]).toBe(before.idleSince.pages[0]);
+    expect(after.stage.pages[0]).toBe(before.stage.pages[0]);
+    expect(after.idleSince.pages[1]).not.toBe(before.idleSince.pages[1]);
+    expect(Number.isNaN(after.idleSince.at(last))).toBe(true);
+    expect(after.idleSince.at(last + 1)).toBe(at(5));
+    expect(after.stage.at(last + 1)).not.toBe(after.stage.at(0));
+    expect(after.idleSince).toHaveLength(PAGE_SIZE + 3);
+    // the first snapshot keeps its own values
+    expect(before.idleSince.at(last)).toBe(at(0));
+    expect(before.idleSince).toHaveLength(PAGE_SIZE + 2);
+    // Two leads more, one at a time: once the last page has room, a new lead's value goes into the
+    // page the earlier snapshot holds, past the positions it sees, and nothing is copied.
+    const third = history({ leads: [...second.leads, lead("new-2")], lineage });
+    const grown = idleLeads(third);
+    const fourth = history({
+      leads: [...third.leads, lead("new-3", { stages: [{ stage: "new", at: at(7) }] })],
+      lineage,
+    });
+    const appended = idleLeads(fourth);
+    expect(appended.idleSince.pages[1]).toBe(grown.idleSince.pages[1]);
+    expect(appended.idleSince.at(PAGE_SIZE + 4)).toBe(at(7));
+    expect(grown.idleSince).toHaveLength(PAGE_SIZE + 4);
+    expect(grown.idleSince.at(PAGE_SIZE + 3)).toBe(at(0));
   });
 });

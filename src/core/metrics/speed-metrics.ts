@@ -426,9 +426,18 @@ const stuckLeads = defineMetric(
     const idle = idleLeads(history);
     const isWatched = idle.stages.map((stage) => watched.has(stage));
     const stuck: number[] = [];
-    for (let index = 0; index < history.leads.length; index++)
-      if (isWatched[idle.stage[index]!] && history.asOf - idle.idleSince[index]! > idleLimit)
-        stuck.push(index);
+    // page by page (see PagedNumbers)
+    for (let page = 0, index = 0; page < idle.stage.pages.length; page++) {
+      const stages = idle.stage.pages[page]!;
+      const since = idle.idleSince.pages[page]!;
+      for (
+        let offset = 0;
+        offset < stages.length && index < history.leads.length;
+        offset++, index++
+      )
+        if (isWatched[stages[offset]!] && history.asOf - since[offset]! > idleLimit)
+          stuck.push(index);
+    }
     const leads = history.leads;
     const limit = recordLimit(query);
     // each asked stage's code in the kept arrays (-1: no lead has been in it)
@@ -441,8 +450,8 @@ const stuckLeads = defineMetric(
       for (const code of codes) if (code !== -1) byStage.set(code, { count: 0, ids: [] });
       for (let index = 0; index < positions.length; index++) {
         const position = positions[index]!;
-        ages[index] = (history.asOf - idle.idleSince[position]!) / HOUR;
-        const stage = byStage.get(idle.stage[position]!);
+        ages[index] = (history.asOf - idle.idleSince.at(position)) / HOUR;
+        const stage = byStage.get(idle.stage.at(position));
         if (stage === undefined) continue;
         stage.count++;
         if (stage.ids.length < limit) stage.ids.push(leads[position]!.id);
