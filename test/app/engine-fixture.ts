@@ -112,15 +112,16 @@ export async function activateExample(engine: Engine, yaml?: string): Promise<nu
 
 /**
  * A lead the example agreement qualifies on arrival (fit 55, capped 50, and a demo request 40),
- * from a web form a minute before the fixture's clock. `key` makes its external id, e-mail and
- * company unique within a fixture; `fields` are added to (or replace) its own fields.
+ * from a web form a minute before the fixture's clock. `key` makes its external id, e-mail domain
+ * and company unique within a fixture (matching looks at the registrable domain: `key`.com);
+ * `fields` are added to (or replace) its own fields.
  */
 export function hotLead(fixture: EngineFixture, key: string, fields: Record<string, unknown> = {}) {
   return {
     system: "web-form",
     externalId: key,
     fields: {
-      email: `buyer@${key}.example.com`,
+      email: `buyer@${key}.com`,
       first_name: "Ada",
       country: "US",
       persona_match: true,
@@ -129,7 +130,7 @@ export function hotLead(fixture: EngineFixture, key: string, fields: Record<stri
     },
     company: {
       name: `Company ${key}`,
-      domain: `${key}.example.com`,
+      domain: `${key}.com`,
       employees: 500,
       industry: "software",
     },

@@ -372,22 +372,18 @@ describe("a period's view of the history", () => {
     expect(changed.idleSince).toHaveLength(2);
   });
 
-  it("copies only the pages whose values changed, and writes new leads past what earlier snapshots see in place", () => {
+  it("copies a changed value's page only, and writes a new lead's value in place past what earlier snapshots see", () => {
     const lineage = {};
-    const many = Array.from({ length: PAGE_SIZE + 2 }, (_, index) => lead(`lead-${index}`));
+    const many = Array.from({ length: PAGE_SIZE + 3 }, (_, index) => lead(`lead-${index}`));
     const first = history({ leads: many, lineage });
     const before = idleLeads(first);
     expect(before.idleSince.pages).toHaveLength(2);
     const last = PAGE_SIZE + 1;
     expect(before.idleSince.at(last)).toBe(at(0));
-    // the second page's last lead touched, and one lead more
+    // a lead on the second page touched, and nothing more: that page is copied, the first shared
     const touched = { ...many[last]!, touches: [at(120)], lastActivityAt: at(120) };
     const second = history({
-      leads: [
-        ...many.slice(0, last),
-        touched,
-        lead("new-1", { stages: [{ stage: "mql", at: at(5) }] }),
-      ],
+      leads: many.map((entry, index) => (index === last ? touched : entry)),
       lineage,
     });
     const after = idleLeads(second);
@@ -395,24 +391,33 @@ describe("a period's view of the history", () => {
     expect(after.stage.pages[0]).toBe(before.stage.pages[0]);
     expect(after.idleSince.pages[1]).not.toBe(before.idleSince.pages[1]);
     expect(Number.isNaN(after.idleSince.at(last))).toBe(true);
-    expect(after.idleSince.at(last + 1)).toBe(at(5));
-    expect(after.stage.at(last + 1)).not.toBe(after.stage.at(0));
-    expect(after.idleSince).toHaveLength(PAGE_SIZE + 3);
     // the first snapshot keeps its own values
     expect(before.idleSince.at(last)).toBe(at(0));
-    expect(before.idleSince).toHaveLength(PAGE_SIZE + 2);
+    expect(before.idleSince).toHaveLength(PAGE_SIZE + 3);
     // Two leads more, one at a time: once the last page has room, a new lead's value goes into the
     // page the earlier snapshot holds, past the positions it sees, and nothing is copied.
-    const third = history({ leads: [...second.leads, lead("new-2")], lineage });
+    const third = history({
+      leads: [...second.leads, lead("new-1", { stages: [{ stage: "mql", at: at(5) }] })],
+      lineage,
+    });
     const grown = idleLeads(third);
     const fourth = history({
-      leads: [...third.leads, lead("new-3", { stages: [{ stage: "new", at: at(7) }] })],
+      leads: [...third.leads, lead("new-2", { stages: [{ stage: "new", at: at(7) }] })],
       lineage,
     });
     const appended = idleLeads(fourth);
     expect(appended.idleSince.pages[1]).toBe(grown.idleSince.pages[1]);
     expect(appended.idleSince.at(PAGE_SIZE + 4)).toBe(at(7));
+    expect(appended.stage.at(PAGE_SIZE + 3)).not.toBe(appended.stage.at(PAGE_SIZE + 4));
     expect(grown.idleSince).toHaveLength(PAGE_SIZE + 4);
-    expect(grown.idleSince.at(PAGE_SIZE + 3)).toBe(at(0));
+    expect(grown.idleSince.at(PAGE_SIZE + 3)).toBe(at(5));
+    // the last position a snapshot sees, changed: copied, as any other it sees
+    const newest = { ...fourth.leads[PAGE_SIZE + 4]!, touches: [at(130)], lastActivityAt: at(130) };
+    const fifth = history({ leads: [...fourth.leads.slice(0, PAGE_SIZE + 4), newest], lineage });
+    const changed = idleLeads(fifth);
+    expect(changed.idleSince.pages[1]).not.toBe(appended.idleSince.pages[1]);
+    expect(Number.isNaN(changed.idleSince.at(PAGE_SIZE + 4))).toBe(true);
+    expect(appended.idleSince.at(PAGE_SIZE + 4)).toBe(at(7));
+    expect(changed.idleSince.pages[0]).toBe(before.idleSince.pages[0]);
   });
 });

@@ -96,7 +96,8 @@ interface Kept<Item> {
   items: (Item | undefined)[] | null;
   latest: Float64Array[];
   ref: Int32Array[];
-  /** by page: a history was given it, so a value it holds is copied before it changes */
+  /** by page: a history was given it, so it is copied before a value a history can read there
+   * (at a position under `givenLength`) changes */
   given: boolean[];
   /** the most positions a history was given: a value past them is seen by none */
   givenLength: number;
@@ -178,8 +179,8 @@ function storesOf(history: PipelineHistory): Stores {
 /**
  * Works out the instant (and the reference) of each item, reusing what is kept where the same
  * object is at its position, and returns values as long as `items`. A page a history was given is
- * copied before a value it holds changes (a later snapshot changes what is kept, never what a
- * history was given), and only then: a snapshot in which no value changed (nothing new was folded,
+ * copied before a value at a position a history can read changes (a later snapshot changes what
+ * is kept, never what a history was given), and only then: a snapshot in which no value changed (nothing new was folded,
  * an open cycle's row remade with the same instants) allocates nothing, and one in which a few
  * changed copies their pages. A new object with the same key keeps its reference (within a
  * lineage a lead keeps its position): an open cycle's row is new in every snapshot, and finding a
@@ -320,9 +321,9 @@ export function periodView(history: PipelineHistory, reach: MetricReach): Pipeli
   let anyLeft = false;
   // page by page, here and below: a call of `at` per value took twice as long (1M values)
   for (let page = 0, index = 0; page < latest.pages.length; page++) {
-    const instants = latest.pages[page]!;
-    for (let offset = 0; offset < instants.length && index < leads.length; offset++, index++)
-      if (instants[offset]! >= since) chosen[index] = 1;
+    const pageInstants = latest.pages[page]!;
+    for (let offset = 0; offset < pageInstants.length && index < leads.length; offset++, index++)
+      if (pageInstants[offset]! >= since) chosen[index] = 1;
       else anyLeft = true;
   }
   if (!anyLeft) {
@@ -417,7 +418,7 @@ const idleOfHistory = new WeakMap<PipelineHistory, IdleLeads>();
 
 /**
  * Each lead's idle instant and stage, for the stuck-leads snapshot: kept per lineage like the
- * latest instants, so a snapshot of a million leads scans two typed arrays instead of every lead.
+ * latest instants, so a snapshot of a million leads scans two paged arrays instead of every lead.
  */
 export function idleLeads(history: PipelineHistory): IdleLeads {
   const known = idleOfHistory.get(history);

@@ -428,14 +428,14 @@ const stuckLeads = defineMetric(
     const stuck: number[] = [];
     // page by page (see PagedNumbers)
     for (let page = 0, index = 0; page < idle.stage.pages.length; page++) {
-      const stages = idle.stage.pages[page]!;
+      const stageCodes = idle.stage.pages[page]!;
       const since = idle.idleSince.pages[page]!;
       for (
         let offset = 0;
-        offset < stages.length && index < history.leads.length;
+        offset < stageCodes.length && index < history.leads.length;
         offset++, index++
       )
-        if (isWatched[stages[offset]!] && history.asOf - since[offset]! > idleLimit)
+        if (isWatched[stageCodes[offset]!] && history.asOf - since[offset]! > idleLimit)
           stuck.push(index);
     }
     const leads = history.leads;
