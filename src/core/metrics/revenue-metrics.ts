@@ -563,18 +563,9 @@ const marketingSourced = revenueMetric(
   (history, query) => {
     const limit = recordLimit(query);
     const marketing = new Set(history.marketingSources.map(foldKey));
-    // each distinct spelling is classified once (a million deals share a few dozen)
-    const classified = new Map<string, boolean>();
-    const isMarketing = (opportunity: OpportunityHistory) => {
-      const source = opportunity.source;
-      if (source === null) return false;
-      let known = classified.get(source);
-      if (known === undefined) {
-        known = marketing.has(foldKey(source));
-        classified.set(source, known);
-      }
-      return known;
-    };
+    // foldKey remembers the few dozen spellings a million deals share
+    const isMarketing = (opportunity: OpportunityHistory) =>
+      opportunity.source !== null && marketing.has(foldKey(opportunity.source));
     return {
       by: query.by,
       ...breakDown(
